@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point of the `trimllm` command. Runs the TypeScript CLI through tsx, so `npx trimllm …` works straight
+// after `npm ci` with no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../electron/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));
