@@ -1,0 +1,133 @@
+/**
+ * Run-time choice of the TensorFlow.js backend: tensorflow (tfjs-node-gpu, then tfjs-node) → wasm → cpu.
+ *
+ * The native bindings are optional dependencies: their install downloads libtensorflow, which fails on machines
+ * without access to its host, so `npm ci` still succeeds and we fall back to wasm. The choice can be forced with
+ * `--backend` (CLI) or the `TRIMLLM_BACKEND` environment variable; the reason each faster backend was not used is
+ * recorded for `trimllm doctor`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { registerMissingWasmKernels } from './wasm-kernels.ts';
+
+/** Backends we know, fastest first. */
+export const BACKEND_ORDER = ['tensorflow', 'wasm', 'cpu'] as const;
+/** A backend name accepted by selectBackend. */
+export type BackendName = (typeof BACKEND_ORDER)[number];
+
+/** What selectBackend did. */
+export interface BackendReport {
+  /** The active backend. */
+  backend: BackendName;
+  /** For tensorflow: which package provided it (`@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`). */
+  nativePackage: string | null;
+  /** Why each faster backend was skipped, e.g. `{tensorflow: "optional dependency not installed"}`. */
+  skipped: Partial<Record<BackendName | 'tensorflow-gpu', string>>;
+  /** @tensorflow/tfjs version. */
+  tfjsVersion: string;
+  /** Whether the wasm backend uses SIMD / threads (null when wasm is not active). */
+  wasmFeatures: { simd: boolean; threads: boolean } | null;
+}
+
+const require = createRequire(import.meta.url);
+let current: BackendReport | null = null;
+
+function errorText(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  if (/Cannot find module/.test(text)) return 'optional dependency not installed';
+  return text.split('\n')[0]!.slice(0, 200);
+}
+
+/** Tries the native TensorFlow bindings (GPU first). Returns the package that loaded, or null. */
+function tryNative(skipped: BackendReport['skipped']): string | null {
+  for (const [pkg, key] of [
+    ['@tensorflow/tfjs-node-gpu', 'tensorflow-gpu'],
+    ['@tensorflow/tfjs-node', 'tensorflow'],
+  ] as const) {
+    try {
+      require(pkg);
+      return pkg;
+    } catch (e) {
+      skipped[key] = `${pkg}: ${errorText(e)}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Imports the wasm backend and registers the kernels it lacks. Its Emscripten loader installs process-wide
+ * `uncaughtException`/`unhandledRejection` handlers that rethrow (printing its whole minified source with every
+ * error); we remove exactly the handlers it added, so errors surface as ours.
+ */
+async function loadWasmBackend(): Promise<void> {
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const before = events.map((e) => new Set(process.listeners(e)));
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerMissingWasmKernels();
+  await tf.setBackend('wasm'); // instantiates the module, which is when the handlers are added
+  events.forEach((e, i) => {
+    for (const l of process.listeners(e)) if (!before[i]!.has(l)) process.removeListener(e, l);
+  });
+}
+
+/**
+ * Parses a backend name from a flag or environment variable.
+ * @throws Error listing the allowed names when the value is not one of them.
+ */
+export function parseBackendName(value: string): BackendName | 'auto' {
+  if (value === 'auto' || (BACKEND_ORDER as readonly string[]).includes(value)) return value as BackendName | 'auto';
+  throw new Error(`unknown backend "${value}": use one of auto, ${BACKEND_ORDER.join(', ')}`);
+}
+
+/**
+ * Activates the fastest available backend, or the one asked for. Idempotent: a second call with the same
+ * request returns the first report.
+ * @param requested 'auto' (default: `TRIMLLM_BACKEND` or the fastest available) or a backend name
+ * @throws Error when an explicitly requested backend cannot be initialised (with the reason)
+ */
+export async function selectBackend(requested?: BackendName | 'auto'): Promise<BackendReport> {
+  const want = requested ?? parseBackendName(process.env.TRIMLLM_BACKEND ?? 'auto');
+  if (current && (want === 'auto' || want === current.backend)) return current;
+  const skipped: BackendReport['skipped'] = {};
+  const candidates = want === 'auto' ? BACKEND_ORDER : [want];
+  let nativePackage: string | null = null;
+  for (const name of candidates) {
+    if (name === 'tensorflow') {
+      nativePackage = tryNative(skipped);
+      if (!nativePackage) {
+        skipped.tensorflow = skipped.tensorflow ?? 'native bindings unavailable';
+        continue;
+      }
+    }
+    if (name === 'wasm') await loadWasmBackend();
+    let ok = false;
+    try {
+      ok = await tf.setBackend(name);
+    } catch (e) {
+      skipped[name] = errorText(e);
+    }
+    if (!ok) {
+      skipped[name] = skipped[name] ?? 'failed to initialise';
+      continue;
+    }
+    await tf.ready();
+    const flags = tf.env().features;
+    current = {
+      backend: name,
+      nativePackage: name === 'tensorflow' ? nativePackage : null,
+      skipped,
+      tfjsVersion: tf.version.tfjs,
+      wasmFeatures:
+        name === 'wasm'
+          ? { simd: Boolean(flags.WASM_HAS_SIMD_SUPPORT), threads: Boolean(flags.WASM_HAS_MULTITHREAD_SUPPORT) }
+          : null,
+    };
+    return current;
+  }
+  throw new Error(
+    `no usable TensorFlow.js backend (${want}): ` +
+      Object.entries(skipped)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; '),
+  );
+}

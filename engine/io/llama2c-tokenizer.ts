@@ -1,0 +1,141 @@
+/**
+ * The llama2.c tokenizer (`tokenizer.bin`, written by llama2.c's `tokenizer.py`): int32 max_token_length, then
+ * for each of V tokens a float32 merge score, an int32 byte length and the token's bytes.
+ *
+ * Encoding follows llama2.c's `encode()` (run.c), a SentencePiece-BPE equivalent: a dummy-prefix space, each
+ * UTF-8 code point looked up as a token (bytes not in the vocabulary fall back to ids byte + 3, the `<0xXX>`
+ * tokens), then repeatedly merge the adjacent pair whose concatenation is a token with the highest score.
+ * Decoding strips the leading space of the first piece after BOS and turns `<0xXX>` pieces into raw bytes.
+ */
+import { readFileSync } from 'node:fs';
+import { InputFileError } from './errors.ts';
+import type { DecodeOptions, EncodeOptions, Tokenizer } from './tokenizer.ts';
+
+const BOS = 1;
+const EOS = 2;
+const BYTE_OFFSET = 3;
+const BYTE_PIECE = /^<0x([0-9A-Fa-f]{2})>$/;
+
+/** A llama2.c tokenizer. */
+export class Llama2cTokenizer implements Tokenizer {
+  readonly bosId = BOS;
+  readonly eosIds = [EOS];
+  private readonly ids = new Map<string, number>();
+  /** Bytes each token decodes to (`<0xXX>` pieces already turned into their byte). */
+  private readonly pieceBytes: Uint8Array[];
+
+  /**
+   * @param rawPieces token strings (raw UTF-8 bytes, as stored in the file) indexed by id
+   * @param scores merge scores indexed by id
+   */
+  constructor(
+    private readonly rawPieces: Uint8Array[],
+    private readonly scores: Float32Array,
+  ) {
+    const decoder = new TextDecoder('utf-8', { fatal: false });
+    this.pieceBytes = rawPieces.map((p) => {
+      const m = BYTE_PIECE.exec(decoder.decode(p));
+      return m ? Uint8Array.of(parseInt(m[1]!, 16)) : p;
+    });
+    // llama2.c looks tokens up by their raw string; the first id wins for duplicates.
+    rawPieces.forEach((p, id) => {
+      const key = Buffer.from(p).toString('latin1');
+      if (!this.ids.has(key)) this.ids.set(key, id);
+    });
+  }
+
+  /** Vocabulary size V. */
+  get vocabSize(): number {
+    return this.scores.length;
+  }
+
+  private lookup(bytes: Uint8Array): number | undefined {
+    return this.ids.get(Buffer.from(bytes).toString('latin1'));
+  }
+
+  /** Text → ids (BOS first unless addSpecialTokens is false), as llama2.c's encode(text, bos=1, eos=0). */
+  encode(text: string, options: EncodeOptions = {}): number[] {
+    const out: number[] = options.addSpecialTokens === false ? [] : [BOS];
+    if (text.length === 0) return out;
+    const tokens: number[] = [this.lookup(Buffer.from(' '))!];
+    const bytes = Buffer.from(text, 'utf8');
+    for (let i = 0; i < bytes.length; ) {
+      let end = i + 1;
+      while (end < bytes.length && end - i < 4 && (bytes[end]! & 0xc0) === 0x80) end++;
+      const cp = bytes.subarray(i, end);
+      const id = this.lookup(cp);
+      if (id !== undefined) tokens.push(id);
+      else for (const b of cp) tokens.push(b + BYTE_OFFSET);
+      i = end;
+    }
+    for (;;) {
+      let best = -1e10;
+      let bestId = -1;
+      let bestIdx = -1;
+      for (let i = 0; i < tokens.length - 1; i++) {
+        const merged = Buffer.concat([this.rawPieces[tokens[i]!]!, this.rawPieces[tokens[i + 1]!]!]);
+        const id = this.lookup(merged);
+        if (id !== undefined && this.scores[id]! > best) {
+          best = this.scores[id]!;
+          bestId = id;
+          bestIdx = i;
+        }
+      }
+      if (bestIdx < 0) break;
+      tokens.splice(bestIdx, 2, bestId);
+    }
+    return out.concat(tokens);
+  }
+
+  /** Ids → text, as llama2.c prints them (leading space of the piece after BOS stripped). */
+  decode(ids: readonly number[], options: DecodeOptions = {}): string {
+    const chunks: Uint8Array[] = [];
+    ids.forEach((id, i) => {
+      if (id === BOS || id === EOS) {
+        if (!options.skipSpecialTokens) chunks.push(this.rawPieces[id]!);
+        return;
+      }
+      let piece = this.pieceBytes[id];
+      if (!piece) throw new RangeError(`token id ${id} is outside the vocabulary (0..${this.vocabSize - 1})`);
+      if (i > 0 && ids[i - 1] === BOS && piece[0] === 0x20) piece = piece.subarray(1);
+      chunks.push(piece);
+    });
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** llama2.c tokenizers carry no chat template. */
+  applyChatTemplate(): null {
+    return null;
+  }
+}
+
+/**
+ * Reads a llama2.c `tokenizer.bin`.
+ * @param vocabSize number of tokens to read (the model's V; the file does not store it)
+ * @throws InputFileError naming the file when it is empty, truncated, or has impossible lengths
+ */
+export function readLlama2cTokenizer(path: string, vocabSize: number): Llama2cTokenizer {
+  const buf = readFileSync(path);
+  if (buf.length < 4) throw new InputFileError(path, `too short for a llama2.c tokenizer (${buf.length} bytes)`);
+  const maxLen = buf.readInt32LE(0);
+  if (maxLen <= 0 || maxLen > 1024) {
+    throw new InputFileError(path, `not a llama2.c tokenizer: max_token_length ${maxLen} is implausible`);
+  }
+  const pieces: Uint8Array[] = [];
+  const scores = new Float32Array(vocabSize);
+  let at = 4;
+  for (let id = 0; id < vocabSize; id++) {
+    if (at + 8 > buf.length) {
+      throw new InputFileError(path, `truncated after ${id} of ${vocabSize} tokens (the model's vocabulary size)`);
+    }
+    scores[id] = buf.readFloatLE(at);
+    const len = buf.readInt32LE(at + 4);
+    at += 8;
+    if (len < 0 || len > maxLen || at + len > buf.length) {
+      throw new InputFileError(path, `token ${id} has an invalid length ${len} (max ${maxLen}, at byte ${at - 4})`);
+    }
+    pieces.push(Uint8Array.from(buf.subarray(at, at + len)));
+    at += len;
+  }
+  return new Llama2cTokenizer(pieces, scores);
+}

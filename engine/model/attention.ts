@@ -1,0 +1,90 @@
+/**
+ * Causal grouped-query self-attention (Vaswani et al. 2017, Eq. 1; GQA: Ainslie et al. 2023 §2.2) with RoPE.
+ * Query head h reads key/value head ⌊h / (nHeads / nKvHeads)⌋, as in Hugging Face's `repeat_kv` and llama2.c.
+ * Grouping is done by reshaping the queries, never by copying keys/values.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LlamaConfig } from './config.ts';
+import type { BlockWeights } from './weights.ts';
+import { applyRope, type RopeTables } from './rope.ts';
+import { appendToCache, type KvCache } from './kv-cache.ts';
+
+/** Additive mask value for positions a query may not attend to (exp underflows to exactly 0 in float32). */
+const MASKED = -1e9;
+
+/** Inputs that are the same for every block of one forward pass. */
+export interface AttentionContext {
+  config: LlamaConfig;
+  rope: RopeTables;
+  /** Position of the first input token (the cache length before this pass). */
+  offset: number;
+  /**
+   * Additive attention bias, [batch or 1, 1, seq, offset + seq]: 0 where allowed, -1e9 where masked (future
+   * positions and padding keys).
+   */
+  bias: tf.Tensor4D;
+  /** Cache to read and extend, or null for a full (training/scoring) pass. */
+  cache: KvCache | null;
+}
+
+/**
+ * Builds the attention bias from causality and an optional key padding mask.
+ * @param paddingMask [batch, offset + seq], 1 for real tokens, 0 for padding; null when there is none
+ * @returns [batch or 1, 1, seq, offset + seq]
+ */
+export function attentionBias(seq: number, offset: number, paddingMask: tf.Tensor2D | null): tf.Tensor4D {
+  return tf.tidy(() => {
+    const total = offset + seq;
+    const allowed = tf.linalg.bandPart(tf.ones([seq, total]), -1, offset); // key j ≤ query i + offset
+    let bias: tf.Tensor = tf.mul(tf.sub(1, allowed), MASKED).reshape([1, 1, seq, total]);
+    if (paddingMask) {
+      const [batch] = paddingMask.shape;
+      const keyBias = tf.mul(tf.sub(1, tf.cast(paddingMask, 'float32')), MASKED).reshape([batch, 1, 1, total]);
+      bias = tf.add(bias, keyBias);
+    }
+    return bias as tf.Tensor4D;
+  });
+}
+
+function project(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
+  const y = tf.matMul(x, w as tf.Tensor2D);
+  return b ? tf.add(y, b) : y;
+}
+
+/**
+ * The attention sub-layer's output (before the residual add).
+ * @param x normalised input, [batch, seq, dim]
+ * @param layer block index (for the cache)
+ * @returns [batch, seq, dim]
+ */
+export function selfAttention(x: tf.Tensor3D, w: BlockWeights, layer: number, ctx: AttentionContext): tf.Tensor3D {
+  return tf.tidy(() => {
+    const { nHeads, nKvHeads, headDim } = ctx.config;
+    const [batch, seq, dim] = x.shape;
+    const group = nHeads / nKvHeads;
+    const flat = tf.reshape(x, [batch * seq, dim]); // [b·s, dim]
+    const heads = (t: tf.Tensor2D, n: number) =>
+      tf.transpose(tf.reshape(t, [batch, seq, n, headDim]), [0, 2, 1, 3]) as tf.Tensor4D; // [b, n, s, hd]
+    const q = applyRope(heads(project(flat, w.wq, w.bq), nHeads), ctx.rope, ctx.offset); // [b, nH, s, hd]
+    let k = applyRope(heads(project(flat, w.wk, w.bk), nKvHeads), ctx.rope, ctx.offset); // [b, nKv, s, hd]
+    let v = heads(project(flat, w.wv, w.bv), nKvHeads); // [b, nKv, s, hd]
+    if (ctx.cache) {
+      const full = appendToCache(ctx.cache, layer, k, v); // [b, nKv, t, hd], t = offset + s
+      k = full.keys;
+      v = full.values;
+    }
+    const t = k.shape[2];
+    const qGrouped = tf.reshape(q, [batch, nKvHeads, group * seq, headDim]); // heads of one kv group together
+    const scores = tf.reshape(
+      tf.mul(tf.matMul(qGrouped, k, false, true), 1 / Math.sqrt(headDim)),
+      [batch, nHeads, seq, t],
+    ); // [b, nH, s, t]
+    const probs = tf.softmax(tf.add(scores, ctx.bias)); // [b, nH, s, t]
+    const mixed = tf.matMul(tf.reshape(probs, [batch, nKvHeads, group * seq, t]), v); // [b, nKv, g·s, hd]
+    const merged = tf.reshape(
+      tf.transpose(tf.reshape(mixed, [batch, nHeads, seq, headDim]), [0, 2, 1, 3]),
+      [batch * seq, nHeads * headDim],
+    ); // [b·s, nH·hd]
+    return tf.reshape(tf.matMul(merged, w.wo), [batch, seq, dim]);
+  });
+}
