@@ -61,12 +61,15 @@ function tryNative(skipped: BackendReport['skipped']): string | null {
  */
 async function loadWasmBackend(): Promise<void> {
   const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const before = events.map((e) => new Set(process.listeners(e)));
+  const listeners = (e: (typeof events)[number]) => process.listeners(e as 'uncaughtException') as unknown[];
+  const before = events.map((e) => new Set(listeners(e)));
   await import('@tensorflow/tfjs-backend-wasm');
   registerMissingWasmKernels();
   await tf.setBackend('wasm'); // instantiates the module, which is when the handlers are added
   events.forEach((e, i) => {
-    for (const l of process.listeners(e)) if (!before[i]!.has(l)) process.removeListener(e, l);
+    for (const l of listeners(e)) {
+      if (!before[i]!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+    }
   });
 }
 

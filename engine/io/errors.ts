@@ -5,7 +5,7 @@
 
 /** A file that cannot be used as what it was given as: malformed, truncated, of the wrong kind. */
 export class InputFileError extends Error {
-  override readonly name = 'InputFileError';
+  override readonly name: string = 'InputFileError';
   /**
    * @param file path of the offending file, as the user gave it
    * @param problem what is wrong, in words a user can act on

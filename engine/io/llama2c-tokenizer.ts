@@ -19,7 +19,8 @@ const BYTE_PIECE = /^<0x([0-9A-Fa-f]{2})>$/;
 /** A llama2.c tokenizer. */
 export class Llama2cTokenizer implements Tokenizer {
   readonly bosId = BOS;
-  readonly eosIds = [EOS];
+  /** Generation stops at EOS, and at BOS: llama2.c models start each new story with BOS (as run.c does). */
+  readonly eosIds = [EOS, BOS];
   private readonly ids = new Map<string, number>();
   /** Bytes each token decodes to (`<0xXX>` pieces already turned into their byte). */
   private readonly pieceBytes: Uint8Array[];

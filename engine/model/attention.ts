@@ -47,8 +47,8 @@ export function attentionBias(seq: number, offset: number, paddingMask: tf.Tenso
 }
 
 function project(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
-  const y = tf.matMul(x, w as tf.Tensor2D);
-  return b ? tf.add(y, b) : y;
+  const y = tf.matMul(x, w as tf.Tensor2D) as tf.Tensor2D;
+  return b ? (tf.add(y, b) as tf.Tensor2D) : y;
 }
 
 /**
@@ -62,7 +62,7 @@ export function selfAttention(x: tf.Tensor3D, w: BlockWeights, layer: number, ct
     const { nHeads, nKvHeads, headDim } = ctx.config;
     const [batch, seq, dim] = x.shape;
     const group = nHeads / nKvHeads;
-    const flat = tf.reshape(x, [batch * seq, dim]); // [b·s, dim]
+    const flat = tf.reshape(x, [batch * seq, dim]) as tf.Tensor2D; // [b·s, dim]
     const heads = (t: tf.Tensor2D, n: number) =>
       tf.transpose(tf.reshape(t, [batch, seq, n, headDim]), [0, 2, 1, 3]) as tf.Tensor4D; // [b, n, s, hd]
     const q = applyRope(heads(project(flat, w.wq, w.bq), nHeads), ctx.rope, ctx.offset); // [b, nH, s, hd]

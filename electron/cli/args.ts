@@ -1,0 +1,77 @@
+/**
+ * Small helpers shared by the CLI commands: typed option parsing on top of node:util parseArgs, and the
+ * options every model-using command takes (--model, --tokenizer, --drop, --backend).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { selectBackend, parseBackendName } from '../../engine/backend/select.ts';
+import { loadModel, type LoadedModel } from '../../engine/io/load-model.ts';
+import { keepMaskWithout } from '../../engine/model/sublayers.ts';
+import type { Tokenizer } from '../../engine/io/tokenizer.ts';
+
+/** A usage error: printed with the command's help, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Options shared by every command that loads a model. */
+export const MODEL_OPTIONS = {
+  model: { type: 'string' },
+  tokenizer: { type: 'string' },
+  drop: { type: 'string' },
+  backend: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** parseArgs with strict checking; unknown flags become a UsageError naming the flag. */
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** A required string option. @throws UsageError naming the flag when absent. */
+export function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing required option --${flag}`);
+  return value;
+}
+
+/** Parses a number option. @throws UsageError naming the flag when it is not a finite number. */
+export function numberOption(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got "${value}"`);
+  return n;
+}
+
+/**
+ * Selects the backend and loads --model (with --tokenizer and --drop applied).
+ * @throws UsageError when --model is missing; InputFileError for unreadable files
+ */
+export async function loadModelFromFlags(values: {
+  model?: string;
+  tokenizer?: string;
+  drop?: string;
+  backend?: string;
+}): Promise<LoadedModel> {
+  await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
+  const loaded = await loadModel(required(values.model, 'model'), values.tokenizer ? { tokenizer: values.tokenizer } : {});
+  if (values.drop) {
+    const names = values.drop.split(',').filter((s) => s.trim() !== '');
+    try {
+      loaded.model.keepMask = keepMaskWithout(loaded.model.config.nLayers, names);
+    } catch (e) {
+      loaded.model.dispose();
+      throw new UsageError(`--drop: ${(e as Error).message}`);
+    }
+  }
+  return loaded;
+}
+
+/** The tokenizer of a loaded model. @throws UsageError asking for --tokenizer when there is none. */
+export function requireTokenizer(loaded: LoadedModel): Tokenizer {
+  if (!loaded.tokenizer) {
+    throw new UsageError(`no tokenizer found beside ${loaded.path}; pass --tokenizer FILE`);
+  }
+  return loaded.tokenizer;
+}

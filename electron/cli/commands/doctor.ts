@@ -1,0 +1,53 @@
+/** `trimllm doctor`: which backend runs, on what, and why a faster one was not used. */
+import * as tf from '@tensorflow/tfjs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { createRequire } from 'node:module';
+import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
+import { parse } from '../args.ts';
+
+/** Help text of the command. */
+export const help = `trimllm doctor [--backend auto|tensorflow|wasm|cpu] [--json]
+  Prints the active TensorFlow.js backend, devices, versions and threads, and why faster backends were skipped.`;
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { backend: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const report = await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
+  const info = {
+    backend: report.backend,
+    nativePackage: report.nativePackage,
+    skipped: report.skipped,
+    wasm: report.wasmFeatures,
+    versions: {
+      node: process.versions.node,
+      tfjs: report.tfjsVersion,
+      'tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
+      'tfjs-node': packageVersion('@tensorflow/tfjs-node'),
+      'tfjs-node-gpu': packageVersion('@tensorflow/tfjs-node-gpu'),
+      'better-sqlite3': packageVersion('better-sqlite3'),
+    },
+    cpu: { model: cpus()[0]?.model ?? 'unknown', threads: availableParallelism() },
+    memoryBytes: totalmem(),
+    registeredBackends: Object.keys(tf.engine().registryFactory),
+  };
+  if (values.json) {
+    console.log(JSON.stringify(info, null, 2));
+    return 0;
+  }
+  console.log(`backend           ${info.backend}${info.nativePackage ? ` (${info.nativePackage})` : ''}`);
+  if (info.wasm) console.log(`wasm              SIMD ${info.wasm.simd ? 'on' : 'off'}, threads ${info.wasm.threads ? 'on' : 'off'}`);
+  console.log(`devices           CPU: ${info.cpu.model}, ${info.cpu.threads} threads, ${(info.memoryBytes / 2 ** 30).toFixed(1)} GiB`);
+  for (const [name, version] of Object.entries(info.versions)) console.log(`${name.padEnd(18)}${version}`);
+  for (const [name, why] of Object.entries(info.skipped)) console.log(`not used          ${name}: ${why}`);
+  return 0;
+}

@@ -1,0 +1,66 @@
+/**
+ * The `trimllm` command line: a thin layer over the engine. Each command lives in commands/<name>.ts and exports
+ * `help` and `run(argv)`. The library throws; this file prints the message (the stack with --verbose) and
+ * turns it into an exit code: 0 ok, 1 failure, 2 usage error.
+ */
+import { UsageError } from './args.ts';
+
+interface Command {
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  doctor: () => import('./commands/doctor.ts'),
+  inspect: () => import('./commands/inspect.ts'),
+  generate: () => import('./commands/generate.ts'),
+  score: () => import('./commands/score.ts'),
+  export: () => import('./commands/export.ts'),
+};
+
+const USAGE = `usage: trimllm <command> [options]   (trimllm <command> --help for details)
+
+commands:
+  doctor     backend, devices, versions; why a faster backend was not used
+  inspect    a model's config and parameters per sub-layer
+  generate   stream a continuation of a prompt
+  score      loglikelihood of a continuation given a context
+  export     write a (trimmed) model as a Hugging Face folder
+
+common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
+
+/**
+ * Runs the CLI.
+ * @param argv arguments after the program name
+ * @returns the process exit code
+ */
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const args = argv.filter((a) => a !== '--verbose');
+  const [name, ...rest] = args;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`trimllm: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    console.error(`trimllm ${name}: ${verbose ? (err.stack ?? err.message) : err.message}`);
+    if (err instanceof UsageError) {
+      console.error(`\n${command.help}`);
+      return 2;
+    }
+    return 1;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Next-token selection from one position's logits, as a chain of small logits processors (the structure of
+ * transformers' LogitsProcessor list): repetition penalty → temperature → top-k → top-p → draw. Works on a
+ * host Float32Array of V logits (read once per step; the draw itself is O(V log V) at worst).
+ */
+
+/** Sampling settings. Temperature 0 means greedy (argmax; ties go to the lowest id, as numpy's argmax). */
+export interface SamplingOptions {
+  /** Softmax temperature; 0 = greedy. Default 0. */
+  temperature?: number;
+  /** Keep only the k most likely tokens (0 = off). */
+  topK?: number;
+  /** Nucleus sampling: keep the smallest set whose probability mass ≥ p (1 = off; Holtzman et al. 2020 §3.1). */
+  topP?: number;
+  /** CTRL repetition penalty θ ≥ 1 on tokens already present (Keskar et al. 2019 §4.1); 1 = off. */
+  repetitionPenalty?: number;
+  /** Seed of the sampler's random numbers (repeatable runs). */
+  seed?: number;
+}
+
+/** Index of the largest value (first one on ties). */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
+/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
+export function createRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Applies the CTRL repetition penalty in place: positive logits divided by θ, negative ones multiplied. */
+export function applyRepetitionPenalty(logits: Float32Array, previous: readonly number[], penalty: number): void {
+  if (penalty === 1) return;
+  for (const id of new Set(previous)) {
+    const v = logits[id]!;
+    logits[id] = v > 0 ? v / penalty : v * penalty;
+  }
+}
+
+/**
+ * Softmax of logits/temperature, restricted by top-k and top-p.
+ * @returns candidate ids (most likely first) and their renormalised probabilities
+ */
+export function candidateDistribution(
+  logits: Float32Array,
+  temperature: number,
+  topK = 0,
+  topP = 1,
+): { ids: number[]; probs: number[] } {
+  let ids = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]! || a - b);
+  if (topK > 0) ids = ids.slice(0, topK);
+  const max = logits[ids[0]!]!;
+  let probs = ids.map((id) => Math.exp((logits[id]! - max) / temperature));
+  let total = probs.reduce((a, b) => a + b, 0);
+  probs = probs.map((p) => p / total);
+  if (topP < 1) {
+    let mass = 0;
+    let keep = 0;
+    while (keep < probs.length && mass < topP) mass += probs[keep++]!;
+    ids = ids.slice(0, Math.max(1, keep));
+    probs = probs.slice(0, ids.length);
+    total = probs.reduce((a, b) => a + b, 0);
+    probs = probs.map((p) => p / total);
+  }
+  return { ids, probs };
+}
+
+/** A stateful sampler: call `next(logits, previousIds)` once per step. */
+export interface Sampler {
+  /**
+   * Picks the next token.
+   * @param logits [vocab] logits of the last position (modified in place by the repetition penalty)
+   * @param previous ids already in the sequence (prompt and generated), for the repetition penalty
+   */
+  next(logits: Float32Array, previous: readonly number[]): number;
+}
+
+/**
+ * Builds a sampler from options.
+ * @throws RangeError for a negative temperature, topP outside (0, 1], negative topK or penalty < 1... (named)
+ */
+export function createSampler(options: SamplingOptions = {}): Sampler {
+  const { temperature = 0, topK = 0, topP = 1, repetitionPenalty = 1, seed = 0 } = options;
+  if (!(temperature >= 0)) throw new RangeError(`temperature must be ≥ 0, got ${temperature}`);
+  if (!(topP > 0 && topP <= 1)) throw new RangeError(`top-p must be in (0, 1], got ${topP}`);
+  if (!(Number.isInteger(topK) && topK >= 0)) throw new RangeError(`top-k must be an integer ≥ 0, got ${topK}`);
+  if (!(repetitionPenalty > 0)) throw new RangeError(`repetition penalty must be > 0, got ${repetitionPenalty}`);
+  const random = createRng(seed);
+  return {
+    next(logits, previous) {
+      applyRepetitionPenalty(logits, previous, repetitionPenalty);
+      if (temperature === 0) return argmax(logits);
+      const { ids, probs } = candidateDistribution(logits, temperature, topK, topP);
+      let r = random();
+      for (let i = 0; i < ids.length; i++) {
+        r -= probs[i]!;
+        if (r < 0) return ids[i]!;
+      }
+      return ids[ids.length - 1]!;
+    },
+  };
+}
