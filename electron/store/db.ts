@@ -1,0 +1,98 @@
+/**
+ * Opening, closing and maintaining the app's one SQLite database (DESIGN.md §4).
+ *
+ * Every connection runs with WAL journaling (readers never block the writer, e.g. the UI reading a run while the
+ * job runner writes it), `foreign_keys = ON` (cascading deletes), a busy timeout (two processes may write) and
+ * `synchronous = NORMAL` (durable at every WAL checkpoint; a power cut may lose the last commits, never corrupt).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { connect, type Database } from './driver.ts';
+import { migrateDatabase } from './migrations/index.ts';
+
+export type { Database } from './driver.ts';
+
+/** Options of openDatabase. */
+export interface OpenOptions {
+  /** How long a statement waits for another connection's write lock before failing, in seconds (default 5). */
+  busyTimeoutSeconds?: number;
+  /** Skip migrations (tests of the migration runner); default false. */
+  skipMigrations?: boolean;
+}
+
+/**
+ * Opens (creating if needed, with its parent folders) the database at `path`, or an in-memory one for
+ * ':memory:', applies the connection pragmas and brings the schema up to date.
+ * @throws SchemaTooNewError when the file was written by a newer app; MigrationError when a migration fails;
+ *   SqliteError when the file is not a database or cannot be opened. The connection is closed on any error.
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): Database {
+  const busyTimeoutMs = Math.round((options.busyTimeoutSeconds ?? 5) * 1000);
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new Error(`busyTimeoutSeconds must be a non-negative number, got ${options.busyTimeoutSeconds}`);
+  }
+  const memory = path === ':memory:' || path === '';
+  if (!memory && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  const db = connect(path, { timeout: busyTimeoutMs });
+  try {
+    db.pragma('journal_mode = WAL'); // an in-memory database stays in 'memory' mode
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma('synchronous = NORMAL');
+    if (!options.skipMigrations) migrateDatabase(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Closes the connection after letting SQLite refresh its query-planner statistics (`PRAGMA optimize`). Closing
+ * the last connection checkpoints the WAL into the main file. Closing a closed database does nothing.
+ */
+export function closeDatabase(db: Database): void {
+  if (!db.open) return;
+  try {
+    db.pragma('optimize');
+  } catch {
+    // Only an optimisation (e.g. another connection holds the lock): closing matters more.
+  }
+  db.close();
+}
+
+/**
+ * Writes a consistent copy of the whole database to `destPath` with SQLite's online backup API, while the app
+ * keeps using it (a write during the copy restarts or updates it, so the copy is one committed state).
+ * The copy is an ordinary database file (in WAL mode) that openDatabase can open.
+ * @returns the number of pages copied.
+ * @throws TypeError when the destination folder does not exist; SqliteError on an I/O error.
+ */
+export async function backupDatabase(db: Database, destPath: string): Promise<{ pages: number }> {
+  const progress = await db.backup(destPath);
+  return { pages: progress.totalPages };
+}
+
+/**
+ * Rebuilds the database file to return the space of deleted rows (e.g. a deleted run's checkpoint BLOBs) to
+ * the operating system. Takes time and disk space proportional to the database; holds the write lock meanwhile.
+ * @throws Error inside a transaction (SQLite cannot VACUUM there); SqliteError when another connection is busy.
+ */
+export function vacuum(db: Database): void {
+  if (db.inTransaction) throw new Error('vacuum cannot run inside a transaction');
+  db.exec('VACUUM');
+}
+
+/**
+ * Runs `PRAGMA integrity_check` and `PRAGMA foreign_key_check`.
+ * @returns the problems found, in SQLite's words; empty when the database is sound.
+ */
+export function checkIntegrity(db: Database): string[] {
+  const integrity = db.prepare<{ integrity_check: string }>('PRAGMA integrity_check').all();
+  const problems = integrity.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+  const foreign = db
+    .prepare<{ table: string; rowid: number | null; parent: string }>('PRAGMA foreign_key_check')
+    .all();
+  for (const f of foreign) problems.push(`${f.table} row ${f.rowid ?? '?'} has no matching row in ${f.parent}`);
+  return problems;
+}
