@@ -1,0 +1,3 @@
+import { referenceSuite } from '../helpers/reference-suite.ts';
+
+referenceSuite('wasm');
