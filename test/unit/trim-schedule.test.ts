@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseDrop, rankByImportance, scoreSubLayers, sparseTrainableMask, IMPORTANCE_EPSILON, type SubLayerScore } from '../../engine/trim/importance.ts';
+import { initialTrimState, runTrimSchedule, type TrimHooks, type TrimScheduleConfig, type TrimState } from '../../engine/trim/progressive.ts';
+import { ruleBasedKeepMask } from '../../engine/trim/baselines.ts';
+import { keptNames } from '../../engine/model/sublayers.ts';
+
+const score = (subLayer: string, index: number, p: number, norm: number): SubLayerScore => ({
+  subLayer: subLayer as SubLayerScore['subLayer'], index, calibrationPerformance: p, importance: 1 / (p + IMPORTANCE_EPSILON), activationNorm: norm,
+});
+
+test('calibration importance is 1/(P+ε) of the model without each sub-layer (Eq. 3)', async () => {
+  const keep = [true, true, false, true];
+  const seen: boolean[][] = [];
+  const scores = await scoreSubLayers(keep, async (k) => {
+    seen.push([...k]);
+    return k[0] ? 0.5 : 0.25;
+  }, new Map([['attn0', 3], ['mlp0', 4], ['mlp1', 5]]));
+  assert.deepEqual(seen, [[false, true, false, true], [true, false, false, true], [true, true, false, false]]);
+  assert.deepEqual(scores.map((s) => s.subLayer), ['attn0', 'mlp0', 'mlp1']);
+  assert.equal(scores[0]!.importance, 1 / (0.25 + IMPORTANCE_EPSILON));
+  assert.equal(scores[2]!.activationNorm, 5);
+});
+
+test('chooseDrop: calibration picks the highest P without it; activation picks the highest norm', () => {
+  const s = [score('attn0', 0, 0.4, 9), score('mlp0', 1, 0.6, 1), score('attn1', 2, 0.5, 2)];
+  assert.equal(chooseDrop(s, 'calibration').subLayer, 'mlp0');
+  assert.equal(chooseDrop(s, 'activation').subLayer, 'attn0');
+});
+
+test('chooseDrop "both": ties on P broken by the larger activation norm; MLP wins an exact attn/MLP tie', () => {
+  const tiedAttn = [score('attn0', 0, 0.5, 2), score('attn1', 2, 0.5, 7), score('mlp0', 1, 0.25, 9)];
+  assert.equal(chooseDrop(tiedAttn, 'both').subLayer, 'attn1');
+  const crossTie = [score('attn0', 0, 0.5, 9), score('mlp1', 3, 0.5, 1)];
+  assert.equal(chooseDrop(crossTie, 'both').subLayer, 'mlp1');
+  const attnHigher = [score('attn0', 0, 0.75, 1), score('mlp1', 3, 0.5, 9)];
+  assert.equal(chooseDrop(attnHigher, 'both').subLayer, 'attn0');
+});
+
+test('sparse update keeps the ceil(r·2L) most important sub-layers trainable (paper §3.4)', () => {
+  const s = [score('attn0', 0, 0.9, 1), score('mlp0', 1, 0.1, 1), score('attn1', 2, 0.5, 1), score('mlp1', 3, 0.3, 1)];
+  assert.deepEqual(rankByImportance(s, 'both').map((x) => x.subLayer), ['mlp0', 'mlp1', 'attn1', 'attn0']);
+  assert.deepEqual(sparseTrainableMask(s, 4, 0.25, 'both'), [false, true, false, false]);
+  assert.deepEqual(sparseTrainableMask(s, 4, 0.5, 'both'), [false, true, false, true]);
+  assert.throws(() => sparseTrainableMask(s, 4, 0, 'both'), /sparse update ratio/);
+});
+
+test('rule-based baselines drop the last, the first, or a seeded random half', () => {
+  assert.deepEqual(keptNames(ruleBasedKeepMask(2, 'top')), ['attn0', 'mlp0']);
+  assert.deepEqual(keptNames(ruleBasedKeepMask(2, 'bottom')), ['attn1', 'mlp1']);
+  const r = ruleBasedKeepMask(5, 'random', 0.5, 3);
+  assert.equal(r.filter(Boolean).length, 5);
+  assert.deepEqual(r, ruleBasedKeepMask(5, 'random', 0.5, 3));
+});
+
+/** Hooks where sub-layer i leaves P = 0.1·i when dropped (so the last one goes first) and P falls per drop. */
+function fakeHooks(log: string[]): TrimHooks & { states: TrimState[] } {
+  const states: TrimState[] = [];
+  return {
+    states,
+    async trainEpoch(epoch, keep, trainable) {
+      log.push(`train ${epoch} ${keep.filter(Boolean).length} ${trainable.filter(Boolean).length}`);
+      return 1;
+    },
+    async scan(_epoch, keep) {
+      return keep.flatMap((k, i) => (k ? [score(`${i % 2 ? 'mlp' : 'attn'}${i >> 1}`, i, 0.1 * i, 1)] : []));
+    },
+    async validate(keep) {
+      return keep.filter(Boolean).length / keep.length;
+    },
+    paramBytes: (keep) => 100 + keep.reduce((a, k, i) => a + (k ? (i % 2 ? 30 : 10) : 0), 0),
+    async checkpoint(state) {
+      states.push(structuredClone(state));
+    },
+    stopRequested: () => false,
+  };
+}
+
+const base: TrimScheduleConfig = { targets: { maxEpochs: 100 }, dropsPerEpoch: 1, method: 'both', healEpochs: 1 };
+
+test('the schedule stops at a kept fraction, then heals, checkpointing every epoch', async () => {
+  const log: string[] = [];
+  const hooks = fakeHooks(log);
+  const end = await runTrimSchedule(initialTrimState([true, false, true, true, false, false]), { ...base, targets: { keptFraction: 0.5, maxEpochs: 10 } }, hooks);
+  assert.equal(end.phase, 'done');
+  assert.equal(end.stopReason, 'kept_fraction');
+  assert.deepEqual(end.drops.map((d) => d.subLayer), ['mlp2', 'attn2', 'mlp1']);
+  assert.deepEqual(log, ['train 1 6 3', 'train 2 5 3', 'train 3 4 3', 'train 4 3 3']);
+  assert.equal(hooks.states.length, 5); // 3 drops + 1 heal + done
+});
+
+test('the schedule stops at a parameter-memory ratio, at the accuracy floor, and at max epochs', async () => {
+  const byParams = await runTrimSchedule(initialTrimState(new Array(6).fill(true)), { ...base, targets: { paramRatio: 0.7, maxEpochs: 10 } }, fakeHooks([]));
+  assert.equal(byParams.stopReason, 'param_ratio'); // 220 → 190 → 180 → 150 bytes: 180/220 > 0.7 ≥ 150/220
+  assert.equal(byParams.drops.length, 3);
+  const byFloor = await runTrimSchedule(initialTrimState(new Array(6).fill(true)), { ...base, targets: { accuracyFloor: 0.8, referencePerformance: 1, maxEpochs: 10 } }, fakeHooks([]));
+  assert.equal(byFloor.stopReason, 'accuracy_floor'); // P = 5/6, 4/6 < 0.8
+  assert.equal(byFloor.drops.length, 2);
+  const byEpochs = await runTrimSchedule(initialTrimState(new Array(6).fill(true)), { ...base, targets: { maxEpochs: 2 } }, fakeHooks([]));
+  assert.equal(byEpochs.stopReason, 'max_epochs');
+  assert.equal(byEpochs.drops.length, 2);
+});
+
+test('resuming from any checkpointed state ends with the same keep mask as an uninterrupted run', async () => {
+  const config = { ...base, targets: { keptFraction: 0.5, maxEpochs: 10 } };
+  const full = fakeHooks([]);
+  const end = await runTrimSchedule(initialTrimState(new Array(6).fill(true)), config, full);
+  for (const mid of full.states) {
+    const resumed = await runTrimSchedule(mid, config, fakeHooks([]));
+    assert.deepEqual(resumed.keep, end.keep);
+    assert.deepEqual(resumed.drops.map((d) => d.subLayer), end.drops.map((d) => d.subLayer));
+  }
+});
