@@ -1,0 +1,107 @@
+/**
+ * Turns an imported dataset into what a trim run consumes: token-level training examples (loss on the answer /
+ * response tokens only; on every token for raw text) and, per evaluation split, either multiple-choice items
+ * (mcq, yes/no: scored lm-evaluation-harness style) or token examples (instruction, chat, text: next-token
+ * accuracy on the target tokens). DESIGN.md §1 "Performance P by task type".
+ */
+import type { Tokenizer } from '../io/tokenizer.ts';
+import {
+  encodeTrainingExample, toScoringExample, toTrainingExample,
+  type NormalisedRecord, type ScoringExample, type Split, type TaskType,
+} from '../data/index.ts';
+import { fromEncoded, type TrainingExample } from '../train/example.ts';
+import { createRng } from '../model/sampling.ts';
+
+/** How an evaluation split is scored. */
+export type Evaluable =
+  | { kind: 'choice'; items: ScoringExample[] }
+  | { kind: 'tokens'; examples: TrainingExample[] };
+
+/** A dataset ready for training and evaluation. */
+export interface PreparedTask {
+  taskType: TaskType;
+  /** The metric P: 'acc' for mcq/yes-no, 'next_token_acc' for the others. */
+  metric: 'acc' | 'next_token_acc';
+  train: TrainingExample[];
+  validation: Evaluable;
+  test: Evaluable;
+  /** Training examples whose context was cut from the left to fit the model. */
+  truncated: number;
+}
+
+/** Options of prepareTask. */
+export interface PrepareOptions {
+  /** The model's context length in tokens. */
+  maxSeqLen: number;
+  /** Window length for raw text, in tokens (default 128). */
+  windowTokens?: number;
+  /** At most this many training examples (seeded sample; default all). */
+  maxTrain?: number;
+  /** At most this many validation / test items each (seeded sample; default all). */
+  maxEval?: number;
+  seed?: number;
+}
+
+function sample<T>(items: T[], max: number | undefined, seed: number): T[] {
+  if (max === undefined || items.length <= max) return items;
+  const random = createRng(seed);
+  const idx = items.map((_, i) => i);
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx.slice(0, max).sort((a, b) => a - b).map((i) => items[i]!);
+}
+
+/** Raw text: the split's records tokenized one after another and cut into windows, loss on every token. */
+function textWindows(tokenizer: Tokenizer, records: NormalisedRecord[], window: number): TrainingExample[] {
+  const stream: number[] = [];
+  for (const r of records) if (r.task === 'text') stream.push(...tokenizer.encode(r.text, { addSpecialTokens: false }));
+  const bos = tokenizer.bosId;
+  const body = bos === null ? window : window - 1;
+  const out: TrainingExample[] = [];
+  for (let at = 0; at + body <= stream.length; at += body) {
+    const ids = bos === null ? stream.slice(at, at + body) : [bos, ...stream.slice(at, at + body)];
+    out.push({ inputIds: ids, lossMask: ids.map((_, i) => (i === 0 ? 0 : 1)) });
+  }
+  return out;
+}
+
+function tokenExamples(tokenizer: Tokenizer, records: NormalisedRecord[], options: PrepareOptions, counter: { truncated: number }): TrainingExample[] {
+  if (records[0]?.task === 'text') return textWindows(tokenizer, records, options.windowTokens ?? 128);
+  return records.map((r) => {
+    const encoded = encodeTrainingExample(tokenizer, toTrainingExample(r, { tokenizer }), options.maxSeqLen);
+    if (encoded.fit.truncated) counter.truncated++;
+    return fromEncoded(encoded);
+  }).filter((e) => e.lossMask.slice(1).some((m) => m === 1));
+}
+
+/**
+ * Prepares a dataset's records (with their splits) for a trim run.
+ * @throws Error naming the split when a split needed for training or evaluation is empty
+ */
+export function prepareTask(tokenizer: Tokenizer, taskType: TaskType, records: NormalisedRecord[], options: PrepareOptions): PreparedTask {
+  const seed = options.seed ?? 0;
+  const bySplit = (s: Split) => records.filter((r) => r.split === s);
+  const counter = { truncated: 0 };
+  const choice = taskType === 'mcq' || taskType === 'yesno';
+  const evaluable = (s: Split, salt: number): Evaluable => {
+    const rs = bySplit(s);
+    if (choice) return { kind: 'choice', items: sample(rs.map((r) => toScoringExample(r as Parameters<typeof toScoringExample>[0])), options.maxEval, seed + salt) };
+    return { kind: 'tokens', examples: sample(tokenExamples(tokenizer, rs, options, counter), options.maxEval, seed + salt) };
+  };
+  const train = sample(tokenExamples(tokenizer, bySplit('train'), options, counter), options.maxTrain, seed);
+  const prepared: PreparedTask = {
+    taskType, metric: choice ? 'acc' : 'next_token_acc', train,
+    validation: evaluable('validation', 1), test: evaluable('test', 2), truncated: counter.truncated,
+  };
+  for (const [name, size] of [['train', train.length], ['validation', evalSize(prepared.validation)], ['test', evalSize(prepared.test)]] as const) {
+    if (size === 0) throw new Error(`the ${name} split has no usable examples; import more records or change the split`);
+  }
+  return prepared;
+}
+
+/** Number of items or examples of an Evaluable. */
+export function evalSize(e: Evaluable): number {
+  return e.kind === 'choice' ? e.items.length : e.examples.length;
+}
