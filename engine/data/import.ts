@@ -1,0 +1,151 @@
+/**
+ * Dataset import: read a file or folder, detect (or take) the task type and field mapping, normalise every record,
+ * and split. An import either returns a complete result or throws; records that do not fit the mapping are
+ * reported in `skipped` with file, line/row, field and reason.
+ */
+import { basename } from 'node:path';
+import { DatasetMappingError, formatSkipped } from './errors.ts';
+import { detectMapping } from './detect.ts';
+import { asText, getField } from './fields.ts';
+import { parseMappingOverride, type DatasetMapping, type MappingOverride } from './mapping.ts';
+import { normaliseRecord } from './normalise.ts';
+import { readDatasetPath, type ReadOptions } from './read-path.ts';
+import { assignSplits, type SplitInfo, type SplitOptions } from './split.ts';
+import type { NormalisedRecord, RawRecord, SkippedRecord, TaskType } from './types.ts';
+
+/** Options of {@link importDataset}. */
+export interface ImportOptions extends ReadOptions {
+  /** Task type to use instead of detecting it (same as `mapping.task`). */
+  task?: TaskType;
+  /**
+   * A full or partial mapping (validated with zod); detection fills in what it leaves out. Its `task` may be left
+   * out: `task` above is used, else the detected task.
+   */
+  mapping?: MappingOverride | MappingFields;
+  /** How to split (default: the source's split when the layout gives one, else seeded 80/10/10). */
+  split?: SplitOptions;
+  /**
+   * Largest fraction of records that may be skipped before the import fails as "the mapping does not fit"
+   * (default 0.5). 0 fails on any skipped record.
+   */
+  maxSkippedFraction?: number;
+}
+
+/** Mapping fields without a task, e.g. `{question: 'goal', choices: ['sol1', 'sol2']}` (validated at import). */
+export type MappingFields = Record<string, string | string[] | Record<string, string>>;
+
+/** The result of an import. */
+export interface ImportResult {
+  taskType: TaskType;
+  /** The mapping used (detected, or the user's merged with detection). */
+  mapping: DatasetMapping;
+  /** Detection notes: guesses worth checking (e.g. an ambiguous 0/1-based gold). */
+  notes: string[];
+  /** Normalised records in source order, each with its split. */
+  records: NormalisedRecord[];
+  /** Records left out, with file, line/row, field and reason (their count is `skipped.length`). */
+  skipped: SkippedRecord[];
+  splits: SplitInfo;
+  /** Data files read and label files attached. */
+  files: string[];
+  labelFiles: string[];
+  /** Number of raw records read (= records.length + skipped.length). */
+  total: number;
+}
+
+/** Every field name a mapping uses (the top-level part of dotted paths). */
+export function mappedFields(m: DatasetMapping): string[] {
+  const out: (string | undefined)[] = [m.id];
+  if (m.task === 'mcq') out.push(m.question, ...m.choices, m.answer);
+  else if (m.task === 'yesno') out.push(m.question, m.context, m.answer);
+  else if (m.task === 'instruction') out.push(m.instruction, m.input, m.output);
+  else if (m.task === 'chat') out.push(m.messages, m.system);
+  else out.push(m.text);
+  return out.filter((f): f is string => f !== undefined);
+}
+
+function checkFieldsExist(m: DatasetMapping, records: readonly RawRecord[], path: string): void {
+  const seen = new Set(records.flatMap((r) => Object.keys(r.fields)));
+  for (const f of mappedFields(m)) {
+    if (!records.some((r) => getField(r.fields, f) !== undefined)) {
+      throw new DatasetMappingError(`${path}: the mapping names field "${f}", which no record has (fields: ${[...seen].slice(0, 20).join(', ')})`);
+    }
+  }
+}
+
+function hintOf(options: ImportOptions, records: readonly RawRecord[], path: string): MappingOverride | undefined {
+  if (options.mapping === undefined) return options.task === undefined ? undefined : { task: options.task };
+  if (typeof options.mapping !== 'object' || options.mapping === null || Array.isArray(options.mapping)) {
+    throw new DatasetMappingError('invalid dataset mapping: expected an object of field names');
+  }
+  const given = options.mapping as Record<string, unknown>;
+  if (options.task !== undefined && given.task !== undefined && options.task !== given.task) {
+    throw new DatasetMappingError(`task "${options.task}" contradicts the mapping's task "${String(given.task)}"`);
+  }
+  const task = given.task ?? options.task ?? detectMapping(records, path).taskType;
+  return parseMappingOverride({ ...given, task });
+}
+
+function uniqueIds(ids: string[]): string[] {
+  const used = new Map<string, number>();
+  return ids.map((id) => {
+    const n = (used.get(id) ?? 0) + 1;
+    used.set(id, n);
+    return n === 1 ? id : `${id}#${n}`;
+  });
+}
+
+/**
+ * Imports a dataset file or folder (see readDatasetPath for formats and layouts).
+ * Record ids: the mapped `id` field, else the JSON key, else `<file name>:<row>`; a repeated id gets `#2`, `#3`, ….
+ * @param path file or folder
+ * @throws InputFileError / DatasetRecordError when a file is missing, empty or malformed (names file and line)
+ * @throws DatasetMappingError when the mapping is invalid, names a field no record has, no task fits, or more than
+ *   `maxSkippedFraction` of the records (or all of them) do not fit it; the message lists the first problems
+ */
+export async function importDataset(path: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const read = await readDatasetPath(path, options);
+  const proposal = detectMapping(read.records, path, hintOf(options, read.records, path));
+  const { mapping } = proposal;
+  checkFieldsExist(mapping, read.records, path);
+  const kept: { raw: RawRecord; body: NormalisedRecord }[] = [];
+  const skipped: SkippedRecord[] = [];
+  for (const raw of read.records) {
+    const r = normaliseRecord(raw, mapping);
+    if (r.ok) kept.push({ raw, body: r.body as NormalisedRecord });
+    else skipped.push({ file: raw.loc.file, line: raw.loc.line, row: raw.loc.row, field: r.field, reason: r.reason });
+  }
+  const total = read.records.length;
+  const maxFraction = options.maxSkippedFraction ?? 0.5;
+  if (kept.length === 0 || skipped.length > maxFraction * total) {
+    const first = skipped.slice(0, 3).map(formatSkipped).join('; ');
+    throw new DatasetMappingError(
+      `${path}: ${skipped.length} of ${total} records do not fit the ${mapping.task} mapping ${JSON.stringify(mapping)}; first problems: ${first}`,
+    );
+  }
+  const ids = uniqueIds(
+    kept.map(({ raw }) => {
+      const own = mapping.id !== undefined ? asText(getField(raw.fields, mapping.id)) : undefined;
+      return own ?? raw.loc.key ?? `${basename(raw.loc.file)}:${raw.loc.row}`;
+    }),
+  );
+  const { splits, info } = assignSplits(kept.map(({ raw }) => raw.sourceSplit), options.split);
+  const records = kept.map(({ raw, body }, i) => ({
+    ...body,
+    id: ids[i],
+    source: raw.loc,
+    split: splits[i],
+    ...(raw.sourceSplit !== undefined ? { sourceSplit: raw.sourceSplit } : {}),
+  })) as NormalisedRecord[];
+  return {
+    taskType: proposal.taskType,
+    mapping,
+    notes: proposal.notes,
+    records,
+    skipped,
+    splits: info,
+    files: read.files,
+    labelFiles: read.labelFiles,
+    total,
+  };
+}

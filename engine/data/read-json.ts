@@ -1,0 +1,119 @@
+/**
+ * JSON Lines and JSON readers. A `.json` file may hold a JSON array of records, an object keyed by id (PubMedQA:
+ * each value becomes a record, the key its `id`), an object wrapping one array of records (`{"data": [...]}`),
+ * or JSON Lines despite its extension (MedMCQA).
+ */
+import { InputFileError } from '../io/errors.ts';
+import { DatasetRecordError } from './errors.ts';
+import { jsonErrorPosition, LineIndex, stringAt, topLevelOffsets } from './json-offsets.ts';
+import type { RawRecord } from './types.ts';
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Parses JSON Lines: one JSON object per line; blank lines are ignored; CRLF and a missing final newline are fine.
+ * @param text file contents (BOM already removed)
+ * @param file path used in records and messages
+ * @throws DatasetRecordError naming the line when a line is not JSON or not a JSON object
+ * @throws InputFileError when the file holds no record
+ */
+export function parseJsonl(text: string, file: string): RawRecord[] {
+  const out: RawRecord[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    const loc = { file, row: out.length + 1, line: i + 1 };
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw new DatasetRecordError(loc, null, `not valid JSON (${(e as Error).message})`);
+    }
+    if (!isPlainObject(value)) {
+      throw new DatasetRecordError(loc, null, `expected a JSON object per line, found ${describe(value)}`);
+    }
+    out.push({ fields: value, loc });
+  }
+  if (out.length === 0) throw new InputFileError(file, 'the file is empty: no JSON Lines record found');
+  return out;
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  return v === null ? 'null' : `a ${typeof v}`;
+}
+
+/** True when the text looks like JSON Lines: its first non-blank line is a complete JSON object on its own. */
+export function looksLikeJsonl(text: string): boolean {
+  const first = text.split('\n').find((l) => l.trim() !== '');
+  if (first === undefined || !first.trim().startsWith('{')) return false;
+  try {
+    return isPlainObject(JSON.parse(first));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses a `.json` file: a JSON document (see the module comment) or, when the whole text is not one JSON value
+ * but its first line is a JSON object, JSON Lines.
+ * @throws InputFileError naming line and column when the text is not JSON, or when the document holds no records
+ * @throws DatasetRecordError when a record is not a JSON object, or (JSON Lines) a line is not JSON
+ */
+export function parseJsonFile(text: string, file: string): RawRecord[] {
+  if (text.trim() === '') throw new InputFileError(file, 'the file is empty');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    if (looksLikeJsonl(text)) return parseJsonl(text, file);
+    const msg = (e as Error).message;
+    const pos = jsonErrorPosition(msg, text);
+    const where = pos ? `line ${pos.line}, column ${pos.column}: ` : '';
+    throw new InputFileError(file, `${where}not valid JSON (${msg})`);
+  }
+  return recordsOfDocument(doc, text, file);
+}
+
+function recordsOfDocument(doc: unknown, text: string, file: string): RawRecord[] {
+  const lines = new LineIndex(text);
+  const offsets = topLevelOffsets(text);
+  const lineAt = (i: number): number | undefined => (offsets[i] === undefined ? undefined : lines.lineOf(offsets[i]));
+  if (Array.isArray(doc)) return arrayRecords(doc, file, lineAt);
+  if (!isPlainObject(doc)) throw new InputFileError(file, `expected a JSON array or object of records, found ${describe(doc)}`);
+  const entries = Object.entries(doc);
+  if (entries.length === 0) throw new InputFileError(file, 'the JSON object is empty: no records');
+  if (entries.every(([, v]) => isPlainObject(v))) {
+    // Source order of the keys (JSON.parse puts integer-like keys first, ascending) and their lines.
+    const ordered = offsets.map((o, i) => ({ key: stringAt(text, o), line: lines.lineOf(offsets[i]) }));
+    const seenKeys = new Set<string>();
+    const unique = ordered.filter(({ key }) => !seenKeys.has(key) && seenKeys.add(key) && Object.hasOwn(doc, key));
+    const keyed = unique.length === entries.length ? unique : entries.map(([key]) => ({ key, line: undefined }));
+    return keyed.map(({ key, line }, i) => {
+      const fields = doc[key] as Record<string, unknown>;
+      const loc = { file, row: i + 1, line, key };
+      return { fields: 'id' in fields ? fields : { id: key, ...fields }, loc };
+    });
+  }
+  const arrays = entries.filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isPlainObject));
+  if (arrays.length === 1) return arrayRecords(arrays[0][1] as unknown[], file, () => undefined);
+  throw new InputFileError(
+    file,
+    'cannot find the records in this JSON object: expected every value to be a record (an object keyed by id) ' +
+      `or exactly one array of records; top-level keys: ${entries.slice(0, 10).map(([k]) => k).join(', ')}`,
+  );
+}
+
+function arrayRecords(items: unknown[], file: string, lineAt: (i: number) => number | undefined): RawRecord[] {
+  if (items.length === 0) throw new InputFileError(file, 'the JSON array is empty: no records');
+  return items.map((value, i) => {
+    const loc = { file, row: i + 1, line: lineAt(i) };
+    if (!isPlainObject(value)) {
+      throw new DatasetRecordError(loc, null, `expected each array element to be a JSON object, found ${describe(value)}`);
+    }
+    return { fields: value, loc };
+  });
+}
