@@ -1,0 +1,106 @@
+/**
+ * report.md: the run's models side by side (kept fraction, performance, parameter bytes, decode tokens/s,
+ * speed-up and size relative to the base model), the order of dropping, links to the plots and the settings.
+ * DESIGN.md §2: always print full vs trimmed side by side.
+ */
+import type { ReportEntry, TrimReport } from './types.ts';
+
+/** Bytes in binary units, e.g. 1536 → "1.50 KiB", 3_500_000 → "3.34 MiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${Math.round(v)} B` : `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`;
+}
+
+/** Escapes a table cell (pipes, newlines). */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+/**
+ * The entry speed-ups and sizes are relative to: the first 'base' entry, else the first 'full-finetune' (same
+ * architecture), else none.
+ */
+export function referenceEntry(entries: readonly ReportEntry[]): ReportEntry | null {
+  return entries.find((e) => e.kind === 'base') ?? entries.find((e) => e.kind === 'full-finetune') ?? null;
+}
+
+function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+  const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
+  return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** Renders report.md. */
+export function renderMarkdown(report: TrimReport): string {
+  const total = 2 * report.nLayers;
+  const ref = referenceEntry(report.entries);
+  const hasNorm = report.entries.some((e) => e.accNorm !== undefined);
+  const hasPrefill = report.entries.some((e) => e.prefillTokensPerSecond !== undefined);
+  const header = ['model', 'kind', 'kept', 'metric', 'performance'];
+  const align: ('l' | 'r')[] = ['l', 'l', 'r', 'l', 'r'];
+  if (hasNorm) {
+    header.push('acc_norm');
+    align.push('r');
+  }
+  header.push('param bytes', 'size vs ref', 'decode tokens/s', 'speed-up vs ref');
+  align.push('r', 'r', 'r', 'r');
+  if (hasPrefill) {
+    header.push('prefill tokens/s');
+    align.push('r');
+  }
+  const rows = report.entries.map((e) => {
+    const row = [
+      cell(e.name), e.kind, `${e.kept.length}/${total} (${pct(e.keptFraction)})`, cell(e.metric), pct(e.performance),
+    ];
+    if (hasNorm) row.push(e.accNorm === undefined ? '—' : pct(e.accNorm));
+    row.push(
+      `${formatBytes(e.paramBytes)} (${e.paramBytes.toLocaleString('en-US')})`,
+      ref && ref.paramBytes > 0 ? pct(e.paramBytes / ref.paramBytes) : '—',
+      e.decodeTokensPerSecond.toFixed(1),
+      ref && ref.decodeTokensPerSecond > 0 ? `${(e.decodeTokensPerSecond / ref.decodeTokensPerSecond).toFixed(2)}×` : '—',
+    );
+    if (hasPrefill) row.push(e.prefillTokensPerSecond === undefined ? '—' : e.prefillTokensPerSecond.toFixed(1));
+    return row;
+  });
+  const lines = [
+    `# ${report.title}`,
+    '',
+    `- Model: ${report.model}`,
+    `- Dataset: ${report.dataset} (task type: ${report.taskType})`,
+    `- Created: ${report.createdAt}`,
+    `- Sub-layers: ${total} (${report.nLayers} blocks × attention + MLP)`,
+    '',
+    '## Models side by side',
+    '',
+    table(header, align, rows),
+    '',
+    ref
+      ? `Reference for size and speed-up: **${cell(ref.name)}** (${ref.kind}). Performance is in [0, 1], shown as %; ` +
+        'decode tokens/s: batch 1, KV cache, median of timed runs.'
+      : 'No base or full fine-tune entry: size and speed-up are not computed.',
+    '',
+    '## Order of dropping',
+    '',
+  ];
+  if (report.drops.length === 0) lines.push('No sub-layer was dropped.');
+  else {
+    lines.push(table(['#', 'step', 'epoch', 'sub-layer'], ['r', 'r', 'r', 'l'], report.drops.map((d, i) => [String(i + 1), String(d.step), String(d.epoch), cell(d.subLayer)])));
+    const dropped = new Set(report.drops.map((d) => d.subLayer));
+    const kept: string[] = [];
+    for (let l = 0; l < report.nLayers; l++) for (const k of ['attn', 'mlp']) if (!dropped.has(`${k}${l}`)) kept.push(`${k}${l}`);
+    lines.push('', `Kept after the last drop (${kept.length}/${total}): ${kept.join(', ') || 'none'}`);
+  }
+  lines.push('', '## Plots', '', '![Training loss](loss.svg)', '', '![Layer map](layer-map.svg)', '', '![Frontier](frontier.svg)', '');
+  const config = Object.entries(report.config);
+  if (config.length > 0) {
+    lines.push('## Settings', '', table(['setting', 'value'], ['l', 'l'], config.map(([k, v]) => [cell(k), cell(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v))])), '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,149 @@
+/**
+ * The report of one trim run (DESIGN.md §1 "Stopping", §2): every evaluated model side by side (base, full and
+ * sparse fine-tunes, TrimLLM checkpoints, rule-based baselines), the loss curve, the order in which sub-layers
+ * were dropped, and optionally the importance scans behind each drop. Plain JSON data: written as report.json.
+ */
+
+/** What an evaluated model is. */
+export type ReportEntryKind =
+  | 'base' // the model before fine-tuning
+  | 'full-finetune' // every sub-layer trained, nothing dropped
+  | 'sparse-finetune' // only the top ceil(r·2L) sub-layers trained, nothing dropped (paper §3.4)
+  | 'trimllm' // a checkpoint of progressive dropping (or its healed version)
+  | 'baseline-random' // rule-based 50% drop: random sub-layers (paper Table 3)
+  | 'baseline-top' // rule-based 50% drop: the last layers
+  | 'baseline-bottom'; // rule-based 50% drop: the first layers
+
+/** All kinds, in the order reports list them. */
+export const REPORT_ENTRY_KINDS: readonly ReportEntryKind[] = [
+  'base', 'full-finetune', 'sparse-finetune', 'trimllm', 'baseline-random', 'baseline-top', 'baseline-bottom',
+];
+
+/** One evaluated model. */
+export interface ReportEntry {
+  /** Display name, e.g. `trimllm step 1200 (7/10)`; labels the frontier point. */
+  name: string;
+  kind: ReportEntryKind;
+  /** Training step of the checkpoint (TrimLLM checkpoints); orders the frontier line. */
+  step?: number;
+  /** Names of the kept sub-layers, e.g. `['attn0', 'mlp0', 'mlp1']`. */
+  kept: string[];
+  /** kept.length / 2L, in [0, 1]. */
+  keptFraction: number;
+  /** Which metric `performance` is: 'acc' | 'acc_norm' | 'next_token_acc' (any string is accepted). */
+  metric: string;
+  /** Task performance P in [0, 1] (DESIGN.md §1). */
+  performance: number;
+  /** acc_norm in [0, 1], for multiple-choice tasks. */
+  accNorm?: number;
+  /** Parameter bytes of the kept sub-layers plus embeddings/head (float32 on the device). */
+  paramBytes: number;
+  /** Median decode throughput, tokens per second (batch 1, KV cache). */
+  decodeTokensPerSecond: number;
+  /** Median prefill throughput, tokens per second. */
+  prefillTokensPerSecond?: number;
+}
+
+/** One training-loss sample. */
+export interface LossPoint {
+  /** Global optimizer step. */
+  step: number;
+  /** Epoch (0- or 1-based as the run counts them); a change of epoch marks a boundary on the plot. */
+  epoch: number;
+  /** Training loss, mean cross-entropy in nats per target token. */
+  loss: number;
+}
+
+/** One sub-layer drop, in the order they happened. */
+export interface DropEvent {
+  step: number;
+  epoch: number;
+  /** The dropped sub-layer, e.g. `attn3`. */
+  subLayer: string;
+}
+
+/** Importance scores of one calibration scan (before a drop). */
+export interface ImportanceScan {
+  step: number;
+  scores: {
+    subLayer: string;
+    /** Calibration performance P without this sub-layer, in [0, 1]. */
+    calibrationPerformance: number;
+    /** I_u = 1 / (P + ε) (paper Eq. 3). */
+    importance: number;
+    /** Frobenius norm of the sub-layer's output on the calibration set (paper Eq. 4). */
+    activationNorm: number;
+  }[];
+}
+
+/** The whole report of a trim run. */
+export interface TrimReport {
+  title: string;
+  /** Model name or path. */
+  model: string;
+  /** Dataset name. */
+  dataset: string;
+  /** 'mcq' | 'yesno' | 'instruction' | 'chat' | 'text' (any string is accepted). */
+  taskType: string;
+  /** ISO 8601 timestamp. */
+  createdAt: string;
+  /** Run settings (learning rate, schedule, calibration size, …), printed as given. */
+  config: Record<string, unknown>;
+  entries: ReportEntry[];
+  losses: LossPoint[];
+  /** Order of dropping. */
+  drops: DropEvent[];
+  /** Number of decoder blocks L (2L sub-layers). */
+  nLayers: number;
+  scans?: ImportanceScan[];
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const SUB_LAYER = /^(attn|mlp)(\d+)$/;
+
+/**
+ * Checks a report's shape and ranges.
+ * @throws Error naming the first bad field (e.g. `entries[2].performance must be in [0, 1]`)
+ */
+export function validateReport(report: TrimReport): void {
+  const fail = (msg: string): never => {
+    throw new Error(`invalid report: ${msg}`);
+  };
+  if (!report || typeof report !== 'object') fail('not an object');
+  for (const key of ['title', 'model', 'dataset', 'taskType', 'createdAt'] as const) {
+    if (typeof report[key] !== 'string') fail(`${key} must be a string`);
+  }
+  if (!Number.isInteger(report.nLayers) || report.nLayers < 1) fail('nLayers must be a positive integer');
+  if (!Array.isArray(report.entries) || !Array.isArray(report.losses) || !Array.isArray(report.drops)) {
+    fail('entries, losses and drops must be arrays');
+  }
+  const subLayer = (name: unknown, where: string) => {
+    const m = typeof name === 'string' ? SUB_LAYER.exec(name) : null;
+    if (!m || Number(m[2]) >= report.nLayers) fail(`${where} "${String(name)}" is not a sub-layer of a ${report.nLayers}-block model`);
+  };
+  report.entries.forEach((e, i) => {
+    const at = `entries[${i}]`;
+    if (typeof e.name !== 'string' || e.name === '') fail(`${at}.name must be a non-empty string`);
+    if (!REPORT_ENTRY_KINDS.includes(e.kind)) fail(`${at}.kind "${String(e.kind)}" is not one of ${REPORT_ENTRY_KINDS.join(', ')}`);
+    if (!Array.isArray(e.kept)) fail(`${at}.kept must be an array`);
+    e.kept.forEach((k) => subLayer(k, `${at}.kept`));
+    for (const key of ['keptFraction', 'performance', 'accNorm'] as const) {
+      const v = e[key];
+      if ((key !== 'accNorm' || v !== undefined) && !(finite(v) && v >= 0 && v <= 1)) fail(`${at}.${key} must be in [0, 1]`);
+    }
+    for (const key of ['paramBytes', 'decodeTokensPerSecond', 'prefillTokensPerSecond', 'step'] as const) {
+      const v = e[key];
+      if ((v !== undefined || key === 'paramBytes' || key === 'decodeTokensPerSecond') && !(finite(v) && v >= 0)) {
+        fail(`${at}.${key} must be a finite number ≥ 0`);
+      }
+    }
+    if (typeof e.metric !== 'string') fail(`${at}.metric must be a string`);
+  });
+  report.losses.forEach((p, i) => {
+    if (!finite(p.step) || !finite(p.epoch) || !finite(p.loss)) fail(`losses[${i}] needs finite step, epoch and loss`);
+  });
+  report.drops.forEach((d, i) => {
+    if (!finite(d.step) || !finite(d.epoch)) fail(`drops[${i}] needs finite step and epoch`);
+    subLayer(d.subLayer, `drops[${i}].subLayer`);
+  });
+}
