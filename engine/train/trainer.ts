@@ -1,0 +1,156 @@
+/**
+ * One optimizer step of fine-tuning, with gradient accumulation, global-norm clipping and a trainable mask.
+ *
+ *   for each micro-batch k:   g += ∇ Σ_k w·NLL / N        (N = target tokens of the whole step)
+ *   g ← clip(g, maxGradNorm)                              (clip.ts; Pascanu et al. 2013)
+ *   θ ← AdamW(θ, g, lr)                                   (adamw.ts; Loshchilov & Hutter 2019, Algorithm 2)
+ *
+ * so the step's loss is the mean NLL over every target token of the step, however the tokens fall into
+ * micro-batches. Only the trainable weights (params.ts) are in the varList of tf.variableGrads: frozen weights
+ * get no gradient and keep their exact bits; dropped sub-layers are neither run (the model's keep mask) nor
+ * trained. Loss and gradient norm are read once per step with `await data()` (STYLE.md: variableGrads → apply →
+ * dispose). Create with `new Trainer`, free the optimizer state with dispose() (the model stays the caller's).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LlamaModel } from '../model/llama.ts';
+import { AdamW, type AdamWOptions } from './adamw.ts';
+import { disposeBatch, toTensors, type HostBatch } from './batch.ts';
+import { clipByGlobalNorm, globalNorm } from './clip.ts';
+import { maskedNllSum } from './loss.ts';
+import { selectTrainable, type TrainableParam, type TrainableSpec } from './params.ts';
+
+/** Options of a Trainer. */
+export interface TrainerOptions {
+  /** What to train (default: every kept sub-layer; embedding, final norm and head frozen). */
+  trainable?: TrainableSpec;
+  /** AdamW hyper-parameters. */
+  optimizer?: AdamWOptions;
+  /** Clip the global gradient norm to this (default 1.0; Infinity disables clipping). */
+  maxGradNorm?: number;
+}
+
+/** What one step did (host numbers). */
+export interface StepResult {
+  /** Mean NLL per target token before the update, nats. */
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Target tokens of the step (the loss denominator). */
+  targetTokens: number;
+  /** Real (non-pad) input tokens processed. */
+  realTokens: number;
+  /** Wall time of the step (forward, backward, update, read-back), seconds. */
+  seconds: number;
+}
+
+/** Fine-tunes a model in place, one optimizer step at a time. */
+export class Trainer {
+  /** The optimizer; its state is created once here and reused across steps and epochs. */
+  readonly optimizer: AdamW;
+  private readonly spec: TrainableSpec;
+  private readonly maxGradNorm: number;
+
+  /**
+   * Creates optimizer state for the weights trainable now (kept ∩ trainable).
+   * @throws Error on a bad sub-layer name, RangeError on bad optimizer or clipping settings
+   */
+  constructor(
+    readonly model: LlamaModel,
+    options: TrainerOptions = {},
+  ) {
+    this.spec = options.trainable ?? {};
+    this.maxGradNorm = options.maxGradNorm ?? 1.0;
+    if (!(this.maxGradNorm > 0)) throw new RangeError(`maxGradNorm must be positive, got ${this.maxGradNorm}`);
+    this.optimizer = new AdamW(selectTrainable(model, this.spec), options.optimizer);
+  }
+
+  /** Optimizer updates applied so far (the schedule's step index for the next update). */
+  get step(): number {
+    return this.optimizer.step;
+  }
+
+  /**
+   * The weights the next step trains: trainable weights of sub-layers still kept by the model's keep mask.
+   * Optimizer state of weights whose sub-layer has been dropped since is freed here (dropping is final: a
+   * weight without state, e.g. of a sub-layer kept again later, stays frozen).
+   */
+  activeParams(): TrainableParam[] {
+    const active = selectTrainable(this.model, this.spec);
+    const names = new Set(active.map((p) => p.name));
+    this.optimizer.release(this.optimizer.paramNames.filter((n) => !names.has(n)));
+    return active.filter((p) => this.optimizer.weightDecayOf(p.name) !== undefined);
+  }
+
+  /**
+   * Runs one optimizer step over the micro-batches (gradient accumulation) at learning rate `lr`.
+   * @param microBatches ≥ 1 host batches (batch.ts), with ≥ 1 target token in total
+   * @throws Error when no trainable weight remains (every trainable sub-layer was dropped) or there is no
+   *   target token; errors of the model (sequence too long) pass through. Nothing is updated then.
+   */
+  async trainStep(microBatches: readonly HostBatch[], lr: number): Promise<StepResult> {
+    const start = performance.now();
+    const params = this.activeParams();
+    if (params.length === 0) {
+      throw new Error('no trainable weights remain: every trainable sub-layer was dropped; mark more as trainable');
+    }
+    const targetTokens = microBatches.reduce((a, b) => a + b.targetTokens, 0);
+    const realTokens = microBatches.reduce((a, b) => a + b.realTokens, 0);
+    if (targetTokens === 0) throw new Error('training step has no target token (every lossMask entry is 0)');
+    const varList = params.map((p) => p.variable);
+    const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
+    const wasTrainable = varList.map((v) => v.trainable);
+    const grads = new Map<string, tf.Tensor>();
+    let lossSum: tf.Scalar | null = null;
+    let clipped: Map<string, tf.Tensor> | null = null;
+    let norm: tf.Scalar | null = null;
+    try {
+      varList.forEach((v) => (v.trainable = true)); // variableGrads skips non-trainable variables
+      for (const mb of microBatches) {
+        const batch = toTensors(mb);
+        try {
+          const { value, grads: g } = tf.variableGrads(() => {
+            const { logits } = this.model.forward(batch.ids, batch.paddingMask ? { paddingMask: batch.paddingMask } : {});
+            return tf.div(maskedNllSum(logits, batch.targets, batch.targetMask), targetTokens) as tf.Scalar;
+          }, varList);
+          lossSum = accumulate(lossSum, value) as tf.Scalar;
+          for (const [varName, grad] of Object.entries(g)) {
+            if (!grad) continue; // a weight the loss does not reach
+            const name = nameOf.get(varName)!;
+            grads.set(name, accumulate(grads.get(name) ?? null, grad));
+          }
+        } finally {
+          disposeBatch(batch);
+        }
+      }
+      if (this.maxGradNorm === Infinity) {
+        norm = globalNorm(grads.values());
+      } else {
+        ({ grads: clipped, norm } = clipByGlobalNorm(grads, this.maxGradNorm));
+      }
+      this.optimizer.apply(clipped ?? grads, lr);
+      const read = tf.stack([lossSum!, norm]);
+      const [loss, gradNorm] = await read.data();
+      read.dispose();
+      return { loss: loss!, gradNorm: gradNorm!, targetTokens, realTokens, seconds: (performance.now() - start) / 1000 };
+    } finally {
+      varList.forEach((v, i) => (v.trainable = wasTrainable[i]!));
+      tf.dispose([...grads.values(), ...(clipped?.values() ?? [])]);
+      if (lossSum) lossSum.dispose();
+      if (norm) norm.dispose();
+    }
+  }
+
+  /** Frees the optimizer state (the model is not touched). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+/** acc + x, disposing both inputs (x alone when acc is null). */
+function accumulate(acc: tf.Tensor | null, x: tf.Tensor): tf.Tensor {
+  if (!acc) return x;
+  const sum = tf.add(acc, x);
+  acc.dispose();
+  x.dispose();
+  return sum;
+}
