@@ -16,6 +16,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: () => import('./commands/generate.ts'),
   score: () => import('./commands/score.ts'),
   export: () => import('./commands/export.ts'),
+  'import-model': () => import('./commands/import-model.ts'),
+  'import-data': () => import('./commands/import-data.ts'),
+  trim: () => import('./commands/trim.ts'),
+  resume: () => import('./commands/resume.ts'),
+  runs: () => import('./commands/runs.ts'),
 };
 
 const USAGE = `usage: trimllm <command> [options]   (trimllm <command> --help for details)
@@ -26,6 +31,11 @@ commands:
   generate   stream a continuation of a prompt
   score      loglikelihood of a continuation given a context
   export     write a (trimmed) model as a Hugging Face folder
+  import-model   register a model in the workspace (SQLite)
+  import-data    import a dataset (JSONL, JSON, CSV/TSV, Parquet, text) into the workspace
+  trim       fine-tune with progressive sub-layer dropping; baselines; report
+  resume     continue an interrupted run from its last checkpoint
+  runs       list runs and checkpoints
 
 common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
 

@@ -1,0 +1,103 @@
+/** `trimllm trim`: fine-tune with progressive sub-layer dropping, with baselines and a report. */
+import { resolve } from 'node:path';
+import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
+import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
+import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
+import { createRun, closeDatabase } from '../../store/index.ts';
+import { numberOption, parse, required, UsageError } from '../args.ts';
+import { openWorkspace } from '../workspace.ts';
+import { registerModel } from './import-model.ts';
+import { registerDataset } from './import-data.ts';
+import { executeRun, type StoredRunConfig } from '../trim-job.ts';
+
+/** Help text of the command. */
+export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T --map ...] [--report-dir DIR]
+             [--target 0.5] [--param-ratio R] [--floor TAU] [--max-epochs 20] [--heal-epochs N] [--k 1]
+             [--method both|calibration|activation] [--sparse-ratio 0.25] [--lr 1e-3] [--batch 8]
+             [--calibration 48] [--seed 0] [--baselines full-finetune,sparse-finetune,random,top,bottom|none]
+             [--baseline-epochs N] [--max-train N] [--max-eval N] [--window 128] [--data-dir DIR]
+  Imports the model and dataset into the workspace, then trains one epoch at a time, dropping the k least
+  important sub-layers after each (TrimLLM), until the target kept fraction (or parameter ratio, accuracy floor,
+  max epochs); heals; measures base, baselines and every checkpoint on the test split; writes the report.
+  Ctrl-C stops at the last checkpoint; continue with \`trimllm resume RUN\`.`;
+
+const BASELINES: BaselineName[] = ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'];
+
+/** Runs a stored run with Ctrl-C wired to a clean stop; prints where the report is. */
+export async function runWithSignals(dataDirFlag: string | undefined, runId: number, backendFlag?: string): Promise<number> {
+  const report = await selectBackend(backendFlag ? parseBackendName(backendFlag) : undefined);
+  const db = openWorkspace(dataDirFlag);
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nstopping at the next checkpoint (Ctrl-C again to quit now)\n');
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await executeRun(db, runId, controller.signal, report.backend);
+    if (!result) return 130;
+    const dir = (result.config as { reportDir?: string | null }).reportDir;
+    console.log(`run ${runId} completed${dir ? `; report: ${resolve(dir, 'report.md')}` : ''}`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    closeDatabase(db);
+  }
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    model: { type: 'string' }, tokenizer: { type: 'string' }, data: { type: 'string' }, task: { type: 'string' },
+    map: { type: 'string' }, 'report-dir': { type: 'string' }, target: { type: 'string' }, 'param-ratio': { type: 'string' },
+    floor: { type: 'string' }, 'max-epochs': { type: 'string' }, 'heal-epochs': { type: 'string' }, k: { type: 'string' },
+    method: { type: 'string' }, 'sparse-ratio': { type: 'string' }, lr: { type: 'string' }, batch: { type: 'string' },
+    calibration: { type: 'string' }, seed: { type: 'string' }, baselines: { type: 'string' },
+    'baseline-epochs': { type: 'string' }, 'max-train': { type: 'string' }, 'max-eval': { type: 'string' },
+    window: { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' },
+  });
+  const method = (values.method ?? 'both') as ImportanceMethod;
+  if (!['both', 'calibration', 'activation'].includes(method)) throw new UsageError('--method must be both, calibration or activation');
+  const baselines = values.baselines === 'none' ? [] : (values.baselines?.split(',') ?? BASELINES);
+  for (const b of baselines) if (!BASELINES.includes(b as BaselineName)) throw new UsageError(`unknown baseline "${b}": use ${BASELINES.join(', ')} or none`);
+  const d = DEFAULT_TRIM_CONFIG;
+  const optional = (flag: string, v: string | undefined) => (v === undefined ? undefined : numberOption(v, flag, 0));
+  const config: StoredRunConfig = {
+    ...d,
+    method,
+    sparseRatio: numberOption(values['sparse-ratio'], 'sparse-ratio', d.sparseRatio),
+    dropsPerEpoch: numberOption(values.k, 'k', d.dropsPerEpoch),
+    targets: {
+      keptFraction: numberOption(values.target, 'target', d.targets.keptFraction ?? 0.5),
+      maxEpochs: numberOption(values['max-epochs'], 'max-epochs', d.targets.maxEpochs),
+      ...(values['param-ratio'] ? { paramRatio: optional('param-ratio', values['param-ratio'])! } : {}),
+      ...(values.floor ? { accuracyFloor: optional('floor', values.floor)! } : {}),
+    },
+    ...(values['heal-epochs'] ? { healEpochs: optional('heal-epochs', values['heal-epochs'])! } : {}),
+    lr: numberOption(values.lr, 'lr', d.lr),
+    microBatchSize: numberOption(values.batch, 'batch', d.microBatchSize),
+    calibrationSize: numberOption(values.calibration, 'calibration', d.calibrationSize),
+    seed: numberOption(values.seed, 'seed', d.seed),
+    baselines: baselines as BaselineName[],
+    ...(values['baseline-epochs'] ? { baselineEpochs: optional('baseline-epochs', values['baseline-epochs'])! } : {}),
+    limits: {
+      maxTrain: numberOption(values['max-train'], 'max-train', 400),
+      maxEval: numberOption(values['max-eval'], 'max-eval', 200),
+      windowTokens: numberOption(values.window, 'window', 128),
+    },
+    reportDir: values['report-dir'] ? resolve(values['report-dir']) : null,
+  };
+  await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
+  const db = openWorkspace(values['data-dir']);
+  let runId: number;
+  try {
+    const modelId = await registerModel(db, required(values.model, 'model'), values.tokenizer ? { tokenizer: values.tokenizer } : {});
+    const datasetId = await registerDataset(db, required(values.data, 'data'), values);
+    runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
+    console.error(`run ${runId} created`);
+  } finally {
+    closeDatabase(db);
+  }
+  return runWithSignals(values['data-dir'], runId, values.backend);
+}

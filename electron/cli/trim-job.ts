@@ -1,0 +1,137 @@
+/**
+ * Runs a stored trim run (create or resume) against the workspace database: the engine's pipeline with a
+ * RunSink that writes every step, scan and checkpoint to SQLite (each checkpoint in one transaction, with the
+ * changed weights and the optimizer state), so a killed process resumes from its last checkpoint. At the end
+ * the baselines are measured and the report is written.
+ */
+import { resolve } from 'node:path';
+import { loadModel } from '../../engine/io/load-model.ts';
+import type { NormalisedRecord, TaskType } from '../../engine/data/index.ts';
+import { prepareTask } from '../../engine/trim/prepare.ts';
+import { runBaselines, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import type { TrimState } from '../../engine/trim/progressive.ts';
+import { writeReport } from '../../engine/report/write.ts';
+import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
+import { keptNames } from '../../engine/model/sublayers.ts';
+import {
+  appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
+  recordImportanceScan, saveCheckpoint, setRunStatus, listCheckpoints, listRunEvents, type Database,
+} from '../store/index.ts';
+import type { SPLITS } from '../store/index.ts';
+import { ProgressLine } from './progress.ts';
+
+/** Data-size limits of a run (kept small for CPUs; stored in the run config). */
+export interface RunLimits {
+  maxTrain?: number;
+  maxEval?: number;
+  windowTokens?: number;
+}
+
+/** The stored configuration of a run. */
+export interface StoredRunConfig extends TrimRunConfig {
+  limits: RunLimits;
+  reportDir: string | null;
+}
+
+function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
+  const out: NormalisedRecord[] = [];
+  for (const split of ['train', 'validation', 'test'] as (typeof SPLITS)[number][]) {
+    for (const r of listRecords(db, datasetId, split)) out.push(r.payload as NormalisedRecord);
+  }
+  return out;
+}
+
+function resumePoint(db: Database, runId: number): ResumePoint | undefined {
+  const cp = latestCheckpoint(db, runId);
+  if (!cp) return undefined;
+  const metrics = cp.metrics as { state: TrimState };
+  return {
+    state: metrics.state,
+    tensors: loadCheckpointTensors(db, cp.id, 'param'),
+    optimizer: { step: (cp.optimizerState as { step: number }).step, tensors: loadCheckpointTensors(db, cp.id, 'optimizer') },
+  };
+}
+
+/**
+ * Runs (or resumes) run `runId` to the end; writes the report when the run has a report directory.
+ * @returns the report (null when stopped before the end)
+ */
+export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string): Promise<TrimReport | null> {
+  const run = getRun(db, runId);
+  if (!run) throw new Error(`no run ${runId}`);
+  const config = run.config as StoredRunConfig;
+  const modelRow = getModel(db, run.modelId)!;
+  const dataset = getDataset(db, run.datasetId)!;
+  const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;
+  const loadBase = async () => (await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {})).model;
+  const probe = await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {});
+  probe.model.dispose();
+  const tokenizer = probe.tokenizer;
+  if (!tokenizer) throw new Error(`model ${modelRow.source} has no tokenizer; re-import it with --tokenizer`);
+  const task = prepareTask(tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
+    maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits,
+  });
+  const resume = resumePoint(db, runId);
+  setRunStatus(db, runId, 'running', { backend });
+  const progress = new ProgressLine();
+  const entries: ReportEntry[] = [];
+  const ctx = {
+    loadBase, tokenizer, task, config, signal,
+    ...(resume ? { resume } : {}),
+    sink: {
+      onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {
+        if (e.phase === 'trimllm') appendRunEvents(db, runId, [{ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond }]);
+        progress.update(e.phase, e.epoch, e.examplesDone, e.examplesTotal, `loss ${e.loss.toFixed(3)}`);
+      },
+      onScan: (epoch: number, scores: { subLayer: `attn${number}` | `mlp${number}`; calibrationPerformance: number; importance: number; activationNorm: number }[]) => {
+        recordImportanceScan(db, runId, epoch, scores.map((s) => ({ subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm })));
+      },
+      onCheckpoint: (c: Parameters<Parameters<typeof runTrimLLM>[0]['sink']['onCheckpoint']>[0]) => {
+        saveCheckpoint(db, {
+          runId, step: c.step, epoch: c.state.epochsDone, label: c.label, keepMask: c.state.keep,
+          trainableMask: c.state.trainable, metrics: { state: c.state, entry: c.entry },
+          paramBytes: c.entry?.paramBytes ?? 0, optimizerState: { step: c.optimizer.step },
+          tensors: c.tensors, optimizerTensors: c.optimizer.tensors,
+        });
+        progress.message(`checkpoint "${c.label}": kept ${keptNames(c.state.keep).join(',')}`);
+      },
+      onEntry: (e: ReportEntry) => {
+        entries.push(e);
+        progress.message(`${e.name}: ${e.metric} ${(100 * e.performance).toFixed(1)}%, ${(e.paramBytes / 1024).toFixed(0)} KiB, ${e.decodeTokensPerSecond.toFixed(0)} tokens/s`);
+      },
+      onMessage: (t: string) => progress.message(t),
+    },
+  };
+  try {
+    const final = await runTrimLLM(ctx);
+    if (final.phase !== 'done') {
+      setRunStatus(db, runId, 'interrupted');
+      progress.message(`stopped at a checkpoint; continue with: trimllm resume ${runId}`);
+      return null;
+    }
+    // TrimLLM entries of checkpoints saved before a resume come from the database.
+    const stored = listCheckpoints(db, runId).map((c) => (c.metrics as { entry: ReportEntry | null }).entry).filter((e): e is ReportEntry => e !== null);
+    entries.splice(0, entries.length, ...stored);
+    await runBaselines(ctx, config.baselineEpochs ?? final.epochsDone, final.trainable);
+    if (signal.aborted) {
+      setRunStatus(db, runId, 'interrupted');
+      return null;
+    }
+    const report: TrimReport = {
+      title: `TrimLLM run ${runId}: ${modelRow.name} on ${dataset.name}`, model: modelRow.source, dataset: dataset.source,
+      taskType: dataset.taskType, createdAt: new Date().toISOString(), config: config as unknown as Record<string, unknown>,
+      entries, nLayers: final.keep.length / 2,
+      losses: listRunEvents(db, runId).map((e) => ({ step: e.step, epoch: e.epoch, loss: e.loss ?? NaN })),
+      drops: final.drops.map((d) => ({ step: d.epoch, epoch: d.epoch, subLayer: d.subLayer })),
+    };
+    if (config.reportDir) await writeReport(resolve(config.reportDir), report);
+    setRunStatus(db, runId, 'completed');
+    return report;
+  } catch (e) {
+    setRunStatus(db, runId, signal.aborted ? 'interrupted' : 'failed', { error: (e as Error).message });
+    if (signal.aborted) return null;
+    throw e;
+  } finally {
+    progress.done();
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * One TrimLLM run end to end (DESIGN.md §1): an initial calibration scan fixes the sparse-update mask, then the
+ * progressive schedule (progressive.ts) trains, scores, drops and heals, checkpointing every epoch; each
+ * checkpoint is measured on the test split (P, parameter bytes, decode tokens/s). Baselines — base model, full
+ * fine-tune, sparse fine-tune, rule-based 50% dropping (random, top, bottom) — are trained and measured the same
+ * way, on fresh copies of the base weights. Persistence is the caller's (RunSink), so the engine stays free of
+ * the database; a run resumes from any checkpoint the sink saved (ResumePoint).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LlamaModel } from '../model/llama.ts';
+import type { Tokenizer } from '../io/tokenizer.ts';
+import { fullKeepMask, keptNames, type KeepMask } from '../model/sublayers.ts';
+import { keptParameterBytes } from '../model/params.ts';
+import { namedWeights } from '../model/weights.ts';
+import { Trainer, trainEpoch, type AdamWState, type StepEvent } from '../train/index.ts';
+import { benchmarkThroughput } from '../eval/throughput.ts';
+import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
+import { scoreSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
+import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
+import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
+import { activationNorms, calibrationSample, performance } from './measure.ts';
+import type { PreparedTask } from './prepare.ts';
+
+/** Comparison runs beside TrimLLM (paper Table 3). */
+export type BaselineName = 'full-finetune' | 'sparse-finetune' | DropRule;
+
+/** Settings of a run (stored with it; every field has a default in DEFAULT_TRIM_CONFIG). */
+export interface TrimRunConfig {
+  method: ImportanceMethod;
+  /** Sparse update ratio r (paper §3.4). */
+  sparseRatio: number;
+  /** Sub-layers dropped per epoch (k). */
+  dropsPerEpoch: number;
+  targets: TrimTargets;
+  /** Healing epochs after the last drop (default: as many as the drop phase took). */
+  healEpochs?: number;
+  /** Peak learning rate, linear warm-up steps, floor ratio of the cosine decay. */
+  lr: number;
+  warmupSteps: number;
+  minLrRatio: number;
+  microBatchSize: number;
+  accumulationSteps: number;
+  /** Calibration set size (records), drawn fresh from the validation split for every scan. */
+  calibrationSize: number;
+  seed: number;
+  baselines: BaselineName[];
+  /** Epochs of each fine-tuned baseline (default: the TrimLLM run's total epochs). */
+  baselineEpochs?: number;
+  /** Decode benchmark per measured model: prompt and new tokens, timed runs. */
+  benchmark: { promptTokens: number; newTokens: number; runs: number };
+}
+
+/** Defaults: the paper's r = 0.25, k = 1, "both"; 50% of sub-layers kept. */
+export const DEFAULT_TRIM_CONFIG: TrimRunConfig = {
+  method: 'both', sparseRatio: 0.25, dropsPerEpoch: 1, targets: { keptFraction: 0.5, maxEpochs: 20 },
+  lr: 1e-3, warmupSteps: 2, minLrRatio: 0.1, microBatchSize: 8, accumulationSteps: 1, calibrationSize: 48,
+  seed: 0, baselines: ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'],
+  benchmark: { promptTokens: 32, newTokens: 32, runs: 3 },
+};
+
+/** A tensor of the checkpointed state (variable layout, keyed by Hugging Face name). */
+export interface StateTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** What a checkpoint holds, for the sink to persist. */
+export interface TrimCheckpoint {
+  label: string;
+  state: TrimState;
+  /** Weights of every sub-layer that may have changed (the initially trainable ones). */
+  tensors: StateTensor[];
+  optimizer: AdamWState;
+  /** Optimizer steps done. */
+  step: number;
+  /** The report entry of this checkpoint (measured on the test split), null for the final 'done' marker. */
+  entry: ReportEntry | null;
+}
+
+/** Where a run's progress goes. Every method is awaited (back-pressure from the database). */
+export interface RunSink {
+  onStep(event: StepEvent & { phase: string }): void | Promise<void>;
+  onScan(epoch: number, scores: SubLayerScore[]): void | Promise<void>;
+  onCheckpoint(checkpoint: TrimCheckpoint): void | Promise<void>;
+  onEntry(entry: ReportEntry): void | Promise<void>;
+  onMessage(text: string): void;
+}
+
+/** A checkpoint to resume from. */
+export interface ResumePoint {
+  state: TrimState;
+  tensors: StateTensor[];
+  optimizer: AdamWState;
+}
+
+/** Everything a run needs. */
+export interface TrimRunContext {
+  /** A fresh copy of the base model (called once for TrimLLM and once per baseline). */
+  loadBase(): Promise<LlamaModel>;
+  tokenizer: Tokenizer;
+  task: PreparedTask;
+  config: TrimRunConfig;
+  sink: RunSink;
+  signal?: AbortSignal;
+  resume?: ResumePoint;
+}
+
+function stepsPerEpoch(ctx: TrimRunContext): number {
+  return Math.ceil(ctx.task.train.length / (ctx.config.microBatchSize * ctx.config.accumulationSteps));
+}
+
+/** Measures a model on the test split: P, parameter bytes, decode tokens/s. */
+export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name: string, kind: ReportEntryKind, keep: KeepMask, step?: number): Promise<ReportEntry> {
+  const p = await performance(model, ctx.tokenizer, ctx.task.test, keep);
+  const speed = await benchmarkThroughput(model, { ...ctx.config.benchmark, warmup: 1, keep });
+  return {
+    name, kind, ...(step !== undefined ? { step } : {}), kept: keptNames(keep),
+    keptFraction: keep.filter(Boolean).length / keep.length, metric: ctx.task.metric, performance: p,
+    paramBytes: keptParameterBytes(model.config, keep), decodeTokensPerSecond: speed.decodeTokensPerSecond,
+    prefillTokensPerSecond: speed.prefillTokensPerSecond,
+  };
+}
+
+async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunContext, epochs: number, phase: string): Promise<void> {
+  const total = epochs * stepsPerEpoch(ctx);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const r = await trainEpoch(trainer, ctx.task.train, {
+      microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
+      seed: ctx.config.seed, epoch, totalSteps: total,
+      schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
+      onStep: (e) => ctx.sink.onStep({ ...e, phase }),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    if (r.aborted) throw new Error('stopped by the user');
+  }
+}
+
+async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask): Promise<SubLayerScore[]> {
+  const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, ctx.config.seed * 7919 + epoch);
+  const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
+  const scores = await scoreSubLayers(keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
+  await ctx.sink.onScan(epoch, scores);
+  return scores;
+}
+
+async function snapshot(model: LlamaModel, trainable: readonly boolean[]): Promise<StateTensor[]> {
+  const out: StateTensor[] = [];
+  for (const w of namedWeights(model.weights)) {
+    if (!w.subLayer) continue;
+    const index = 2 * Number(w.subLayer.replace(/^\D+/, '')) + (w.subLayer.startsWith('attn') ? 0 : 1);
+    if (!trainable[index]) continue;
+    out.push({ name: w.hfName, shape: w.variable.shape.slice(), data: (await w.variable.data()) as Float32Array });
+  }
+  return out;
+}
+
+function restore(model: LlamaModel, tensors: readonly StateTensor[]): void {
+  const byName = new Map(namedWeights(model.weights).map((w) => [w.hfName, w.variable]));
+  for (const t of tensors) {
+    const v = byName.get(t.name);
+    if (!v) throw new Error(`checkpoint tensor "${t.name}" does not belong to this model`);
+    tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
+  }
+}
+
+/** Runs (or resumes) the TrimLLM schedule; returns its final state. */
+export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
+  const model = await ctx.loadBase();
+  const nSub = 2 * model.config.nLayers;
+  try {
+    let state: TrimState;
+    if (ctx.resume) {
+      state = ctx.resume.state;
+      restore(model, ctx.resume.tensors);
+      ctx.sink.onMessage(`resuming after epoch ${state.epochsDone} (${keptNames(state.keep).length}/${nSub} kept)`);
+    } else {
+      ctx.sink.onMessage('initial calibration scan (sparse-update ranking)');
+      const scores = await scan(model, ctx, 0, fullKeepMask(model.config.nLayers));
+      state = initialTrimState(sparseTrainableMask(scores, nSub, ctx.config.sparseRatio, ctx.config.method));
+    }
+    model.keepMask = state.keep;
+    const trainer = new Trainer(model, { trainable: { subLayers: keptNames(state.trainable) } });
+    if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
+    const maxEpochs = ctx.config.targets.maxEpochs + (ctx.config.healEpochs ?? ctx.config.targets.maxEpochs);
+    const totalSteps = maxEpochs * stepsPerEpoch(ctx);
+    try {
+      return await runTrimSchedule(state, { ...ctx.config, targets: ctx.config.targets }, {
+        trainEpoch: async (epoch, keep) => {
+          model.keepMask = keep;
+          const r = await trainEpoch(trainer, ctx.task.train, {
+            microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
+            seed: ctx.config.seed, epoch, totalSteps,
+            schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
+            onStep: (e) => ctx.sink.onStep({ ...e, phase: 'trimllm' }),
+            ...(ctx.signal ? { signal: ctx.signal } : {}),
+          });
+          if (r.aborted) throw new Error('stopped by the user');
+          return r.meanLoss;
+        },
+        scan: (epoch, keep) => scan(model, ctx, epoch, keep),
+        validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
+        paramBytes: (keep) => keptParameterBytes(model.config, keep),
+        checkpoint: async (s, label) => {
+          model.keepMask = s.keep;
+          const entry = s.phase === 'done' ? null
+            : await measureEntry(model, ctx, `trimllm ${label} (${keptNames(s.keep).length}/${nSub})`, 'trimllm', s.keep, trainer.step);
+          await ctx.sink.onCheckpoint({
+            label, state: s, tensors: await snapshot(model, s.trainable), optimizer: await trainer.optimizer.exportState(),
+            step: trainer.step, entry,
+          });
+          if (entry) await ctx.sink.onEntry(entry);
+        },
+        stopRequested: () => ctx.signal?.aborted ?? false,
+      });
+    } finally {
+      trainer.optimizer.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Measures the base model and trains/measures each baseline on a fresh copy of the base weights. */
+export async function runBaselines(ctx: TrimRunContext, epochs: number, trainable: readonly boolean[] | null): Promise<void> {
+  const base = await ctx.loadBase();
+  try {
+    await ctx.sink.onEntry(await measureEntry(base, ctx, 'base', 'base', base.keepMask));
+  } finally {
+    base.dispose();
+  }
+  for (const name of ctx.config.baselines) {
+    if (ctx.signal?.aborted) return;
+    if (name === 'sparse-finetune' && !trainable) continue;
+    const model = await ctx.loadBase();
+    try {
+      const rule = name === 'random' || name === 'top' || name === 'bottom';
+      const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 0.5, ctx.config.seed) : fullKeepMask(model.config.nLayers);
+      model.keepMask = keep;
+      const subLayers = name === 'sparse-finetune' ? keptNames(trainable!) : 'all';
+      const trainer = new Trainer(model, { trainable: { subLayers } });
+      try {
+        ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs`);
+        await trainEpochs(model, trainer, ctx, epochs, name);
+      } finally {
+        trainer.optimizer.dispose();
+      }
+      const kind: ReportEntryKind = rule ? `baseline-${name}` : name;
+      await ctx.sink.onEntry(await measureEntry(model, ctx, rule ? `${name} 50% + fine-tune` : name, kind, keep));
+    } finally {
+      model.dispose();
+    }
+  }
+}
