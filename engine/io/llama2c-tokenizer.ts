@@ -22,6 +22,8 @@ export class Llama2cTokenizer implements Tokenizer {
   /** Generation stops at EOS, and at BOS: llama2.c models start each new story with BOS (as run.c does). */
   readonly eosIds = [EOS, BOS];
   private readonly ids = new Map<string, number>();
+  /** Each token's raw bytes as a latin1 string (one char per byte), the key of `ids`. */
+  private readonly latin1: string[];
   /** Bytes each token decodes to (`<0xXX>` pieces already turned into their byte). */
   private readonly pieceBytes: Uint8Array[];
 
@@ -39,8 +41,8 @@ export class Llama2cTokenizer implements Tokenizer {
       return m ? Uint8Array.of(parseInt(m[1]!, 16)) : p;
     });
     // llama2.c looks tokens up by their raw string; the first id wins for duplicates.
-    rawPieces.forEach((p, id) => {
-      const key = Buffer.from(p).toString('latin1');
+    this.latin1 = rawPieces.map((p) => Buffer.from(p).toString('latin1'));
+    this.latin1.forEach((key, id) => {
       if (!this.ids.has(key)) this.ids.set(key, id);
     });
   }
@@ -69,23 +71,71 @@ export class Llama2cTokenizer implements Tokenizer {
       else for (const b of cp) tokens.push(b + BYTE_OFFSET);
       i = end;
     }
-    for (;;) {
-      let best = -1e10;
-      let bestId = -1;
-      let bestIdx = -1;
-      for (let i = 0; i < tokens.length - 1; i++) {
-        const merged = Buffer.concat([this.rawPieces[tokens[i]!]!, this.rawPieces[tokens[i + 1]!]!]);
-        const id = this.lookup(merged);
-        if (id !== undefined && this.scores[id]! > best) {
-          best = this.scores[id]!;
-          bestId = id;
-          bestIdx = i;
+    return out.concat(this.mergePairs(tokens));
+  }
+
+  /**
+   * Applies llama2.c's merge rule — repeatedly merge the adjacent pair with the highest score, the leftmost on
+   * ties — in O(n log n) with a heap of candidate pairs over a linked list (run.c rescans all pairs per merge,
+   * O(n²)). Stale heap entries (a side already merged) are skipped when popped; list order equals original
+   * index order, so "leftmost" is the smallest left index.
+   */
+  private mergePairs(tokens: number[]): number[] {
+    const n = tokens.length;
+    const id = Int32Array.from(tokens);
+    const text = tokens.map((t) => this.latin1[t]!);
+    const next = Int32Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
+    const prev = Int32Array.from({ length: n }, (_, i) => i - 1);
+    const heap: { score: number; left: number; right: number; merged: number; l: string; r: string }[] = [];
+    const before = (a: (typeof heap)[0], b: (typeof heap)[0]) => a.score > b.score || (a.score === b.score && a.left < b.left);
+    const push = (left: number, right: number) => {
+      if (left < 0 || right < 0) return;
+      const merged = this.ids.get(text[left]! + text[right]!);
+      if (merged === undefined) return;
+      heap.push({ score: this.scores[merged]!, left, right, merged, l: text[left]!, r: text[right]! });
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!before(heap[i]!, heap[parent]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    };
+    const pop = () => {
+      const top = heap[0]!;
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = last;
+        for (let i = 0; ; ) {
+          const a = 2 * i + 1;
+          const b = a + 1;
+          let best = i;
+          if (a < heap.length && before(heap[a]!, heap[best]!)) best = a;
+          if (b < heap.length && before(heap[b]!, heap[best]!)) best = b;
+          if (best === i) break;
+          [heap[i], heap[best]] = [heap[best]!, heap[i]!];
+          i = best;
         }
       }
-      if (bestIdx < 0) break;
-      tokens.splice(bestIdx, 2, bestId);
+      return top;
+    };
+    for (let i = 0; i + 1 < n; i++) push(i, i + 1);
+    while (heap.length > 0) {
+      const c = pop();
+      if (next[c.left] !== c.right || text[c.left] !== c.l || text[c.right] !== c.r) continue; // stale
+      id[c.left] = c.merged;
+      text[c.left] = c.l + c.r;
+      const after = next[c.right]!;
+      next[c.left] = after;
+      if (after >= 0) prev[after] = c.left;
+      text[c.right] = ''; // dead
+      next[c.right] = -2;
+      push(prev[c.left]!, c.left);
+      push(c.left, after);
     }
-    return out.concat(tokens);
+    const out: number[] = [];
+    for (let i = 0; i >= 0; i = next[i]!) out.push(id[i]!);
+    return out;
+
   }
 
   /** Ids → text, as llama2.c prints them (leading space of the piece after BOS stripped). */

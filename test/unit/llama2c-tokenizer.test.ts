@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readLlama2cTokenizer } from '../../engine/io/llama2c-tokenizer.ts';
+import { sharedPath, STORIES_TOK } from '../helpers/shared.ts';
+
+/** llama2.c's encode() written the direct O(n²) way (rescan every pair per merge), as the oracle. */
+function naiveEncode(pieces: string[], scores: number[], text: string): number[] {
+  const ids = new Map<string, number>();
+  pieces.forEach((p, i) => { if (!ids.has(p)) ids.set(p, i); });
+  const tokens = [1, ids.get(' ')!];
+  const bytes = Buffer.from(text, 'utf8');
+  for (let i = 0; i < bytes.length; ) {
+    let end = i + 1;
+    while (end < bytes.length && end - i < 4 && (bytes[end]! & 0xc0) === 0x80) end++;
+    const id = ids.get(bytes.subarray(i, end).toString('latin1'));
+    if (id !== undefined) tokens.push(id);
+    else for (const b of bytes.subarray(i, end)) tokens.push(b + 3);
+    i = end;
+  }
+  for (;;) {
+    let best = -1e10;
+    let at = -1;
+    let merged = -1;
+    for (let i = 1; i < tokens.length - 1; i++) {
+      const id = ids.get(pieces[tokens[i]!]! + pieces[tokens[i + 1]!]!);
+      if (id !== undefined && scores[id]! > best) [best, at, merged] = [scores[id]!, i, id];
+    }
+    if (at < 0) return tokens;
+    tokens.splice(at, 2, merged);
+  }
+}
+
+test('the heap-based merge equals the direct llama2.c merge loop on real prose', () => {
+  const buf = readFileSync(STORIES_TOK);
+  const pieces: string[] = [];
+  const scores: number[] = [];
+  for (let at = 4, i = 0; i < 512; i++) {
+    scores.push(buf.readFloatLE(at));
+    const len = buf.readInt32LE(at + 4);
+    pieces.push(buf.subarray(at + 8, at + 8 + len).toString('latin1'));
+    at += 8 + len;
+  }
+  const tok = readLlama2cTokenizer(STORIES_TOK, 512);
+  const tales = readFileSync(sharedPath('datasets/grimm_fairy_tales/grimms_fairy_tales.txt'), 'utf8').split('\r\n').filter((l) => l.length > 0);
+  for (const line of [...tales.slice(0, 40), 'aaaa  bbbb ééé 🧪 tie tie tie', '   ']) {
+    assert.deepEqual(tok.encode(line), naiveEncode(pieces, scores, line), line.slice(0, 40));
+  }
+});
