@@ -7,6 +7,9 @@ import { selectBackend, parseBackendName } from '../../engine/backend/select.ts'
 import { loadModel, type LoadedModel } from '../../engine/io/load-model.ts';
 import { keepMaskWithout } from '../../engine/model/sublayers.ts';
 import type { Tokenizer } from '../../engine/io/tokenizer.ts';
+import { loadCheckpointModel } from '../runs/checkpoint-model.ts';
+import { closeDatabase } from '../store/index.ts';
+import { openWorkspace } from './workspace.ts';
 
 /** A usage error: printed with the command's help, exit code 2. */
 export class UsageError extends Error {
@@ -16,6 +19,8 @@ export class UsageError extends Error {
 /** Options shared by every command that loads a model. */
 export const MODEL_OPTIONS = {
   model: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'data-dir': { type: 'string' },
   tokenizer: { type: 'string' },
   drop: { type: 'string' },
   backend: { type: 'string' },
@@ -44,18 +49,35 @@ export function numberOption(value: string | undefined, flag: string, fallback: 
   return n;
 }
 
+async function loadFromCheckpoint(id: string, dataDirFlag: string | undefined): Promise<LoadedModel> {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--checkpoint must be a checkpoint id, got "${id}"`);
+  const db = openWorkspace(dataDirFlag);
+  try {
+    return await loadCheckpointModel(db, n);
+  } finally {
+    closeDatabase(db);
+  }
+}
+
 /**
- * Selects the backend and loads --model (with --tokenizer and --drop applied).
- * @throws UsageError when --model is missing; InputFileError for unreadable files
+ * Selects the backend and loads --model (a path) or --checkpoint (an id in the workspace of --data-dir), with
+ * --tokenizer and --drop applied.
+ * @throws UsageError when neither is given; InputFileError for unreadable files
  */
 export async function loadModelFromFlags(values: {
   model?: string;
+  checkpoint?: string;
+  'data-dir'?: string;
   tokenizer?: string;
   drop?: string;
   backend?: string;
 }): Promise<LoadedModel> {
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
-  const loaded = await loadModel(required(values.model, 'model'), values.tokenizer ? { tokenizer: values.tokenizer } : {});
+  if (!values.model && !values.checkpoint) throw new UsageError('missing --model PATH or --checkpoint ID');
+  const loaded = values.checkpoint
+    ? await loadFromCheckpoint(values.checkpoint, values['data-dir'])
+    : await loadModel(required(values.model, 'model'), values.tokenizer ? { tokenizer: values.tokenizer } : {});
   if (values.drop) {
     const names = values.drop.split(',').filter((s) => s.trim() !== '');
     try {

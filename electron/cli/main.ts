@@ -21,6 +21,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   trim: () => import('./commands/trim.ts'),
   resume: () => import('./commands/resume.ts'),
   runs: () => import('./commands/runs.ts'),
+  eval: () => import('./commands/eval.ts'),
+  bench: () => import('./commands/bench.ts'),
+  chat: () => import('./commands/chat.ts'),
 };
 
 const USAGE = `usage: trimllm <command> [options]   (trimllm <command> --help for details)
@@ -36,6 +39,9 @@ commands:
   trim       fine-tune with progressive sub-layer dropping; baselines; report
   resume     continue an interrupted run from its last checkpoint
   runs       list runs and checkpoints
+  eval       acc/acc_norm or next-token accuracy and perplexity on a dataset
+  bench      prefill/decode tokens/s and memory, full vs trimmed
+  chat       terminal chat with a model or checkpoint
 
 common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
 

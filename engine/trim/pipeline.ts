@@ -144,7 +144,11 @@ async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep:
   return scores;
 }
 
-async function snapshot(model: LlamaModel, trainable: readonly boolean[]): Promise<StateTensor[]> {
+/**
+ * The weights of the given sub-layers (variable layout, keyed by Hugging Face name): what a checkpoint stores,
+ * since only trainable sub-layers differ from the base model.
+ */
+export async function snapshotSubLayers(model: LlamaModel, trainable: readonly boolean[]): Promise<StateTensor[]> {
   const out: StateTensor[] = [];
   for (const w of namedWeights(model.weights)) {
     if (!w.subLayer) continue;
@@ -155,11 +159,16 @@ async function snapshot(model: LlamaModel, trainable: readonly boolean[]): Promi
   return out;
 }
 
-function restore(model: LlamaModel, tensors: readonly StateTensor[]): void {
+/**
+ * Writes checkpointed weights into a model built from the base weights.
+ * @throws Error naming a tensor that the model does not have or whose shape differs
+ */
+export function restoreTensors(model: LlamaModel, tensors: readonly StateTensor[]): void {
   const byName = new Map(namedWeights(model.weights).map((w) => [w.hfName, w.variable]));
   for (const t of tensors) {
     const v = byName.get(t.name);
     if (!v) throw new Error(`checkpoint tensor "${t.name}" does not belong to this model`);
+    if (!tf.util.arraysEqual(v.shape, t.shape)) throw new Error(`checkpoint tensor "${t.name}" has shape [${t.shape}], the model [${v.shape}]`);
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
   }
 }
@@ -172,7 +181,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     let state: TrimState;
     if (ctx.resume) {
       state = ctx.resume.state;
-      restore(model, ctx.resume.tensors);
+      restoreTensors(model, ctx.resume.tensors);
       ctx.sink.onMessage(`resuming after epoch ${state.epochsDone} (${keptNames(state.keep).length}/${nSub} kept)`);
     } else {
       ctx.sink.onMessage('initial calibration scan (sparse-update ranking)');
@@ -206,7 +215,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
           const entry = s.phase === 'done' ? null
             : await measureEntry(model, ctx, `trimllm ${label} (${keptNames(s.keep).length}/${nSub})`, 'trimllm', s.keep, trainer.step);
           await ctx.sink.onCheckpoint({
-            label, state: s, tensors: await snapshot(model, s.trainable), optimizer: await trainer.optimizer.exportState(),
+            label, state: s, tensors: await snapshotSubLayers(model, s.trainable), optimizer: await trainer.optimizer.exportState(),
             step: trainer.step, entry,
           });
           if (entry) await ctx.sink.onEntry(entry);

@@ -77,6 +77,18 @@ function tokenExamples(tokenizer: Tokenizer, records: NormalisedRecord[], option
 }
 
 /**
+ * Prepares one split's records for evaluation (multiple-choice items, or token examples).
+ * @param maxItems seeded sample size (default all)
+ */
+export function prepareEvaluable(tokenizer: Tokenizer, taskType: TaskType, records: NormalisedRecord[], options: PrepareOptions): Evaluable {
+  const seed = options.seed ?? 0;
+  if (taskType === 'mcq' || taskType === 'yesno') {
+    return { kind: 'choice', items: sample(records.map((r) => toScoringExample(r as Parameters<typeof toScoringExample>[0])), options.maxEval, seed) };
+  }
+  return { kind: 'tokens', examples: sample(tokenExamples(tokenizer, records, options, { truncated: 0 }), options.maxEval, seed) };
+}
+
+/**
  * Prepares a dataset's records (with their splits) for a trim run.
  * @throws Error naming the split when a split needed for training or evaluation is empty
  */
@@ -85,11 +97,8 @@ export function prepareTask(tokenizer: Tokenizer, taskType: TaskType, records: N
   const bySplit = (s: Split) => records.filter((r) => r.split === s);
   const counter = { truncated: 0 };
   const choice = taskType === 'mcq' || taskType === 'yesno';
-  const evaluable = (s: Split, salt: number): Evaluable => {
-    const rs = bySplit(s);
-    if (choice) return { kind: 'choice', items: sample(rs.map((r) => toScoringExample(r as Parameters<typeof toScoringExample>[0])), options.maxEval, seed + salt) };
-    return { kind: 'tokens', examples: sample(tokenExamples(tokenizer, rs, options, counter), options.maxEval, seed + salt) };
-  };
+  const evaluable = (s: Split, salt: number): Evaluable =>
+    prepareEvaluable(tokenizer, taskType, bySplit(s), { ...options, seed: seed + salt });
   const train = sample(tokenExamples(tokenizer, bySplit('train'), options, counter), options.maxTrain, seed);
   const prepared: PreparedTask = {
     taskType, metric: choice ? 'acc' : 'next_token_acc', train,

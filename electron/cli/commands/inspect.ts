@@ -22,17 +22,17 @@ function formatBytes(bytes: number): string {
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...MODEL_OPTIONS, json: { type: 'boolean', default: false } });
   const path = positionals[0] ?? values.model;
-  if (!path) throw new UsageError('missing MODEL (a llama2.c .bin file or a Hugging Face folder)');
-  const loaded = await loadModelFromFlags({ ...values, model: path });
+  if (!path && !values.checkpoint) throw new UsageError('missing MODEL (a llama2.c .bin file or a Hugging Face folder) or --checkpoint ID');
+  const loaded = await loadModelFromFlags({ ...values, ...(path ? { model: path } : {}) });
   try {
     const { config } = loaded.model;
     const breakdown = parameterBreakdown(config);
     const dropped = droppedNames(loaded.model.keepMask);
     if (values.json) {
-      console.log(JSON.stringify({ path, format: loaded.format, config, dropped, parameters: breakdown }, null, 2));
+      console.log(JSON.stringify({ path: loaded.path, format: loaded.format, config, dropped, parameters: breakdown }, null, 2));
       return 0;
     }
-    console.log(`${path} (${loaded.format})`);
+    console.log(`${loaded.path} (${loaded.format})${values.checkpoint ? `, checkpoint ${values.checkpoint}` : ''}`);
     for (const [k, v] of Object.entries(config)) console.log(`  ${k.padEnd(16)}${String(v)}`);
     console.log(`\n  ${'sub-layer'.padEnd(10)}${'parameters'.padStart(14)}${'bytes'.padStart(12)}`);
     for (const s of breakdown.subLayers) {
