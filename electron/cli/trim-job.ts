@@ -15,7 +15,7 @@ import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
 import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
-  recordImportanceScan, saveCheckpoint, setRunStatus, listCheckpoints, listRunEvents, type Database,
+  recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
 } from '../store/index.ts';
 import type { SPLITS } from '../store/index.ts';
 import { ProgressLine } from './progress.ts';
@@ -72,6 +72,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits,
   });
   const resume = resumePoint(db, runId);
+  if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);
   setRunStatus(db, runId, 'running', { backend });
   const progress = new ProgressLine();
   const entries: ReportEntry[] = [];

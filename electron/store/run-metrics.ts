@@ -71,6 +71,15 @@ export function appendRunEvents(db: Database, runId: number, events: readonly Ne
 }
 
 /**
+ * Deletes a run's events after an optimizer step: on resume, the events of the epoch a crash interrupted are
+ * replaced by the re-run's.
+ * @returns the number of events deleted
+ */
+export function deleteRunEventsAfter(db: Database, runId: number, step: number): number {
+  return stmt(db, 'DELETE FROM run_events WHERE run_id = ? AND step > ?').run(runId, step).changes;
+}
+
+/**
  * Events of a run ordered by step (then insertion), optionally only those with an id above `afterId`.
  */
 export function listRunEvents(db: Database, runId: number, options: { afterId?: number } = {}): RunEventRow[] {
