@@ -70,12 +70,21 @@ export const MESSAGES_BY_CHAT_SQL = `
   FROM chat_messages WHERE chat_id = ? ORDER BY id`;
 
 /**
+ * The time to record as a chat's last activity: now, but strictly after every recorded activity, so "most
+ * recent first" never depends on two writes landing in the same clock tick (seconds since the epoch).
+ */
+function activityTime(db: Database): number {
+  const last = stmt<{ t: number | null }>(db, 'SELECT MAX(updated_at) AS t FROM chats').get()?.t ?? 0;
+  return Math.max(nowSeconds(), last + 1e-6);
+}
+
+/**
  * Creates a chat.
  * @returns its id.
  * @throws Error when settings have no JSON form; SqliteError (FOREIGN KEY) for an unknown model or checkpoint.
  */
 export function createChat(db: Database, chat: NewChat = {}): number {
-  const now = nowSeconds();
+  const now = activityTime(db);
   return rowId(
     stmt(
       db,
@@ -102,7 +111,7 @@ export function listChats(db: Database): ChatRow[] {
  * @throws Error when the chat does not exist.
  */
 export function renameChat(db: Database, id: number, title: string): void {
-  const result = stmt(db, 'UPDATE chats SET title = ?, updated_at = ? WHERE id = ?').run(title, nowSeconds(), id);
+  const result = stmt(db, 'UPDATE chats SET title = ?, updated_at = ? WHERE id = ?').run(title, activityTime(db), id);
   if (result.changes === 0) throw new Error(`chat ${id} does not exist`);
 }
 
@@ -119,7 +128,7 @@ export function appendChatMessage(
 ): number {
   const stats = message.stats === undefined || message.stats === null ? null : toJsonText(message.stats, 'stats');
   const write = db.transaction(() => {
-    const now = nowSeconds();
+    const now = activityTime(db);
     const id = rowId(
       stmt(db, 'INSERT INTO chat_messages (chat_id, role, content, stats, created_at) VALUES (?, ?, ?, ?, ?)').run(
         chatId, message.role, message.content, stats, now,
