@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   eval: () => import('./commands/eval.ts'),
   bench: () => import('./commands/bench.ts'),
   chat: () => import('./commands/chat.ts'),
+  demo: () => import('./commands/demo.ts'),
 };
 
 const USAGE = `usage: trimllm <command> [options]   (trimllm <command> --help for details)
@@ -42,6 +43,7 @@ commands:
   eval       acc/acc_norm or next-token accuracy and perplexity on a dataset
   bench      prefill/decode tokens/s and memory, full vs trimmed
   chat       terminal chat with a model or checkpoint
+  demo       the whole loop on a tiny model (npm run demo)
 
 common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
 

@@ -118,12 +118,13 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       setRunStatus(db, runId, 'interrupted');
       return null;
     }
+    const stepAtEpoch = new Map(listCheckpoints(db, runId).map((c) => [c.epoch, c.step]));
     const report: TrimReport = {
       title: `TrimLLM run ${runId}: ${modelRow.name} on ${dataset.name}`, model: modelRow.source, dataset: dataset.source,
       taskType: dataset.taskType, createdAt: new Date().toISOString(), config: config as unknown as Record<string, unknown>,
       entries, nLayers: final.keep.length / 2,
       losses: listRunEvents(db, runId).map((e) => ({ step: e.step, epoch: e.epoch, loss: e.loss ?? NaN })),
-      drops: final.drops.map((d) => ({ step: d.epoch, epoch: d.epoch, subLayer: d.subLayer })),
+      drops: final.drops.map((d) => ({ step: stepAtEpoch.get(d.epoch) ?? 0, epoch: d.epoch, subLayer: d.subLayer })),
     };
     if (config.reportDir) await writeReport(resolve(config.reportDir), report);
     setRunStatus(db, runId, 'completed');
