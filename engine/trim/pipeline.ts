@@ -14,6 +14,7 @@ import { keptParameterBytes } from '../model/params.ts';
 import { namedWeights } from '../model/weights.ts';
 import { Trainer, trainEpoch, type AdamWState, type StepEvent } from '../train/index.ts';
 import { benchmarkThroughput } from '../eval/throughput.ts';
+import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
 import { scoreSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
@@ -112,11 +113,20 @@ function stepsPerEpoch(ctx: TrimRunContext): number {
 
 /** Measures a model on the test split: P, parameter bytes, decode tokens/s. */
 export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name: string, kind: ReportEntryKind, keep: KeepMask, step?: number): Promise<ReportEntry> {
-  const p = await performance(model, ctx.tokenizer, ctx.task.test, keep);
+  const test = ctx.task.test;
+  let p: number;
+  let accNorm: number | undefined;
+  if (test.kind === 'choice') {
+    const r = await evaluateMultipleChoice(model, ctx.tokenizer, test.items, { keep, batchSize: 16 });
+    [p, accNorm] = [r.acc, r.accNorm];
+  } else {
+    p = await performance(model, ctx.tokenizer, test, keep);
+  }
   const speed = await benchmarkThroughput(model, { ...ctx.config.benchmark, warmup: 1, keep });
   return {
     name, kind, ...(step !== undefined ? { step } : {}), kept: keptNames(keep),
     keptFraction: keep.filter(Boolean).length / keep.length, metric: ctx.task.metric, performance: p,
+    ...(accNorm !== undefined ? { accNorm } : {}),
     paramBytes: keptParameterBytes(model.config, keep), decodeTokensPerSecond: speed.decodeTokensPerSecond,
     prefillTokensPerSecond: speed.prefillTokensPerSecond,
   };
