@@ -1,0 +1,135 @@
+/**
+ * The one typed API between the UI and the core (DESIGN.md §3), the same whether it is carried by Electron IPC
+ * (preload → ipcMain) or by the local server (HTTP POST /api/<method> + WebSocket events). Every request,
+ * response and event has a zod schema; both ends validate what they receive. Method and event names are the
+ * allow-list of the preload and the server.
+ *
+ * Runtime-neutral: imports only zod (the renderer, the main process and the server all use this file).
+ */
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+const keepMask = z.array(z.boolean()).min(2);
+const taskType = z.enum(['mcq', 'yesno', 'instruction', 'chat', 'text']);
+
+/** Settings of a trim run the UI can set (everything else takes the CLI's defaults). */
+export const TrimSettingsSchema = z.strictObject({
+  target: z.number().gt(0).lt(1).default(0.5),
+  sparseRatio: z.number().gt(0).max(1).default(0.25),
+  dropsPerEpoch: z.number().int().min(1).max(8).default(1),
+  maxEpochs: z.number().int().min(1).max(200).default(20),
+  healEpochs: z.number().int().min(0).max(200).optional(),
+  method: z.enum(['both', 'calibration', 'activation']).default('both'),
+  lr: z.number().positive().max(1).default(1e-3),
+  batchSize: z.number().int().min(1).max(256).default(8),
+  calibrationSize: z.number().int().min(1).max(4096).default(48),
+  seed: z.number().int().min(0).default(0),
+  baselines: z.array(z.enum(['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'])).default([]),
+  baselineEpochs: z.number().int().min(1).max(200).optional(),
+  maxTrain: z.number().int().min(1).default(400),
+  maxEval: z.number().int().min(1).default(200),
+});
+
+/** Sampling settings of a chat. */
+export const SamplingSchema = z.strictObject({
+  temperature: z.number().min(0).max(5).default(0.7),
+  topK: z.number().int().min(0).default(0),
+  topP: z.number().gt(0).max(1).default(0.9),
+  repetitionPenalty: z.number().positive().default(1),
+  maxTokens: z.number().int().min(1).max(4096).default(200),
+});
+
+const ModelSummary = z.object({ id, name: z.string(), source: z.string(), format: z.string(), architecture: z.string().nullable(), paramBytes: z.number().nullable(), nLayers: z.number().int() });
+const DatasetSummary = z.object({ id, name: z.string(), source: z.string(), taskType, counts: z.record(z.string(), z.number()) });
+const CheckpointSummary = z.object({ id, label: z.string(), step: z.number().int(), epoch: z.number().int(), keepMask, metrics: z.unknown(), paramBytes: z.number() });
+const RunSummary = z.object({
+  id, modelId: id, datasetId: id, status: z.enum(['queued', 'running', 'interrupted', 'completed', 'failed', 'cancelled']),
+  backend: z.string().nullable(), createdAt: z.number(), error: z.string().nullable(), config: z.unknown(),
+});
+const ChatMessage = z.object({ id, role: z.enum(['system', 'user', 'assistant']), content: z.string(), stats: z.unknown().nullable() });
+
+/** Request and response schemas of every method. */
+export const METHODS = {
+  'system.doctor': { request: z.strictObject({}), response: z.object({ backend: z.string(), skipped: z.record(z.string(), z.string()), versions: z.record(z.string(), z.string()), threads: z.number(), dataDir: z.string() }) },
+  'models.list': { request: z.strictObject({}), response: z.array(ModelSummary) },
+  'models.import': { request: z.strictObject({ path: z.string().min(1), tokenizer: z.string().min(1).optional(), name: z.string().optional() }), response: ModelSummary },
+  'models.inspect': { request: z.strictObject({ id }), response: z.object({ config: z.record(z.string(), z.unknown()), subLayers: z.array(z.object({ name: z.string(), parameters: z.number(), bytes: z.number() })), sharedBytes: z.number(), totalBytes: z.number() }) },
+  'datasets.list': { request: z.strictObject({}), response: z.array(DatasetSummary) },
+  'datasets.preview': {
+    request: z.strictObject({ path: z.string().min(1), task: taskType.optional(), map: z.string().optional() }),
+    response: z.object({ taskType, mapping: z.unknown(), notes: z.array(z.string()), total: z.number(), counts: z.record(z.string(), z.number()), sample: z.array(z.unknown()), skipped: z.array(z.object({ file: z.string(), line: z.number().optional(), row: z.number(), field: z.string(), reason: z.string() })) }),
+  },
+  'datasets.import': { request: z.strictObject({ path: z.string().min(1), task: taskType.optional(), map: z.string().optional(), name: z.string().optional() }), response: DatasetSummary },
+  'runs.list': { request: z.strictObject({}), response: z.array(RunSummary) },
+  'runs.get': {
+    request: z.strictObject({ id }),
+    response: z.object({
+      run: RunSummary, checkpoints: z.array(CheckpointSummary),
+      events: z.array(z.object({ step: z.number(), epoch: z.number(), loss: z.number().nullable(), lr: z.number().nullable(), tokensPerSecond: z.number().nullable() })),
+      scans: z.array(z.object({ scan: z.number(), step: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number().nullable(), importance: z.number().nullable(), activationNorm: z.number().nullable() })) })),
+      nLayers: z.number().int(),
+    }),
+  },
+  'runs.start': { request: z.strictObject({ modelId: id, datasetId: id, settings: TrimSettingsSchema }), response: z.object({ runId: id, jobId: z.string() }) },
+  'runs.resume': { request: z.strictObject({ id }), response: z.object({ runId: id, jobId: z.string() }) },
+  'runs.cancel': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
+  'chats.list': { request: z.strictObject({}), response: z.array(z.object({ id, title: z.string(), checkpointId: z.number().nullable(), modelId: z.number().nullable(), updatedAt: z.number() })) },
+  'chats.create': { request: z.strictObject({ title: z.string().optional(), modelId: id.optional(), checkpointId: id.optional(), sampling: SamplingSchema.optional() }), response: z.object({ id }) },
+  'chats.messages': { request: z.strictObject({ chatId: id }), response: z.array(ChatMessage) },
+  'chats.send': { request: z.strictObject({ chatId: id, content: z.string().min(1).max(100_000), sampling: SamplingSchema.optional() }), response: z.object({ jobId: z.string(), userMessageId: id }) },
+  'chats.regenerate': { request: z.strictObject({ chatId: id, sampling: SamplingSchema.optional() }), response: z.object({ jobId: z.string() }) },
+  'chats.stop': { request: z.strictObject({ jobId: z.string() }), response: z.object({ ok: z.boolean() }) },
+  'settings.get': { request: z.strictObject({}), response: z.object({ backend: z.string(), threads: z.number().int(), dataDir: z.string(), hubEndpoint: z.string() }) },
+  'settings.set': { request: z.strictObject({ backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(), threads: z.number().int().min(1).max(256).optional(), hubEndpoint: z.string().url().optional() }), response: z.object({ ok: z.boolean() }) },
+} as const;
+
+/** Payload schemas of every event pushed to the UI. */
+export const EVENTS = {
+  'job.progress': z.object({ jobId: z.string(), runId: id.optional(), phase: z.string(), epoch: z.number(), done: z.number(), total: z.number(), loss: z.number().optional(), etaSeconds: z.number().nullable(), message: z.string().optional() }),
+  'job.finished': z.object({ jobId: z.string(), runId: id.optional(), status: z.enum(['completed', 'failed', 'cancelled', 'interrupted']), error: z.string().optional() }),
+  'run.checkpoint': z.object({ runId: id, checkpointId: id, label: z.string(), keepMask, performance: z.number().nullable() }),
+  'run.scan': z.object({ runId: id, epoch: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number(), importance: z.number(), activationNorm: z.number() })) }),
+  'chat.delta': z.object({ jobId: z.string(), chatId: id, text: z.string() }),
+  'chat.done': z.object({ jobId: z.string(), chatId: id, messageId: id.nullable(), reason: z.string(), tokens: z.number(), decodeTokensPerSecond: z.number() }),
+} as const;
+
+/** A method name. */
+export type Method = keyof typeof METHODS;
+/** An event name. */
+export type EventName = keyof typeof EVENTS;
+/** Request type of a method (after defaults). */
+export type Request<M extends Method> = z.input<(typeof METHODS)[M]['request']>;
+/** Response type of a method. */
+export type Response<M extends Method> = z.output<(typeof METHODS)[M]['response']>;
+/** Payload type of an event. */
+export type EventPayload<E extends EventName> = z.output<(typeof EVENTS)[E]>;
+
+/** Every method name (the allow-list of the preload and the server). */
+export const METHOD_NAMES = Object.keys(METHODS) as Method[];
+/** Every event name. */
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+/** An error that crosses the API boundary as name + message (STYLE.md "Electron"). */
+export interface ApiError {
+  name: string;
+  message: string;
+}
+
+/** True when `name` is a method of the contract. */
+export function isMethod(name: string): name is Method {
+  return Object.hasOwn(METHODS, name);
+}
+
+/**
+ * Validates a request payload.
+ * @throws z.ZodError listing each invalid field when the payload does not match the method's schema
+ */
+export function parseRequest<M extends Method>(method: M, payload: unknown): z.output<(typeof METHODS)[M]['request']> {
+  return METHODS[method].request.parse(payload) as z.output<(typeof METHODS)[M]['request']>;
+}
+
+/** The API as a typed client: the renderer gets one, over IPC or HTTP. */
+export interface TrimllmApi {
+  call<M extends Method>(method: M, request: Request<M>): Promise<Response<M>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
