@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath, sharedPath } from '../helpers/shared.ts';
+import type { TrimReport } from '../../engine/report/types.ts';
+
+test('npm run demo (offline: TRIMLLM_DEMO_MODEL_DIR) trims to 50% and prints where the report is', () => {
+  const work = mkdtempSync(join(tmpdir(), 'trimllm-demo-'));
+  const reportDir = join(work, 'report');
+  const r = spawnSync('npm', ['run', 'demo', '--', '--report-dir', reportDir, '--data-dir', join(work, 'data')], {
+    cwd: repoPath(''),
+    encoding: 'utf8',
+    timeout: 15 * 60_000,
+    env: { ...process.env, TRIMLLM_DEMO_MODEL_DIR: sharedPath('models/stories260K'), HF_ENDPOINT: 'http://127.0.0.1:9' },
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-3000));
+  assert.match(r.stdout, new RegExp(`Report: ${join(reportDir, 'report.md').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as TrimReport;
+  const kinds = new Set(report.entries.map((e) => e.kind));
+  assert.ok(kinds.has('base') && kinds.has('full-finetune') && kinds.has('trimllm'));
+  const last = report.entries.filter((e) => e.kind === 'trimllm').at(-1)!;
+  assert.equal(last.keptFraction, 0.5);
+  assert.equal(last.metric, 'acc');
+  assert.ok(last.accNorm !== undefined);
+  assert.match(r.stdout, /Answer:/);
+});
