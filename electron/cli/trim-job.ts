@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
 import type { NormalisedRecord, TaskType } from '../../engine/data/index.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
-import { runBaselines, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
 import type { TrimState } from '../../engine/trim/progressive.ts';
 import { writeReport } from '../../engine/report/write.ts';
 import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
@@ -118,11 +118,13 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       setRunStatus(db, runId, 'interrupted');
       return null;
     }
+    progress.message('measuring tokens/s of every model side by side');
+    const measured = await measureSpeedsSideBySide(ctx, entries);
     const stepAtEpoch = new Map(listCheckpoints(db, runId).map((c) => [c.epoch, c.step]));
     const report: TrimReport = {
       title: `TrimLLM run ${runId}: ${modelRow.name} on ${dataset.name}`, model: modelRow.source, dataset: dataset.source,
       taskType: dataset.taskType, createdAt: new Date().toISOString(), config: config as unknown as Record<string, unknown>,
-      entries, nLayers: final.keep.length / 2,
+      entries: measured, nLayers: final.keep.length / 2,
       losses: listRunEvents(db, runId).map((e) => ({ step: e.step, epoch: e.epoch, loss: e.loss ?? NaN })),
       drops: final.drops.map((d) => ({ step: stepAtEpoch.get(d.epoch) ?? 0, epoch: d.epoch, subLayer: d.subLayer })),
     };

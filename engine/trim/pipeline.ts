@@ -13,7 +13,7 @@ import { fullKeepMask, keptNames, type KeepMask } from '../model/sublayers.ts';
 import { keptParameterBytes } from '../model/params.ts';
 import { namedWeights } from '../model/weights.ts';
 import { Trainer, trainEpoch, type AdamWState, type StepEvent } from '../train/index.ts';
-import { benchmarkThroughput } from '../eval/throughput.ts';
+import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
 import { scoreSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
@@ -269,5 +269,39 @@ export async function runBaselines(ctx: TrimRunContext, epochs: number, trainabl
     } finally {
       model.dispose();
     }
+  }
+}
+
+/**
+ * Re-measures decode and prefill tokens/s of every entry side by side, at the end of a run: speed depends only on
+ * the architecture and the keep mask, so each distinct mask is benchmarked on one copy of the base weights, the
+ * masks interleaved run by run (so a busy moment of the machine hits all of them alike), median per mask. The
+ * numbers measured at checkpoint time, under whatever else the machine was doing then, are replaced.
+ * @returns the entries with their speeds replaced
+ */
+export async function measureSpeedsSideBySide(ctx: TrimRunContext, entries: readonly ReportEntry[]): Promise<ReportEntry[]> {
+  const model = await ctx.loadBase();
+  try {
+    const nSub = 2 * model.config.nLayers;
+    const masks = new Map<string, KeepMask>();
+    for (const e of entries) {
+      const kept = new Set(e.kept);
+      masks.set(e.kept.join(','), Array.from({ length: nSub }, (_, i) => kept.has(`${i % 2 ? 'mlp' : 'attn'}${i >> 1}`)));
+    }
+    const samples = new Map<string, { decode: number[]; prefill: number[] }>([...masks.keys()].map((k) => [k, { decode: [], prefill: [] }]));
+    for (const keep of masks.values()) await benchmarkThroughput(model, { ...ctx.config.benchmark, runs: 1, warmup: 1, keep }); // warm-up
+    for (let run = 0; run < ctx.config.benchmark.runs; run++) {
+      for (const [key, keep] of masks) {
+        const r = await benchmarkThroughput(model, { ...ctx.config.benchmark, runs: 1, warmup: 0, keep });
+        samples.get(key)!.decode.push(r.decodeTokensPerSecond);
+        samples.get(key)!.prefill.push(r.prefillTokensPerSecond);
+      }
+    }
+    return entries.map((e) => {
+      const s = samples.get(e.kept.join(','))!;
+      return { ...e, decodeTokensPerSecond: median(s.decode), prefillTokensPerSecond: median(s.prefill) };
+    });
+  } finally {
+    model.dispose();
   }
 }
