@@ -1,0 +1,88 @@
+/** The run's checkpoints: kept sub-layers, performance, parameter bytes, tokens/s, speed-up, "Open in chat". */
+import type { Response } from '../../../electron/api/contract.ts';
+import { useApi } from '../api/context.tsx';
+import { useAction } from '../hooks/useCall.ts';
+import { navigate } from '../hooks/useHashRoute.ts';
+import { entryOf, kindLabel, phaseOf, referenceEntry, validationOf } from '../lib/metrics.ts';
+import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
+import { Button, EmptyState, ErrorBox } from './ui.tsx';
+
+type Checkpoint = Response<'runs.get'>['checkpoints'][number];
+
+/** The table; `runId` titles new chats. */
+export function CheckpointTable({ runId, checkpoints }: { runId: number; checkpoints: Checkpoint[] }) {
+  const api = useApi();
+  const action = useAction();
+  // The final 'done' marker holds the same weights as the checkpoint before it and no measurement: not listed.
+  const rows = [...checkpoints]
+    .sort((a, b) => a.step - b.step)
+    .map((c) => ({ c, e: entryOf(c.metrics) }))
+    .filter(({ c, e }) => e !== null || phaseOf(c.metrics) !== 'done');
+  const ref = referenceEntry(rows.flatMap((r) => (r.e ? [r.e] : [])));
+
+  const openInChat = async (c: Checkpoint) => {
+    const chat = await action.run(() => api.call('chats.create', { checkpointId: c.id, title: `Run ${runId} · ${c.label}` }));
+    if (chat) navigate(`/chat/${chat.id}`);
+  };
+
+  if (rows.length === 0) return <EmptyState title="No checkpoints yet">A checkpoint is saved after every drop.</EmptyState>;
+  return (
+    <div className="overflow-x-auto">
+      <ErrorBox error={action.error} />
+      <table data-testid="checkpoint-table" className="w-full text-left text-sm">
+        <caption className="sr-only">Checkpoints of run {runId}</caption>
+        <thead className="border-b border-slate-200 text-xs uppercase text-slate-500">
+          <tr>
+            <th scope="col" className="px-2 py-1.5 font-medium">Checkpoint</th>
+            <th scope="col" className="px-2 py-1.5 font-medium">Epoch</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Kept</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Performance</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Param bytes</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Decode tokens/s</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Speed-up{ref ? ` vs ${ref.kind === 'base' ? 'base' : 'full depth'}` : ''}</th>
+            <th scope="col" className="px-2 py-1.5 font-medium"><span className="sr-only">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map(({ c, e }) => {
+            const kept = c.keepMask.filter(Boolean).length;
+            return (
+              <tr key={c.id} data-testid={`checkpoint-row-${c.id}`}>
+                <td className="px-2 py-1.5 font-medium text-slate-900">
+                  {c.label}
+                  {e && e.kind !== 'trimllm' && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{kindLabel(e.kind)}</span>}
+                </td>
+                <td className="px-2 py-1.5 tabular-nums">{c.epoch}</td>
+                <td className="px-2 py-1.5 text-right tabular-nums">
+                  {kept}/{c.keepMask.length} <span className="text-slate-500">({formatPercent(kept / c.keepMask.length, 0)})</span>
+                </td>
+                <td className="px-2 py-1.5 text-right tabular-nums">
+                  {e ? (
+                    <>
+                      {formatPercent(e.performance)} <span className="text-xs text-slate-500">{e.metric}</span>
+                      {e.accNorm !== undefined && <span className="block text-xs text-slate-500">acc_norm {formatPercent(e.accNorm)}</span>}
+                    </>
+                  ) : validationOf(c.metrics) !== null ? (
+                    <span title="validation performance; the test-split measurement is not stored for this checkpoint">
+                      {formatPercent(validationOf(c.metrics))} <span className="text-xs text-slate-500">val</span>
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td className="px-2 py-1.5 text-right tabular-nums">{formatBytes(e?.paramBytes ?? (c.paramBytes > 0 ? c.paramBytes : null))}</td>
+                <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(e?.decodeTokensPerSecond)}</td>
+                <td className="px-2 py-1.5 text-right tabular-nums">{e && ref && ref.decodeTokensPerSecond > 0 ? `${(e.decodeTokensPerSecond / ref.decodeTokensPerSecond).toFixed(2)}×` : '—'}</td>
+                <td className="px-2 py-1.5 text-right">
+                  <Button onClick={() => void openInChat(c)} disabled={action.busy} data-testid={`open-in-chat-${c.id}`}>
+                    Open in chat
+                  </Button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * The frontier: kept fraction (x) against task performance (y); point colour and size = decode tokens/s.
+ * TrimLLM checkpoints form a line; the base model and baselines are distinct markers.
+ */
+import { CartesianGrid, Cell, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import type { FrontierEntry, FrontierPoint } from '../lib/metrics.ts';
+import { kindLabel } from '../lib/metrics.ts';
+import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
+import { normalise, rampColour, RAMP_GRADIENT } from '../lib/colour.ts';
+import { EmptyState } from './ui.tsx';
+
+type Shape = 'circle' | 'diamond' | 'square' | 'triangle' | 'cross' | 'star' | 'wye';
+const SHAPES: Record<string, Shape> = {
+  base: 'star',
+  'full-finetune': 'diamond',
+  'sparse-finetune': 'square',
+  'baseline-random': 'triangle',
+  'baseline-top': 'cross',
+  'baseline-bottom': 'wye',
+};
+
+function TooltipBody({ active, payload }: { active?: boolean; payload?: readonly { payload?: unknown }[] }) {
+  const e = active ? (payload?.[0]?.payload as FrontierEntry | undefined) : undefined;
+  if (!e) return null;
+  return (
+    <div className="rounded border border-slate-200 bg-white px-2 py-1 text-xs shadow">
+      <div className="font-medium">{e.name}</div>
+      <div>kept {e.kept.length} sub-layers ({formatPercent(e.keptFraction)})</div>
+      <div>
+        {e.metric} {formatPercent(e.performance)}
+        {e.accNorm !== undefined && <> · acc_norm {formatPercent(e.accNorm)}</>}
+      </div>
+      <div>decode {formatNumber(e.decodeTokensPerSecond)} tokens/s · {formatBytes(e.paramBytes)}</div>
+    </div>
+  );
+}
+
+/** The chart of `entries`. */
+export function FrontierChart({ entries }: { entries: FrontierPoint[] }) {
+  if (entries.length === 0) {
+    return (
+      <div data-testid="frontier-chart">
+        <EmptyState title="No measured checkpoints yet">Points appear as checkpoints are evaluated (accuracy and tokens/s).</EmptyState>
+      </div>
+    );
+  }
+  const speeds = entries.map((e) => e.decodeTokensPerSecond);
+  const [lo, hi] = [Math.min(...speeds), Math.max(...speeds)];
+  // Drop checkpoints form the line; healing checkpoints (same keep mask, more fine-tuning) a dashed one.
+  const byStep = (a: FrontierEntry, b: FrontierEntry) => (a.step ?? 0) - (b.step ?? 0) || b.keptFraction - a.keptFraction;
+  const trim = entries.filter((e) => e.kind === 'trimllm' && e.phase !== 'heal').sort(byStep);
+  const heal = entries.filter((e) => e.kind === 'trimllm' && e.phase === 'heal').sort(byStep);
+  const maxPerf = Math.max(...entries.map((e) => e.performance));
+  const yMax = Math.min(1, Math.ceil((maxPerf + 0.02) * 10) / 10);
+  const yStep = yMax <= 0.4 ? 0.05 : 0.1;
+  const yTicks = Array.from({ length: Math.round(yMax / yStep) + 1 }, (_, i) => Math.round(i * yStep * 100) / 100);
+  const others = [...new Set(entries.filter((e) => e.kind !== 'trimllm').map((e) => e.kind))];
+  const minKept = Math.min(...entries.map((e) => e.keptFraction));
+  const xMin = Math.max(0, Math.floor((minKept - 0.05) * 10) / 10);
+  const xStep = 1 - xMin > 0.5 ? 0.1 : 0.05;
+  const xTicks = Array.from({ length: Math.round((1 - xMin) / xStep) + 1 }, (_, i) => Math.round((xMin + i * xStep) * 100) / 100);
+  const fill = (e: FrontierEntry): string => rampColour(normalise(e.decodeTokensPerSecond, lo, hi));
+  return (
+    <figure data-testid="frontier-chart">
+      <div className="h-80 w-full">
+        <ResponsiveContainer width="100%" height="100%">
+          <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis type="number" dataKey="keptFraction" domain={[xMin, 1]} ticks={xTicks} tickFormatter={(v: number) => formatPercent(v, 0)} tick={{ fontSize: 11 }} label={{ value: 'kept fraction of sub-layers', position: 'insideBottom', offset: -12, fontSize: 11 }} />
+            <YAxis type="number" dataKey="performance" domain={[0, yMax]} ticks={yTicks} tickFormatter={(v: number) => formatPercent(v, 0)} tick={{ fontSize: 11 }} width={48} />
+            <ZAxis type="number" dataKey="decodeTokensPerSecond" range={[50, 320]} />
+            <Tooltip content={(props) => <TooltipBody active={props.active} payload={props.payload} />} />
+            <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
+            <Scatter name="TrimLLM drops" data={trim} line={{ stroke: '#334155', strokeWidth: 1.5 }} shape="circle" fill="#334155" isAnimationActive={false}>
+              {trim.map((e, i) => (
+                <Cell key={i} fill={fill(e)} stroke="#334155" />
+              ))}
+            </Scatter>
+            {heal.length > 0 && (
+              <Scatter name="TrimLLM healing" data={heal} line={{ stroke: '#334155', strokeWidth: 1.5, strokeDasharray: '4 3' }} shape="circle" fill="#334155" isAnimationActive={false}>
+                {heal.map((e, i) => (
+                  <Cell key={i} fill={fill(e)} stroke="#0f172a" strokeWidth={2} />
+                ))}
+              </Scatter>
+            )}
+            {others.map((kind) => {
+              const data = entries.filter((e) => e.kind === kind);
+              return (
+                <Scatter key={kind} name={kindLabel(kind)} data={data} shape={SHAPES[kind] ?? 'diamond'} fill="#64748b" isAnimationActive={false}>
+                  {data.map((e, i) => (
+                    <Cell key={i} fill={fill(e)} stroke="#0f172a" />
+                  ))}
+                </Scatter>
+              );
+            })}
+          </ScatterChart>
+        </ResponsiveContainer>
+      </div>
+      <div className="mt-1 flex max-w-sm items-center gap-2 text-xs text-slate-600">
+        <span>decode tokens/s</span>
+        <span className="tabular-nums">{formatNumber(lo)}</span>
+        <span className="h-2 flex-1 rounded" style={{ background: RAMP_GRADIENT }} aria-hidden="true" />
+        <span className="tabular-nums">{formatNumber(hi)}</span>
+      </div>
+      <figcaption className="sr-only">
+        {trim.length} TrimLLM drop checkpoints, {heal.length} healing checkpoints and {entries.length - trim.length - heal.length} other models: performance against kept fraction.
+      </figcaption>
+    </figure>
+  );
+}

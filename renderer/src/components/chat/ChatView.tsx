@@ -1,0 +1,116 @@
+/** One conversation: messages, the streaming answer, stats, Stop, Regenerate and edit-and-resend. */
+import { useEffect, useRef, useState } from 'react';
+import { useChatStream } from '../../hooks/useChatStream.ts';
+import { Button, EmptyState, ErrorBox, Spinner } from '../ui.tsx';
+import { MessageBubble } from './MessageBubble.tsx';
+import { ChatComposer } from './ChatComposer.tsx';
+import { formatNumber } from '../../lib/format.ts';
+import type { Sampling } from '../../lib/sampling.ts';
+
+function EditLast({ initial, onResend, onCancel }: { initial: string; onResend: (text: string) => void; onCancel: () => void }) {
+  const [text, setText] = useState(initial);
+  return (
+    <div className="flex w-full max-w-[80%] flex-col gap-2 self-end">
+      <label htmlFor="chat-edit" className="sr-only">
+        Edit your last message
+      </label>
+      <textarea id="chat-edit" data-testid="chat-edit-input" autoFocus rows={3} value={text} onChange={(e) => setText(e.target.value)} className="rounded-md border border-slate-300 px-3 py-2 text-sm" />
+      <div className="flex justify-end gap-2">
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button variant="primary" disabled={!text.trim()} onClick={() => onResend(text.trim())} data-testid="chat-edit-resend">
+          Resend
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Regenerate keeps earlier answers in the store: of consecutive assistant messages only the latest is shown,
+ * with the number of earlier ones (revealed on request).
+ */
+function collapseAlternatives<T extends { role: string }>(messages: T[], expanded: boolean): { message: T; index: number; hidden: number }[] {
+  const out: { message: T; index: number; hidden: number }[] = [];
+  messages.forEach((m, index) => {
+    const prev = out[out.length - 1];
+    if (!expanded && prev && m.role === 'assistant' && prev.message.role === 'assistant') out[out.length - 1] = { message: m, index, hidden: prev.hidden + 1 };
+    else out.push({ message: m, index, hidden: 0 });
+  });
+  return out;
+}
+
+/** The view of chat `chatId`. */
+export function ChatView({ chatId, sampling, onActivity }: { chatId: number; sampling: Sampling; onActivity: () => void }) {
+  const chat = useChatStream(chatId, sampling);
+  const [editing, setEditing] = useState(false);
+  const [showAlternatives, setShowAlternatives] = useState(false);
+  const list = useRef<HTMLOListElement>(null);
+  const streaming = chat.pending !== null;
+  const last = chat.history[chat.history.length - 1];
+  const lastUserIndex = chat.history.map((m) => m.role).lastIndexOf('user');
+
+  useEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [chat.history.length, chat.pending?.text]);
+
+  useEffect(() => {
+    if (chat.lastStats) onActivity();
+  }, [chat.lastStats, onActivity]);
+
+  const send = async (text: string) => {
+    const ok = await chat.send(text);
+    if (ok) onActivity();
+    return ok;
+  };
+
+  return (
+    <div className="flex h-full min-h-0 flex-col gap-3">
+      <ol ref={list} aria-label="Messages" data-testid="chat-messages" className="flex min-h-0 flex-1 flex-col gap-3 overflow-y-auto rounded-lg border border-slate-200 bg-slate-50 p-4">
+        {chat.loading && <Spinner label="Loading messages…" />}
+        {!chat.loading && chat.history.length === 0 && !streaming && (
+          <li className="list-none">
+            <EmptyState title="No messages yet">Type a question below. The answer streams in as the model decodes it.</EmptyState>
+          </li>
+        )}
+        {collapseAlternatives(chat.history, showAlternatives).map(({ message: m, index: i, hidden }) =>
+          editing && i === lastUserIndex ? (
+            <li key={m.id} className="flex list-none flex-col">
+              <EditLast initial={m.content} onCancel={() => setEditing(false)} onResend={(text) => { setEditing(false); void send(text); }} />
+            </li>
+          ) : (
+            <MessageBubble key={m.id} role={m.role} content={m.content} stats={m.stats}>
+              {i === lastUserIndex && !streaming && !editing && (
+                <button type="button" className="text-xs text-slate-500 underline-offset-2 hover:underline" onClick={() => setEditing(true)} data-testid="chat-edit">
+                  Edit and resend
+                </button>
+              )}
+              {hidden > 0 && (
+                <button type="button" className="text-xs text-slate-500 underline-offset-2 hover:underline" onClick={() => setShowAlternatives(true)} data-testid="chat-show-alternatives">
+                  Regenerated · show {hidden} earlier answer{hidden > 1 ? 's' : ''}
+                </button>
+              )}
+            </MessageBubble>
+          ),
+        )}
+        {chat.pending && <MessageBubble role="assistant" content={chat.pending.text} streaming />}
+      </ol>
+      <div aria-live="polite" className="min-h-5 text-xs text-slate-600" data-testid="chat-status">
+        {chat.lastStats && !streaming && (
+          <>
+            Answer complete: {chat.lastStats.tokens} tokens at <strong>{formatNumber(chat.lastStats.decodeTokensPerSecond)} tokens/s</strong> (decode) · {chat.lastStats.reason}
+          </>
+        )}
+      </div>
+      <ErrorBox error={chat.error} />
+      {!streaming && last?.role === 'assistant' && (
+        <div>
+          <Button onClick={() => void chat.regenerate()} data-testid="chat-regenerate">
+            Regenerate answer
+          </Button>
+        </div>
+      )}
+      <ChatComposer streaming={streaming} canStop={chat.pending?.jobId != null} onSend={send} onStop={() => void chat.stop()} />
+    </div>
+  );
+}

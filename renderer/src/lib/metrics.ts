@@ -1,0 +1,93 @@
+/**
+ * A checkpoint's `metrics` (opaque in the contract): `{state, entry}`, where `entry` is the report entry measured
+ * at that checkpoint (`{name, kind, kept, keptFraction, metric, performance, accNorm?, paramBytes,
+ * decodeTokensPerSecond}`) or null. Parsed leniently: a malformed entry is treated as missing.
+ */
+import { z } from 'zod';
+
+const EntrySchema = z.object({
+  name: z.string(),
+  kind: z.string(),
+  kept: z.array(z.string()),
+  keptFraction: z.number(),
+  metric: z.string(),
+  performance: z.number(),
+  accNorm: z.number().optional(),
+  paramBytes: z.number(),
+  decodeTokensPerSecond: z.number(),
+  prefillTokensPerSecond: z.number().optional(),
+  step: z.number().optional(),
+});
+
+/** One measured model (a point of the frontier). */
+export type FrontierEntry = z.infer<typeof EntrySchema>;
+
+/** The entry of a checkpoint's metrics, or null. */
+export function entryOf(metrics: unknown): FrontierEntry | null {
+  if (typeof metrics !== 'object' || metrics === null) return null;
+  const parsed = EntrySchema.safeParse((metrics as { entry?: unknown }).entry);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Validation performance recorded with a checkpoint (`metrics.validation`), or null. */
+export function validationOf(metrics: unknown): number | null {
+  if (typeof metrics !== 'object' || metrics === null) return null;
+  const v = (metrics as { validation?: unknown }).validation;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** The schedule phase recorded with a checkpoint (`drop`, `heal`, `done`), or null. */
+export function phaseOf(metrics: unknown): string | null {
+  if (typeof metrics !== 'object' || metrics === null) return null;
+  const p = (metrics as { phase?: unknown; state?: { phase?: unknown } }).phase ?? (metrics as { state?: { phase?: unknown } }).state?.phase;
+  return typeof p === 'string' ? p : null;
+}
+
+/** Why dropping stopped, from the last checkpoint that says (null while it runs). */
+export function stopReasonOf(checkpoints: readonly { step: number; metrics: unknown }[]): string | null {
+  const labels: Record<string, string> = {
+    kept_fraction: 'the target kept fraction was reached',
+    param_ratio: 'the target parameter-memory ratio was reached',
+    accuracy_floor: 'validation performance reached the accuracy floor',
+    max_epochs: 'the maximum number of epochs was reached',
+    nothing_left: 'no sub-layer was left to drop',
+  };
+  for (const c of [...checkpoints].sort((a, b) => b.step - a.step)) {
+    const m = c.metrics as { stopReason?: unknown; state?: { stopReason?: unknown } } | null;
+    const r = m?.stopReason ?? m?.state?.stopReason;
+    if (typeof r === 'string') return labels[r] ?? r;
+  }
+  return null;
+}
+
+/** A frontier point: a measured checkpoint, with the phase it was taken in. */
+export type FrontierPoint = FrontierEntry & { phase: string | null };
+
+/** The measured checkpoints of a run as frontier points. */
+export function frontierPoints(checkpoints: readonly { metrics: unknown }[]): FrontierPoint[] {
+  return checkpoints.flatMap((c) => {
+    const e = entryOf(c.metrics);
+    return e ? [{ ...e, phase: phaseOf(c.metrics) }] : [];
+  });
+}
+
+/** Human name of an entry kind. */
+export function kindLabel(kind: string): string {
+  const labels: Record<string, string> = {
+    base: 'Base model',
+    'full-finetune': 'Full fine-tune',
+    'sparse-finetune': 'Sparse fine-tune',
+    trimllm: 'TrimLLM',
+    'baseline-random': 'Random 50%',
+    'baseline-top': 'Top 50% (last layers)',
+    'baseline-bottom': 'Bottom 50% (first layers)',
+  };
+  return labels[kind] ?? kind;
+}
+
+/**
+ * The reference for speed-ups: the base model's entry if present, else a full-depth entry (keptFraction 1).
+ */
+export function referenceEntry(entries: readonly FrontierEntry[]): FrontierEntry | null {
+  return entries.find((e) => e.kind === 'base') ?? entries.find((e) => e.keptFraction >= 1) ?? null;
+}

@@ -1,0 +1,125 @@
+/**
+ * One run: live progress (phase, epoch, ETA; Cancel/Resume), loss chart, the latest importance scan, the layer
+ * map, the frontier of measured checkpoints and the checkpoint table. Live state comes from events
+ * (job.progress, run.scan, run.checkpoint, job.finished); the stored state from runs.get, refetched on events,
+ * every few seconds while running, and after the event stream reconnects.
+ */
+import { useState } from 'react';
+import type { EventPayload } from '../../../electron/api/contract.ts';
+import { useApi, useEvent, useOnReconnect } from '../api/context.tsx';
+import { useAction, useCall } from '../hooks/useCall.ts';
+import { useInterval, useThrottled } from '../hooks/useThrottle.ts';
+import { Card, EmptyState, ErrorBox, Link, PageHeader, Spinner, StatusBadge } from '../components/ui.tsx';
+import { RunProgress } from '../components/RunProgress.tsx';
+import { LossChart } from '../components/LossChart.tsx';
+import { ImportanceHeatmap } from '../components/ImportanceHeatmap.tsx';
+import { LayerMap } from '../components/LayerMap.tsx';
+import { FrontierChart } from '../components/FrontierChart.tsx';
+import { CheckpointTable } from '../components/CheckpointTable.tsx';
+import { RunConfigSummary } from '../components/RunConfigSummary.tsx';
+import { entryOf, frontierPoints, stopReasonOf } from '../lib/metrics.ts';
+import { formatTime } from '../lib/format.ts';
+
+/** The run page for `#/runs/<runId>`. */
+export function RunPage({ runId }: { runId: number }) {
+  const api = useApi();
+  const run = useCall('runs.get', { id: runId });
+  const models = useCall('models.list', {});
+  const datasets = useCall('datasets.list', {});
+  const [progress, setProgress] = useState<EventPayload<'job.progress'> | null>(null);
+  const action = useAction();
+  const reloadSoon = useThrottled(run.reload, 2000);
+  const status = run.data?.run.status ?? 'queued';
+
+  useEvent('job.progress', (p) => {
+    if (p.runId !== runId) return;
+    setProgress(p);
+    if (p.loss !== undefined) reloadSoon();
+  });
+  useEvent('run.scan', (p) => p.runId === runId && run.reload());
+  useEvent('run.checkpoint', (p) => p.runId === runId && run.reload());
+  useEvent('job.finished', (p) => {
+    if (p.runId !== runId) return;
+    setProgress(null);
+    run.reload();
+  });
+  useOnReconnect(run.reload);
+  useInterval(run.reload, 5000, status === 'running' || status === 'queued');
+
+  const cancel = () => void action.run(async () => {
+    const res = await api.call('runs.cancel', { id: runId });
+    run.reload();
+    // ok: false = nothing was running (it had just finished or stopped): the reload shows what happened.
+    if (!res.ok) action.setError('The run was not running any more; its current status is shown above.');
+  });
+  const resume = () => void action.run(async () => {
+    await api.call('runs.resume', { id: runId });
+    setProgress(null);
+    run.reload();
+  });
+
+  if (!Number.isInteger(runId) || runId <= 0) return <EmptyState title="No such run">Go back to <Link to="/runs">Runs</Link>.</EmptyState>;
+  if (!run.data) {
+    return (
+      <>
+        <PageHeader title={`Run ${runId}`} actions={<Link to="/runs">← All runs</Link>} />
+        <ErrorBox error={run.error} onRetry={run.reload} />
+        {run.loading && <Spinner label="Loading the run…" />}
+      </>
+    );
+  }
+
+  const { checkpoints, events, scans, nLayers } = run.data;
+  const info = run.data.run;
+  const latestScan = [...scans].sort((a, b) => b.scan - a.scan)[0];
+  const entries = frontierPoints(checkpoints);
+  const stopReason = stopReasonOf(checkpoints);
+  // Baselines stored as checkpoints have their own keep masks; the layer map and drop marks follow TrimLLM only.
+  const trimCheckpoints = checkpoints.filter((c) => {
+    const e = entryOf(c.metrics);
+    return e === null || e.kind === 'trimllm';
+  });
+
+  return (
+    <>
+      <PageHeader
+        title={`Run ${runId}`}
+        description={
+          <>
+            <StatusBadge status={info.status} /> · {models.data?.find((m) => m.id === info.modelId)?.name ?? `model ${info.modelId}`} on{' '}
+            {datasets.data?.find((d) => d.id === info.datasetId)?.name ?? `dataset ${info.datasetId}`} · backend {info.backend ?? '—'} · started {formatTime(info.createdAt)}
+          </>
+        }
+        actions={<Link to="/runs">← All runs</Link>}
+      />
+      <ErrorBox error={info.error} />
+      <ErrorBox error={run.error ?? action.error} onRetry={run.error ? run.reload : undefined} />
+      <div className="grid gap-5 xl:grid-cols-2">
+        <Card title={info.status === 'running' || info.status === 'queued' ? 'Progress' : 'Status'} className="xl:col-span-2">
+          <RunProgress status={info.status} progress={progress} onCancel={cancel} onResume={resume} busy={action.busy} />
+          {stopReason && <p className="mt-2 text-sm text-slate-600" data-testid="run-stop-reason">Dropping stopped because {stopReason}.</p>}
+          <RunConfigSummary config={info.config} />
+        </Card>
+        <Card title="Training loss">
+          <LossChart points={events} dropSteps={trimCheckpoints.map((c) => c.step)} />
+        </Card>
+        <Card title="Frontier: performance vs kept fraction">
+          <FrontierChart entries={entries} />
+        </Card>
+        <Card title="Layer map">
+          <LayerMap nLayers={nLayers} checkpoints={trimCheckpoints} />
+        </Card>
+        <Card title="Importance scan">
+          {latestScan ? (
+            <ImportanceHeatmap nLayers={nLayers} scores={latestScan.scores} title={`Scan ${latestScan.scan} (step ${latestScan.step}): calibration performance with each sub-layer dropped. Outlined: least important, next to drop.`} />
+          ) : (
+            <EmptyState title="No importance scan yet">The first calibration scan ranks all sub-layers before fine-tuning starts.</EmptyState>
+          )}
+        </Card>
+        <Card title="Checkpoints" className="xl:col-span-2">
+          <CheckpointTable runId={runId} checkpoints={checkpoints} />
+        </Card>
+      </div>
+    </>
+  );
+}

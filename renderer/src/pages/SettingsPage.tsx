@@ -1,0 +1,113 @@
+/** Settings: compute backend (with what system.doctor reports), threads, data directory, hub endpoint. */
+import { useEffect, useState, type FormEvent } from 'react';
+import { useApi } from '../api/context.tsx';
+import { useAction, useCall } from '../hooks/useCall.ts';
+import { Button, Card, ErrorBox, NumberField, PageHeader, SelectField, Spinner, TextField } from '../components/ui.tsx';
+
+type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+const BACKENDS: { value: Backend; label: string }[] = [
+  { value: 'auto', label: 'Automatic (fastest that loads)' },
+  { value: 'tensorflow', label: 'TensorFlow (native, tfjs-node / tfjs-node-gpu)' },
+  { value: 'wasm', label: 'WebAssembly' },
+  { value: 'cpu', label: 'Plain JavaScript CPU (slowest)' },
+];
+
+function Doctor() {
+  const doctor = useCall('system.doctor', {});
+  const d = doctor.data;
+  return (
+    <Card title="What the engine runs on" testId="doctor" actions={<Button onClick={doctor.reload} busy={doctor.loading}>Check again</Button>}>
+      <ErrorBox error={doctor.error} onRetry={doctor.reload} />
+      {!d && doctor.loading && <Spinner label="Running system.doctor…" />}
+      {d && (
+        <div className="flex flex-col gap-3 text-sm">
+          <p>
+            Backend in use: <strong data-testid="doctor-backend">{d.backend}</strong> · {d.threads} threads · data in <code className="text-xs">{d.dataDir}</code>
+          </p>
+          {Object.keys(d.skipped).length > 0 && (
+            <div>
+              <h3 className="font-medium text-slate-700">Why the others were skipped</h3>
+              <ul className="list-disc pl-5 text-slate-700">
+                {Object.entries(d.skipped).map(([name, why]) => (
+                  <li key={name}>
+                    <strong>{name}</strong>: {why}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <div>
+            <h3 className="font-medium text-slate-700">Versions</h3>
+            <dl className="grid grid-cols-2 gap-x-4 gap-y-0.5 sm:grid-cols-3">
+              {Object.entries(d.versions).map(([k, v]) => (
+                <div key={k} className="flex gap-2">
+                  <dt className="text-slate-500">{k}</dt>
+                  <dd className="font-mono text-xs leading-5">{v}</dd>
+                </div>
+              ))}
+            </dl>
+          </div>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+/** The Settings page. */
+export function SettingsPage() {
+  const api = useApi();
+  const settings = useCall('settings.get', {});
+  const [backend, setBackend] = useState<Backend>('auto');
+  const [threads, setThreads] = useState<number | ''>('');
+  const [hub, setHub] = useState('');
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+
+  useEffect(() => {
+    const s = settings.data;
+    if (!s) return;
+    setBackend((BACKENDS.some((b) => b.value === s.backend) ? s.backend : 'auto') as Backend);
+    setThreads(s.threads);
+    setHub(s.hubEndpoint);
+  }, [settings.data]);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    const res = await action.run(() => api.call('settings.set', { backend, ...(threads !== '' ? { threads } : {}), ...(hub.trim() ? { hubEndpoint: hub.trim() } : {}) }));
+    if (res?.ok) {
+      setSaved(true);
+      settings.reload();
+    }
+  };
+
+  return (
+    <>
+      <PageHeader title="Settings" description="Where and how the engine computes. Nothing here sends data anywhere; the hub endpoint is used only when you start a model download." />
+      <div className="flex flex-col gap-5">
+        <Card title="Engine">
+          <ErrorBox error={settings.error} onRetry={settings.reload} />
+          {settings.loading && !settings.data && <Spinner label="Loading settings…" />}
+          {settings.data && (
+            <form onSubmit={save} className="grid max-w-3xl gap-3 md:grid-cols-2" aria-label="Engine settings">
+              <SelectField label="Backend" value={backend} onChange={(e) => setBackend(e.target.value as Backend)} options={BACKENDS} hint="Applies to jobs started after saving." data-testid="settings-backend" />
+              <NumberField label="Threads" value={threads} onValue={setThreads} min={1} max={256} step={1} hint="CPU threads for the wasm and native backends." data-testid="settings-threads" />
+              <TextField label="Hub endpoint" type="url" value={hub} onChange={(e) => setHub(e.target.value)} placeholder="https://huggingface.co" hint="Like HF_ENDPOINT: a mirror on your network works too." data-testid="settings-hub" className="md:col-span-2" />
+              <TextField label="Data directory" value={settings.data.dataDir} readOnly hint="Where the workspace database lives; choose another with --data-dir when starting the app." data-testid="settings-data-dir" className="md:col-span-2" />
+              <div className="flex items-center gap-3 md:col-span-2">
+                <Button type="submit" variant="primary" busy={action.busy} data-testid="settings-save">
+                  Save settings
+                </Button>
+                {saved && <span role="status" className="text-sm text-green-800">Saved.</span>}
+              </div>
+              <div className="md:col-span-2">
+                <ErrorBox error={action.error} />
+              </div>
+            </form>
+          )}
+        </Card>
+        <Doctor />
+      </div>
+    </>
+  );
+}
