@@ -48,7 +48,7 @@ function resumePoint(db: Database, runId: number): ResumePoint | undefined {
   return {
     state: metrics.state,
     tensors: loadCheckpointTensors(db, cp.id, 'param'),
-    optimizer: { step: (cp.optimizerState as { step: number }).step, tensors: loadCheckpointTensors(db, cp.id, 'optimizer') },
+    optimizer: { ...(cp.optimizerState as { step: number; paramSteps?: Record<string, number> }), tensors: loadCheckpointTensors(db, cp.id, 'optimizer') },
   };
 }
 
@@ -91,7 +91,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
         saveCheckpoint(db, {
           runId, step: c.step, epoch: c.state.epochsDone, label: c.label, keepMask: c.state.keep,
           trainableMask: c.state.trainable, metrics: { state: c.state, entry: c.entry },
-          paramBytes: c.entry?.paramBytes ?? 0, optimizerState: { step: c.optimizer.step },
+          paramBytes: c.entry?.paramBytes ?? 0, optimizerState: { step: c.optimizer.step, paramSteps: c.optimizer.paramSteps ?? {} },
           tensors: c.tensors, optimizerTensors: c.optimizer.tensors,
         });
         progress.message(`checkpoint "${c.label}": kept ${keptNames(c.state.keep).join(',')}`);

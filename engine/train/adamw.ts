@@ -52,10 +52,14 @@ export interface AdamWState {
   /** Number of updates applied so far (t of the last update). */
   step: number;
   tensors: OptimizerTensor[];
+  /** Updates applied to each parameter (bias-correction step), when it differs from `step`. */
+  paramSteps?: Record<string, number>;
 }
 
 interface Slot {
   variable: tf.Variable;
+  /** Updates applied to this parameter (its bias-correction step; a parameter added later starts at 0). */
+  t: number;
   weightDecay: number;
   m: tf.Variable;
   v: tf.Variable;
@@ -94,6 +98,7 @@ export class AdamW {
       if (this.slots.has(p.name)) throw new RangeError(`AdamW: parameter "${p.name}" given twice`);
       this.slots.set(p.name, {
         variable: p.variable,
+        t: 0,
         weightDecay: p.weightDecay ?? defaultWeightDecay(p.variable, matrixDecay),
         m: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)), // variables outlive tidy
         v: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)),
@@ -133,11 +138,13 @@ export class AdamW {
       }
     }
     this.t += 1;
-    const { beta1, beta2, epsilon, t } = this;
-    const correction1 = 1 - beta1 ** t; // 1 − β1^t
-    const correction2 = 1 - beta2 ** t; // 1 − β2^t
+    const { beta1, beta2, epsilon } = this;
     for (const [name, g] of grads) {
-      const { variable, m, v, weightDecay } = this.slots.get(name)!;
+      const slot = this.slots.get(name)!;
+      const { variable, m, v, weightDecay } = slot;
+      slot.t += 1;
+      const correction1 = 1 - beta1 ** slot.t; // 1 − β1^t
+      const correction2 = 1 - beta2 ** slot.t; // 1 − β2^t
       tf.tidy(() => {
         const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
         const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
@@ -171,7 +178,18 @@ export class AdamW {
         tensors.push({ name: `${name}/${suffix}`, shape: t.shape.slice(), data: (await t.data()) as Float32Array });
       }
     }
-    return { step: this.t, tensors };
+    const paramSteps = Object.fromEntries([...this.slots].map(([name, slot]) => [name, slot.t]));
+    return { step: this.t, tensors, paramSteps };
+  }
+
+  /**
+   * Continues the global step count of an earlier optimizer (the learning-rate schedule's position) while this
+   * one's moments and bias corrections start fresh, e.g. when healing widens the trainable set.
+   * @throws RangeError on a negative or non-integer step
+   */
+  continueFromStep(step: number): void {
+    if (!Number.isInteger(step) || step < 0) throw new RangeError(`AdamW: bad step ${step}`);
+    this.t = step;
   }
 
   /**
@@ -201,6 +219,7 @@ export class AdamW {
       tf.tidy(() => target.assign(tf.tensor(saved.data, saved.shape, 'float32')));
     }
     this.t = state.step;
+    for (const [name, slot] of this.slots) slot.t = state.paramSteps?.[name] ?? state.step;
     return [...byName.keys()];
   }
 

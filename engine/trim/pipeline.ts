@@ -199,15 +199,33 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       state = initialTrimState(sparseTrainableMask(scores, nSub, ctx.config.sparseRatio, ctx.config.method));
     }
     model.keepMask = state.keep;
-    const trainer = new Trainer(model, { trainable: { subLayers: keptNames(state.trainable) } });
+    // The trainer's optimizer holds moments for its trainable set; healing may widen the set (healTrainable
+    // 'all'), which starts a new optimizer. The schedule's `trainable` is the single source of truth.
+    let trainerFor = keptNames(state.trainable).join(',');
+    let trainer = new Trainer(model, { trainable: { subLayers: keptNames(state.trainable) } });
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
+    const trainerForMask = (trainable: readonly boolean[]) => {
+      const key = keptNames(trainable).join(',');
+      if (key !== trainerFor) {
+        const step = trainer.step;
+        trainer.optimizer.dispose();
+        trainer = new Trainer(model, { trainable: { subLayers: keptNames(trainable) } });
+        trainer.optimizer.continueFromStep(step);
+        trainerFor = key;
+      }
+      return trainer;
+    };
     const maxEpochs = ctx.config.targets.maxEpochs + (ctx.config.healEpochs ?? ctx.config.targets.maxEpochs);
     const totalSteps = maxEpochs * stepsPerEpoch(ctx);
     try {
       return await runTrimSchedule(state, { ...ctx.config, targets: ctx.config.targets }, {
-        trainEpoch: async (epoch, keep) => {
+        trainEpoch: async (epoch, keep, trainable) => {
           model.keepMask = keep;
-          const r = await trainEpoch(trainer, ctx.task.train, {
+          if (!trainable.some((t, i) => t && keep[i])) {
+            ctx.sink.onMessage(`epoch ${epoch}: every trainable sub-layer has been dropped; nothing to train (paper §3.4: frozen ones stay frozen)`);
+            return NaN;
+          }
+          const r = await trainEpoch(trainerForMask(trainable), ctx.task.train, {
             microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
             seed: ctx.config.seed, epoch, totalSteps,
             schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
