@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: () => import('./commands/bench.ts'),
   chat: () => import('./commands/chat.ts'),
   demo: () => import('./commands/demo.ts'),
+  serve: () => import('./commands/serve.ts'),
 };
 
 const USAGE = `usage: trimllm <command> [options]   (trimllm <command> --help for details)

@@ -1,0 +1,168 @@
+/**
+ * Live events of a trim run, read back from SQLite. executeRun (cli/trim-job.ts) writes every training step,
+ * calibration scan and checkpoint to the database but has no callback, so the runner (in the parent process)
+ * polls the run's new rows every few hundred milliseconds and turns them into the contract's `job.progress`,
+ * `run.scan` and `run.checkpoint` events. The poll runs in the parent because the worker's event loop does not
+ * turn while the engine trains (tfjs's awaits resolve as microtasks), so timers there never fire. The database
+ * stays the one source of truth: a UI that reconnects reads the same rows through `runs.get`.
+ *
+ * Progress is counted in optimizer steps. The total is an estimate from the run's settings (drop epochs until
+ * the kept-fraction target or max epochs, plus healing), refined once a whole epoch has been seen.
+ */
+import type { EventName, EventPayload } from '../api/contract.ts';
+import type { StoredRunConfig } from '../cli/trim-job.ts';
+import {
+  getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, type CheckpointRow, type Database,
+} from '../store/index.ts';
+
+/** Settings of a run that decide how long it takes (a subset of StoredRunConfig). */
+export interface RunLength {
+  /** Sub-layers of the model (2L). */
+  subLayers: number;
+  /** Stop once kept / 2L ≤ this. */
+  keptFraction?: number;
+  /** Most drop-phase epochs. */
+  maxEpochs: number;
+  /** Sub-layers dropped per epoch (k). */
+  dropsPerEpoch: number;
+  /** Healing epochs (default: drops / k). */
+  healEpochs?: number;
+  /** Training examples per epoch (estimate: min(maxTrain, train records)). */
+  trainExamples: number;
+  /** Examples per optimizer step (micro-batch × accumulation). */
+  examplesPerStep: number;
+}
+
+/**
+ * Estimated epochs and optimizer steps of a whole run (drop phase + healing), before it starts.
+ * A parameter-ratio target or an accuracy floor can only end the run earlier.
+ */
+export function estimateRunLength(r: RunLength): { epochs: number; stepsPerEpoch: number; steps: number } {
+  const targetKept = r.keptFraction === undefined ? 1 : Math.floor(r.keptFraction * r.subLayers + 1e-9);
+  const dropsWanted = Math.max(0, Math.min(r.subLayers - 1, r.subLayers - Math.max(1, targetKept)));
+  const k = Math.max(1, r.dropsPerEpoch);
+  const dropEpochs = Math.min(r.maxEpochs, Math.ceil(dropsWanted / k));
+  const drops = Math.min(dropsWanted, dropEpochs * k);
+  const heal = r.healEpochs ?? Math.ceil(drops / k);
+  const epochs = Math.max(1, dropEpochs + heal);
+  const stepsPerEpoch = Math.max(1, Math.ceil(r.trainExamples / Math.max(1, r.examplesPerStep)));
+  return { epochs, stepsPerEpoch, steps: epochs * stepsPerEpoch };
+}
+
+/** The estimated length of a stored run (from its config, model and dataset); a rough default when one is missing. */
+export function estimateForRun(db: Database, runId: number): { epochs: number; stepsPerEpoch: number; steps: number } {
+  const run = getRun(db, runId);
+  const model = run && getModel(db, run.modelId);
+  const dataset = run && getDataset(db, run.datasetId);
+  if (!run || !model || !dataset) return { epochs: 1, stepsPerEpoch: 1, steps: 1 };
+  const config = run.config as StoredRunConfig;
+  return estimateRunLength({
+    subLayers: 2 * ((model.config as { nLayers?: number }).nLayers ?? 1),
+    ...(config.targets.keptFraction !== undefined ? { keptFraction: config.targets.keptFraction } : {}),
+    maxEpochs: config.targets.maxEpochs,
+    dropsPerEpoch: config.dropsPerEpoch,
+    ...(config.healEpochs !== undefined ? { healEpochs: config.healEpochs } : {}),
+    trainExamples: Math.min(config.limits?.maxTrain ?? Infinity, dataset.counts.train),
+    examplesPerStep: config.microBatchSize * (config.accumulationSteps ?? 1),
+  });
+}
+
+/** Receives each contract event the poller derives. */
+export type EmitEvent = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/**
+ * Turns a run's new database rows into events. Rows that existed when it was created (a resumed run's earlier
+ * epochs) are not replayed.
+ */
+export class RunProgressPoller {
+  private lastEventId = 0;
+  private readonly seenCheckpoints = new Set<number>();
+  private scansSeen = 0;
+  private stepsPerEpoch: number;
+  private firstSeen: { done: number; at: number } | null = null;
+  private readonly stepsByEpoch = new Map<number, number>();
+
+  /**
+   * @param estimate the run's estimated length (estimateRunLength)
+   * @param now clock in milliseconds (tests)
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly runId: number,
+    private readonly jobId: string,
+    private readonly emit: EmitEvent,
+    private readonly estimate: { epochs: number; stepsPerEpoch: number },
+    private readonly now: () => number = Date.now,
+  ) {
+    this.stepsPerEpoch = estimate.stepsPerEpoch;
+    this.lastEventId = listRunEvents(db, runId).reduce((m, e) => Math.max(m, e.id), 0);
+    for (const c of listCheckpoints(db, runId)) this.seenCheckpoints.add(c.id);
+    this.scansSeen = listImportanceScans(db, runId).length;
+  }
+
+  /** Total steps as currently estimated. */
+  get totalSteps(): number {
+    return this.estimate.epochs * this.stepsPerEpoch;
+  }
+
+  /** Reads new rows and emits their events (in order: scans, progress, checkpoints). Never throws. */
+  poll(): void {
+    try {
+      this.pollScans();
+      this.pollSteps();
+      this.pollCheckpoints();
+    } catch {
+      // A busy database or a row being written: the next poll reads it.
+    }
+  }
+
+  private pollScans(): void {
+    const scans = listImportanceScans(this.db, this.runId);
+    for (const s of scans.slice(this.scansSeen)) {
+      // executeRun records the scan's epoch in the scan's step column.
+      this.emit('run.scan', {
+        runId: this.runId, epoch: s.step,
+        scores: s.scores.map((x) => ({
+          subLayer: x.subLayer, calibrationPerformance: x.calibrationPerformance ?? 0,
+          importance: x.importance ?? 0, activationNorm: x.activationNorm ?? 0,
+        })),
+      });
+    }
+    this.scansSeen = Math.max(this.scansSeen, scans.length);
+  }
+
+  private pollSteps(): void {
+    const events = listRunEvents(this.db, this.runId, { afterId: this.lastEventId });
+    if (events.length === 0) return;
+    for (const e of events) {
+      this.lastEventId = Math.max(this.lastEventId, e.id);
+      this.stepsByEpoch.set(e.epoch, (this.stepsByEpoch.get(e.epoch) ?? 0) + 1);
+    }
+    const last = events.at(-1)!;
+    // An epoch is complete once a later one has begun: its step count replaces the estimate.
+    const complete = [...this.stepsByEpoch.keys()].filter((ep) => ep < last.epoch).map((ep) => this.stepsByEpoch.get(ep)!);
+    if (complete.length > 0) this.stepsPerEpoch = Math.max(...complete);
+    const done = last.step; // optimizer updates done (1-based)
+    const total = Math.max(done, this.totalSteps);
+    const at = this.now();
+    if (!this.firstSeen) this.firstSeen = { done, at };
+    const rate = (done - this.firstSeen.done) / Math.max(1e-3, (at - this.firstSeen.at) / 1000);
+    this.emit('job.progress', {
+      jobId: this.jobId, runId: this.runId, phase: 'train', epoch: last.epoch, done, total,
+      ...(last.loss !== null ? { loss: last.loss } : {}),
+      etaSeconds: rate > 0 ? (total - done) / rate : null,
+    });
+  }
+
+  private pollCheckpoints(): void {
+    const fresh: CheckpointRow[] = listCheckpoints(this.db, this.runId).filter((c) => !this.seenCheckpoints.has(c.id));
+    for (const c of fresh) {
+      this.seenCheckpoints.add(c.id);
+      const entry = (c.metrics as { entry?: { performance?: number } | null }).entry;
+      this.emit('run.checkpoint', {
+        runId: this.runId, checkpointId: c.id, label: c.label, keepMask: [...c.keepMask],
+        performance: typeof entry?.performance === 'number' && Number.isFinite(entry.performance) ? entry.performance : null,
+      });
+    }
+  }
+}

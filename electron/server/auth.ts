@@ -1,0 +1,32 @@
+/**
+ * The server's access token (DESIGN.md §5: server mode requires a random token). Every /api and /v1 request
+ * sends it as `Authorization: Bearer <token>`; the event WebSocket, which browsers cannot give headers, as
+ * `?token=`. The UI page gets it from the URL fragment (`#token=…`), which browsers never send to the server, so
+ * it stays out of request logs.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** A new random token: 24 bytes, base64url (32 characters). */
+export function generateToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/**
+ * Compares a presented token with the expected one in constant time: both are hashed to 32 bytes first, so
+ * timingSafeEqual always compares equal-length buffers and the time taken does not depend on the token length.
+ */
+export function tokenMatches(given: string | null | undefined, expected: string): boolean {
+  if (typeof given !== 'string' || given === '') return false;
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1]! : null;
+}

@@ -1,0 +1,117 @@
+/**
+ * API methods of chats. Messages are persisted: the user's when it is sent, the assistant's when its generation
+ * ends (with stats {tokens, decodeTokensPerSecond, prefillTokensPerSecond, promptTokens, reason}); a reply
+ * stopped early keeps the text generated so far. The reply is generated in the utility worker and streamed as
+ * chat.delta events, then chat.done (with the stored message's id) and job.finished.
+ *
+ * Regenerating appends a new assistant message after the old one (the history keeps both, so the UI can offer
+ * the alternatives); prompts use only the last of consecutive assistant messages.
+ */
+import { randomInt } from 'node:crypto';
+import { SamplingSchema } from '../api/contract.ts';
+import {
+  appendChatMessage, createChat, getChat, getCheckpoint, getModel, listChatMessages, listChats, type ChatMessageRow, type ChatRow,
+} from '../store/index.ts';
+import type { ChatJobSpec, JobSampling, ModelSource } from '../jobs/protocol.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
+import type { Handlers, ServiceContext } from './service-types.ts';
+
+/** The conversation as the model sees it: consecutive assistant messages collapse to the last one. */
+export function promptMessages(rows: readonly ChatMessageRow[]): ChatJobSpec['messages'] {
+  const out: ChatJobSpec['messages'] = [];
+  for (const r of rows) {
+    if (r.role === 'assistant' && out.at(-1)?.role === 'assistant') out.pop();
+    out.push({ role: r.role, content: r.content });
+  }
+  return out;
+}
+
+function sourceOf(chat: ChatRow): ModelSource {
+  if (chat.checkpointId !== null) return { checkpointId: chat.checkpointId };
+  if (chat.modelId !== null) return { modelId: chat.modelId };
+  throw new ConflictError(`chat ${chat.id} has no model or checkpoint any more (it was deleted); start a new chat`);
+}
+
+function requireChat(ctx: ServiceContext, id: number): ChatRow {
+  const chat = getChat(ctx.db, id);
+  if (!chat) throw new NotFoundError(`no chat ${id} in the workspace`);
+  return chat;
+}
+
+type ChatMethod = 'chats.list' | 'chats.create' | 'chats.messages' | 'chats.send' | 'chats.regenerate' | 'chats.stop';
+
+/** Handlers of chats.*. */
+export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
+  const active = new Map<number, string>(); // chat id → job id of its reply being generated
+
+  function samplingFor(chat: ChatRow, given: JobSampling | undefined): JobSampling {
+    if (given) return given;
+    const stored = SamplingSchema.safeParse((chat.settings as { sampling?: unknown }).sampling ?? {});
+    return stored.success ? stored.data : SamplingSchema.parse({});
+  }
+
+  function startReply(chat: ChatRow, messages: ChatJobSpec['messages'], sampling: JobSampling): string {
+    const running = active.get(chat.id);
+    if (running) throw new ConflictError(`chat ${chat.id} is already generating a reply (job ${running}); stop it first`);
+    const source = sourceOf(chat);
+    let jobId = '';
+    jobId = ctx.runner.generate({ kind: 'chat', source, messages, sampling, seed: randomInt(2 ** 31) }, {
+      onDelta: (text) => ctx.events.emit('chat.delta', { jobId, chatId: chat.id, text }),
+      onFinished: (status, result, error) => {
+        active.delete(chat.id);
+        let messageId: number | null = null;
+        if (result && result.text !== '') {
+          try {
+            messageId = appendChatMessage(ctx.db, chat.id, {
+              role: 'assistant', content: result.text,
+              stats: { tokens: result.tokens, decodeTokensPerSecond: result.decodeTokensPerSecond, prefillTokensPerSecond: result.prefillTokensPerSecond, promptTokens: result.promptTokens, reason: result.reason },
+            });
+          } catch {
+            // The chat was deleted while it generated.
+          }
+        }
+        ctx.events.emit('chat.done', {
+          jobId, chatId: chat.id, messageId, reason: result?.reason ?? (error ? `error: ${error.message}` : status),
+          tokens: result?.tokens ?? 0, decodeTokensPerSecond: result?.decodeTokensPerSecond ?? 0,
+        });
+      },
+    });
+    active.set(chat.id, jobId);
+    return jobId;
+  }
+
+  return {
+    'chats.list': () => listChats(ctx.db).map((c) => ({ id: c.id, title: c.title, checkpointId: c.checkpointId, modelId: c.modelId, updatedAt: c.updatedAt })),
+    'chats.create': (req) => {
+      if (req.modelId === undefined && req.checkpointId === undefined) throw new ConflictError('a chat needs a modelId or a checkpointId');
+      if (req.modelId !== undefined && !getModel(ctx.db, req.modelId)) throw new NotFoundError(`no model ${req.modelId} in the workspace`);
+      if (req.checkpointId !== undefined && !getCheckpoint(ctx.db, req.checkpointId)) throw new NotFoundError(`no checkpoint ${req.checkpointId} in the workspace`);
+      const title = req.title ?? (req.checkpointId !== undefined ? `Checkpoint ${req.checkpointId}` : `Model ${req.modelId}`);
+      const id = createChat(ctx.db, {
+        title, modelId: req.modelId ?? null, checkpointId: req.checkpointId ?? null, settings: req.sampling ? { sampling: req.sampling } : {},
+      });
+      return { id };
+    },
+    'chats.messages': (req) => {
+      requireChat(ctx, req.chatId);
+      return listChatMessages(ctx.db, req.chatId).map((m) => ({ id: m.id, role: m.role, content: m.content, stats: m.stats ?? null }));
+    },
+    'chats.send': (req) => {
+      const chat = requireChat(ctx, req.chatId);
+      sourceOf(chat);
+      if (active.has(chat.id)) throw new ConflictError(`chat ${chat.id} is already generating a reply (job ${active.get(chat.id)}); stop it first`);
+      const userMessageId = appendChatMessage(ctx.db, chat.id, { role: 'user', content: req.content });
+      const jobId = startReply(chat, promptMessages(listChatMessages(ctx.db, chat.id)), samplingFor(chat, req.sampling));
+      return { jobId, userMessageId };
+    },
+    'chats.regenerate': (req) => {
+      const chat = requireChat(ctx, req.chatId);
+      const rows = listChatMessages(ctx.db, chat.id);
+      const lastUser = rows.findLastIndex((m) => m.role === 'user');
+      if (lastUser < 0) throw new ConflictError(`chat ${chat.id} has no user message to answer`);
+      return { jobId: startReply(chat, promptMessages(rows.slice(0, lastUser + 1)), samplingFor(chat, req.sampling)) };
+    },
+    // Only generations: a trim job is stopped with runs.cancel.
+    'chats.stop': (req) => ({ ok: ctx.runner.activeTrim()?.jobId !== req.jobId && ctx.runner.cancel(req.jobId) }),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * API methods of trim runs. A run is created from the UI's settings with the CLI's defaults for everything else
+ * (as `trimllm trim` builds it), then executed by the job runner in a worker; its progress is in SQLite and
+ * streamed as events.
+ */
+import type { z } from 'zod';
+import type { Response, TrimSettingsSchema } from '../api/contract.ts';
+import { DEFAULT_TRIM_CONFIG } from '../../engine/trim/pipeline.ts';
+import type { StoredRunConfig } from '../cli/trim-job.ts';
+import {
+  createRun, getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, listRuns,
+  setRunStatus, type CheckpointRow, type RunRow,
+} from '../store/index.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
+import type { Handlers, ServiceContext } from './service-types.ts';
+
+/** Window length (tokens) of text tasks, as the CLI's default --window. */
+export const DEFAULT_WINDOW_TOKENS = 128;
+
+/** The stored configuration of a run started with these settings. */
+export function runConfigFromSettings(s: z.output<typeof TrimSettingsSchema>): StoredRunConfig {
+  const d = DEFAULT_TRIM_CONFIG;
+  return {
+    ...d,
+    method: s.method,
+    sparseRatio: s.sparseRatio,
+    dropsPerEpoch: s.dropsPerEpoch,
+    targets: { keptFraction: s.target, maxEpochs: s.maxEpochs },
+    ...(s.healEpochs !== undefined ? { healEpochs: s.healEpochs } : {}),
+    lr: s.lr,
+    microBatchSize: s.batchSize,
+    calibrationSize: s.calibrationSize,
+    seed: s.seed,
+    baselines: [...s.baselines],
+    ...(s.baselineEpochs !== undefined ? { baselineEpochs: s.baselineEpochs } : {}),
+    limits: { maxTrain: s.maxTrain, maxEval: s.maxEval, windowTokens: DEFAULT_WINDOW_TOKENS },
+    reportDir: null,
+  };
+}
+
+type RunSummary = Response<'runs.list'>[number];
+
+function runSummary(r: RunRow): RunSummary {
+  return { id: r.id, modelId: r.modelId, datasetId: r.datasetId, status: r.status, backend: r.backend, createdAt: r.createdAt, error: r.error, config: r.config };
+}
+
+/**
+ * What runs.get shows of a checkpoint's metrics: its report entry (test-split P, bytes, tokens/s; null for the
+ * final 'done' marker), the schedule phase, epochs done, why dropping stopped, and validation P after it.
+ */
+function checkpointMetrics(c: CheckpointRow): unknown {
+  const m = c.metrics as { entry?: unknown; state?: { phase?: string; epochsDone?: number; stopReason?: string | null; validation?: { performance: number }[] } };
+  return {
+    entry: m.entry ?? null, phase: m.state?.phase ?? null, epochsDone: m.state?.epochsDone ?? c.epoch,
+    stopReason: m.state?.stopReason ?? null, validation: m.state?.validation?.at(-1)?.performance ?? null,
+  };
+}
+
+function requireRun(ctx: ServiceContext, id: number): RunRow {
+  const run = getRun(ctx.db, id);
+  if (!run) throw new NotFoundError(`no run ${id} in the workspace`);
+  return run;
+}
+
+type RunMethod = 'runs.list' | 'runs.get' | 'runs.start' | 'runs.resume' | 'runs.cancel';
+
+/** Handlers of runs.*. */
+export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
+  return {
+    'runs.list': () => listRuns(ctx.db).map(runSummary),
+    'runs.get': (req) => {
+      const run = requireRun(ctx, req.id);
+      const model = getModel(ctx.db, run.modelId);
+      return {
+        run: runSummary(run),
+        checkpoints: listCheckpoints(ctx.db, run.id).map((c) => ({
+          id: c.id, label: c.label, step: c.step, epoch: c.epoch, keepMask: [...c.keepMask], metrics: checkpointMetrics(c), paramBytes: c.paramBytes,
+        })),
+        events: listRunEvents(ctx.db, run.id).map((e) => ({ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond })),
+        scans: listImportanceScans(ctx.db, run.id),
+        nLayers: (model?.config as { nLayers?: number } | undefined)?.nLayers ?? 0,
+      };
+    },
+    'runs.start': (req) => {
+      if (!getModel(ctx.db, req.modelId)) throw new NotFoundError(`no model ${req.modelId} in the workspace`);
+      if (!getDataset(ctx.db, req.datasetId)) throw new NotFoundError(`no dataset ${req.datasetId} in the workspace`);
+      const active = ctx.runner.activeTrim();
+      if (active) throw new ConflictError(`run ${active.runId} is being trimmed; one trim runs at a time: cancel it or wait until it finishes`);
+      const config = runConfigFromSettings(req.settings);
+      const runId = createRun(ctx.db, { modelId: req.modelId, datasetId: req.datasetId, config, seed: config.seed });
+      try {
+        return { runId, jobId: ctx.runner.startTrim(runId, 'trim') };
+      } catch (e) {
+        setRunStatus(ctx.db, runId, 'failed', { error: (e as Error).message });
+        throw e;
+      }
+    },
+    'runs.resume': (req) => {
+      const run = requireRun(ctx, req.id);
+      if (run.status !== 'interrupted') throw new ConflictError(`run ${run.id} is ${run.status}; only an interrupted run can be resumed`);
+      return { runId: run.id, jobId: ctx.runner.startTrim(run.id, 'resume') };
+    },
+    'runs.cancel': (req) => {
+      const run = requireRun(ctx, req.id);
+      if (ctx.runner.cancelRun(run.id)) return { ok: true };
+      if (run.status === 'queued') {
+        setRunStatus(ctx.db, run.id, 'cancelled');
+        return { ok: true };
+      }
+      return { ok: false };
+    },
+  };
+}

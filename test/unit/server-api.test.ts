@@ -1,0 +1,243 @@
+// Server mode end to end on a temporary workspace with the real stories260K model: every API method's happy path
+// (responses checked against the contract), a tiny trim run streaming job.progress / run.scan / run.checkpoint /
+// job.finished over the WebSocket, chats streaming chat.delta with persisted messages, the OpenAI-compatible
+// endpoint (plain and streamed), and cancel → interrupted → resume → completed. Every event payload is checked
+// against its schema. Workers run as real child processes; all are closed at the end.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { z } from 'zod';
+import { EVENTS, METHOD_NAMES, METHODS, type EventName, type Method, type Request, type Response } from '../../electron/api/contract.ts';
+import { startServer, type RunningServer } from '../../electron/server/index.ts';
+import { nodeWorkerHost } from '../../electron/jobs/host.ts';
+import { repoPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+
+const DATA = repoPath('resources/demo/story-qa.jsonl');
+const TINY = { target: 0.8, maxEpochs: 2, maxTrain: 16, maxEval: 6, calibrationSize: 4, baselines: [] };
+
+interface Received {
+  event: EventName;
+  payload: Record<string, unknown>;
+}
+
+let server: RunningServer;
+let ws: WebSocket;
+const events: Received[] = [];
+const waiters = new Set<() => boolean>();
+const called = new Set<Method>();
+const workerLog: string[] = [];
+
+async function post(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const r = await fetch(`${server.url}${path}`, {
+    method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** Calls a method; asserts 200 and a response that matches the contract. */
+async function call<M extends Method>(method: M, request: Request<M>): Promise<Response<M>> {
+  const r = await post(`/api/${method}`, request);
+  assert.equal(r.status, 200, `${method}: ${JSON.stringify(r.body)}`);
+  called.add(method);
+  return METHODS[method].response.parse(r.body) as Response<M>;
+}
+
+/** The first event (received or to come) that matches. */
+function waitFor(match: (e: Received) => boolean, timeoutMs = 90_000): Promise<Received> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const hit = events.find(match);
+      if (!hit) return false;
+      waiters.delete(check);
+      clearTimeout(timer);
+      resolve(hit);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(`no matching event in ${timeoutMs} ms; got: ${events.map((e) => e.event).join(' ')}\n${workerLog.slice(-20).join('\n')}`));
+    }, timeoutMs);
+    if (!check()) waiters.add(check);
+  });
+}
+
+const of = (jobId: string) => (e: Received) => e.payload.jobId === jobId;
+
+before(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'trimllm-server-api-'));
+  server = await startServer({
+    dataDir, staticDir: join(dataDir, 'no-ui'), workerHost: nodeWorkerHost({ log: (name, line) => workerLog.push(`[${name}] ${line}`) }),
+    log: (line) => workerLog.push(line),
+  });
+  ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`);
+  ws.on('message', (data) => {
+    const e = JSON.parse(String(data)) as Received;
+    EVENTS[e.event].parse(e.payload); // every event matches the contract
+    events.push(e);
+    for (const w of [...waiters]) w();
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+});
+
+after(async () => {
+  ws?.terminate();
+  await server?.close();
+});
+
+let modelId = 0;
+let datasetId = 0;
+
+test('system, models and datasets', async () => {
+  const doctor = await call('system.doctor', {});
+  assert.ok(['wasm', 'cpu'].includes(doctor.backend) || doctor.backend.startsWith('tensorflow'));
+  const model = await call('models.import', { path: STORIES_BIN, tokenizer: STORIES_TOK, name: 'stories' });
+  modelId = model.id;
+  assert.equal(model.nLayers, 5);
+  assert.deepEqual((await call('models.list', {})).map((m) => m.id), [modelId]);
+  const inspect = await call('models.inspect', { id: modelId });
+  assert.equal(inspect.subLayers.length, 10);
+  assert.equal(inspect.totalBytes, inspect.sharedBytes + inspect.subLayers.reduce((a, s) => a + s.bytes, 0));
+
+  const preview = await call('datasets.preview', { path: DATA });
+  assert.equal(preview.taskType, 'mcq');
+  assert.equal(preview.total, 360);
+  assert.ok(preview.sample.length > 0);
+  assert.equal((await call('datasets.list', {})).length, 0, 'a preview stores nothing');
+  const dataset = await call('datasets.import', { path: DATA, name: 'story-qa' });
+  datasetId = dataset.id;
+  assert.equal(dataset.counts.train + dataset.counts.validation + dataset.counts.test, 360);
+  assert.deepEqual((await call('datasets.list', {})).map((d) => d.id), [datasetId]);
+});
+
+test('a tiny trim run streams progress, scans and checkpoints, then completes; chats and /v1 work beside it', async () => {
+  const { runId, jobId } = await call('runs.start', { modelId, datasetId, settings: TINY });
+  const busy = await post('/api/runs.start', { modelId, datasetId, settings: TINY });
+  assert.equal(busy.status, 409, 'one trim at a time');
+
+  // A chat beside the running trim.
+  const chat = await call('chats.create', { modelId, sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, maxTokens: 12 } });
+  const sent = await call('chats.send', { chatId: chat.id, content: 'Once upon a time' });
+  const done = await waitFor((e) => e.event === 'chat.done' && of(sent.jobId)(e));
+  const deltas = events.filter((e) => e.event === 'chat.delta' && of(sent.jobId)(e)).map((e) => e.payload.text as string);
+  assert.ok(deltas.length > 0, 'chat.delta events');
+  await waitFor((e) => e.event === 'job.finished' && of(sent.jobId)(e) && e.payload.status === 'completed');
+  const messages = await call('chats.messages', { chatId: chat.id });
+  assert.deepEqual(messages.map((m) => m.role), ['user', 'assistant']);
+  assert.equal(messages[0]!.id, sent.userMessageId);
+  assert.equal(messages[1]!.id, done.payload.messageId);
+  assert.equal(messages[1]!.content, deltas.join('').trim());
+  const stats = messages[1]!.stats as { tokens: number; decodeTokensPerSecond: number };
+  assert.equal(stats.tokens, done.payload.tokens);
+  assert.ok(stats.decodeTokensPerSecond >= 0);
+
+  const again = await call('chats.regenerate', { chatId: chat.id });
+  await waitFor((e) => e.event === 'job.finished' && of(again.jobId)(e));
+  assert.deepEqual((await call('chats.messages', { chatId: chat.id })).map((m) => m.role), ['user', 'assistant', 'assistant']);
+  const long = await call('chats.send', { chatId: chat.id, content: 'Tell me more', sampling: { temperature: 0.7, topK: 0, topP: 0.9, repetitionPenalty: 1, maxTokens: 4000 } });
+  assert.deepEqual(await call('chats.stop', { jobId: long.jobId }), { ok: true });
+  const stopped = await waitFor((e) => e.event === 'job.finished' && of(long.jobId)(e));
+  assert.equal(stopped.payload.status, 'cancelled');
+  const chats = await call('chats.list', {});
+  assert.equal(chats[0]!.id, chat.id);
+
+  // The OpenAI-compatible endpoint.
+  const authed = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
+  const models = z.object({ object: z.literal('list'), data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() })) })
+    .parse(await (await fetch(`${server.url}/v1/models`, { headers: authed })).json());
+  assert.ok(models.data.some((m) => m.id === `model-${modelId}`));
+  const completion = await fetch(`${server.url}/v1/chat/completions`, {
+    method: 'POST', headers: authed,
+    body: JSON.stringify({ model: `model-${modelId}`, messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, max_tokens: 8 }),
+  });
+  assert.equal(completion.status, 200);
+  const plain = z.object({
+    id: z.string().startsWith('chatcmpl-'), object: z.literal('chat.completion'), created: z.number(), model: z.literal(`model-${modelId}`),
+    choices: z.array(z.object({ index: z.literal(0), message: z.object({ role: z.literal('assistant'), content: z.string() }), finish_reason: z.enum(['stop', 'length']) })).length(1),
+    usage: z.object({ prompt_tokens: z.number().int().positive(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
+  }).parse(await completion.json());
+  assert.equal(plain.usage.total_tokens, plain.usage.prompt_tokens + plain.usage.completion_tokens);
+  const streamed = await fetch(`${server.url}/v1/chat/completions`, {
+    method: 'POST', headers: authed,
+    body: JSON.stringify({ model: `model-${modelId}`, messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, max_tokens: 8, stream: true }),
+  });
+  assert.match(streamed.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const lines = (await streamed.text()).split('\n\n').filter((l) => l !== '');
+  assert.equal(lines.at(-1), 'data: [DONE]');
+  const Chunk = z.object({
+    id: z.string(), object: z.literal('chat.completion.chunk'), created: z.number(), model: z.string(),
+    choices: z.array(z.object({ index: z.literal(0), delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional() }), finish_reason: z.enum(['stop', 'length']).nullable() })).length(1),
+  });
+  const chunks = lines.slice(0, -1).map((l) => Chunk.parse(JSON.parse(l.replace(/^data: /, ''))));
+  assert.ok(chunks.at(-1)!.choices[0]!.finish_reason !== null);
+  assert.equal(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('').trim(), plain.choices[0]!.message.content, 'greedy: streamed = plain');
+  const unknown = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: authed, body: JSON.stringify({ model: 'model-999', messages: [{ role: 'user', content: 'x' }] }) });
+  assert.equal(unknown.status, 404);
+  assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'model_not_found');
+
+  // The trim run's events.
+  const finished = await waitFor((e) => e.event === 'job.finished' && of(jobId)(e), 120_000);
+  assert.equal(finished.payload.status, 'completed', JSON.stringify(finished.payload));
+  const progress = events.filter((e) => e.event === 'job.progress' && of(jobId)(e));
+  assert.ok(progress.some((e) => e.payload.phase === 'train' && typeof e.payload.loss === 'number'), 'training progress');
+  const checkpoints = events.filter((e) => e.event === 'run.checkpoint' && e.payload.runId === runId);
+  const labels = checkpoints.map((e) => e.payload.label as string);
+  assert.equal(labels.length, 5, labels.join(' | '));
+  assert.match(labels[0]!, /^drop 1: -/);
+  assert.match(labels[1]!, /^drop 2: -/);
+  assert.deepEqual(labels.slice(2), ['heal 1', 'heal 2', 'done']);
+  assert.ok(events.some((e) => e.event === 'run.scan' && e.payload.runId === runId));
+  assert.ok(events.indexOf(finished) > events.indexOf(checkpoints.at(-1)!), 'job.finished comes after the last checkpoint');
+
+  const got = await call('runs.get', { id: runId });
+  assert.equal(got.run.status, 'completed');
+  assert.equal(got.nLayers, 5);
+  assert.deepEqual(got.checkpoints.map((c) => c.id), checkpoints.map((e) => e.payload.checkpointId));
+  assert.ok(got.events.length > 0 && got.scans.length >= 3);
+  assert.equal((await call('runs.list', {}))[0]!.id, runId);
+
+  // A checkpoint is servable.
+  const cp = got.checkpoints.at(-1)!;
+  const served = (await (await fetch(`${server.url}/v1/models`, { headers: authed })).json()) as { data: { id: string }[] };
+  assert.ok(served.data.some((m) => m.id === `checkpoint-${cp.id}`));
+  const cpChat = await call('chats.create', { checkpointId: cp.id });
+  const cpSent = await call('chats.send', { chatId: cpChat.id, content: 'Hello', sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, maxTokens: 6 } });
+  assert.equal((await waitFor((e) => e.event === 'job.finished' && of(cpSent.jobId)(e))).payload.status, 'completed');
+});
+
+test('cancel stops a trim at its checkpoint (interrupted), and resume finishes it', async () => {
+  // One drop and one healing epoch: cancelled after the drop's checkpoint, resumed for the healing.
+  const settings = { ...TINY, target: 0.9, maxEpochs: 1, seed: 3 };
+  const { runId, jobId } = await call('runs.start', { modelId, datasetId, settings });
+  await waitFor((e) => e.event === 'run.checkpoint' && e.payload.runId === runId);
+  assert.deepEqual(await call('runs.cancel', { id: runId }), { ok: true });
+  const stopped = await waitFor((e) => e.event === 'job.finished' && of(jobId)(e));
+  assert.equal(stopped.payload.status, 'interrupted');
+  const interrupted = await call('runs.get', { id: runId });
+  assert.equal(interrupted.run.status, 'interrupted');
+  assert.ok(interrupted.checkpoints.length >= 1);
+  assert.deepEqual(await call('runs.cancel', { id: runId }), { ok: false }, 'nothing to cancel');
+
+  const resumed = await call('runs.resume', { id: runId });
+  assert.equal(resumed.runId, runId);
+  const finished = await waitFor((e) => e.event === 'job.finished' && of(resumed.jobId)(e), 120_000);
+  assert.equal(finished.payload.status, 'completed', JSON.stringify(finished.payload));
+  const done = await call('runs.get', { id: runId });
+  assert.equal(done.run.status, 'completed');
+  assert.equal(done.checkpoints.at(-1)!.label, 'done');
+  const resumeAgain = await post('/api/runs.resume', { id: runId });
+  assert.equal(resumeAgain.status, 409);
+});
+
+test('settings, and every method was exercised', async () => {
+  const before = await call('settings.get', {});
+  assert.equal(before.backend, 'auto');
+  assert.deepEqual(await call('settings.set', { threads: 2, hubEndpoint: 'http://127.0.0.1:9/' }), { ok: true });
+  const now = await call('settings.get', {});
+  assert.equal(now.threads, 2);
+  assert.equal(now.hubEndpoint, 'http://127.0.0.1:9');
+  assert.deepEqual([...METHOD_NAMES].filter((m) => !called.has(m)), []);
+});
