@@ -45,6 +45,7 @@ commands:
   bench      prefill/decode tokens/s and memory, full vs trimmed
   chat       terminal chat with a model or checkpoint
   demo       the whole loop on a tiny model (npm run demo)
+  serve      the app's UI and API on 127.0.0.1 (token-protected), plus an OpenAI-compatible /v1
 
 common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
 

@@ -1,0 +1,120 @@
+/**
+ * End to end in Debian's Chromium against server mode (`trimllm serve`): import the demo model and a dataset,
+ * start a small trim run and watch progress and the layer map change, open the finished run's frontier, chat with
+ * the trimmed checkpoint and receive a streamed answer, reload and find the conversation still there.
+ * Screenshots of each page go to test-results/e2e/ (look at them).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { repoPath, sharedPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = repoPath('test-results/e2e');
+let server: ChildProcess;
+let url = '';
+let browser: Browser;
+
+async function startServer(dataDir: string): Promise<string> {
+  server = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: repoPath(''), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not print its URL:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
+  });
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  if (!existsSync(repoPath('renderer/dist/index.html'))) {
+    const build = spawnSync('npm', ['run', 'build:ui'], { cwd: repoPath(''), encoding: 'utf8', timeout: 300_000 });
+    assert.equal(build.status, 0, build.stderr);
+  }
+  url = await startServer(mkdtempSync(join(tmpdir(), 'trimllm-e2e-')));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGINT');
+});
+
+test('import, trim with live progress and layer map, frontier, streamed chat that survives a reload', { timeout: 600_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.setDefaultTimeout(120_000); // 2 cores shared with training: be patient, never flaky
+  await page.goto(url);
+
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('model-import-path').fill(STORIES_BIN);
+  await page.getByTestId('model-import-tokenizer').fill(STORIES_TOK);
+  await page.getByTestId('model-import-submit').click();
+  await page.locator('[data-testid^="model-row-"]').first().waitFor();
+  await shot(page, '1-models');
+
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('dataset-path').fill(repoPath('resources/demo/story-qa.jsonl'));
+  await page.getByTestId('dataset-preview-submit').click();
+  await page.getByTestId('dataset-preview').waitFor();
+  assert.match(await page.getByTestId('dataset-task-type').innerText(), /mcq/);
+  await shot(page, '2-dataset-preview');
+  await page.getByTestId('dataset-import-submit').click();
+  await page.getByTestId('dataset-imported').waitFor();
+  assert.ok(existsSync(sharedPath('models/stories260K/tok512.bin')));
+
+  await page.getByTestId('nav-trim').click();
+  await page.getByTestId('trim-preset-quick').click();
+  await page.getByTestId('trim-target').fill('0.8');
+  await shot(page, '3-trim-form');
+  await page.getByTestId('trim-start').click();
+
+  await page.getByTestId('progress').waitFor({ timeout: 120_000 });
+  await shot(page, '4-run-progress');
+  await page.locator('[data-testid^="layer-map-cell-"][data-state="dropped"]').first().waitFor({ timeout: 300_000 });
+  await shot(page, '5-layer-map-drop');
+  await page.getByTestId('run-status').getByText(/completed/i).waitFor({ timeout: 400_000 });
+  await page.getByTestId('frontier-chart').waitFor();
+  assert.ok((await page.locator('[data-testid^="layer-map-cell-"][data-state="dropped"]').count()) >= 2);
+  await shot(page, '6-run-frontier');
+
+  await page.locator('[data-testid^="open-in-chat-"]').last().click();
+  await page.getByTestId('chat-input').waitFor();
+  await page.getByTestId('chat-input').fill('Lily had a red ball. What did Lily have?');
+  await page.getByTestId('chat-send').click();
+  const answer = page.locator('[data-testid="chat-message"][data-role="assistant"]').last();
+  await answer.waitFor();
+  await page.getByTestId('chat-stats').first().waitFor({ timeout: 120_000 });
+  const text = (await answer.innerText()).trim();
+  assert.ok(text.length > 0, 'a streamed answer arrived');
+  await shot(page, '7-chat');
+
+  await page.reload();
+  await page.locator('[data-testid="chat-message"][data-role="user"]').getByText('Lily had a red ball').waitFor();
+  assert.ok((await page.locator('[data-testid="chat-message"][data-role="assistant"]').count()) >= 1);
+  await shot(page, '8-chat-after-reload');
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('doctor-backend').waitFor();
+  await shot(page, '9-settings');
+});
