@@ -11,6 +11,7 @@
  * Deterministic: a seeded PRNG (no Math.random), so running it again writes the same file.
  * Run: `npx tsx scripts/make-demo-data.ts [--out PATH] [--seed N] [--per-template N]`.
  */
+import { createRng } from '../engine/random.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,17 +27,6 @@ export interface StoryQaRecord {
 
 type Rng = () => number;
 
-/** Mulberry32: a small seeded 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)]!;
@@ -348,7 +338,7 @@ export interface MakeOptions {
  * @throws Error when a template cannot produce enough distinct questions
  */
 export function makeStoryQa(options: MakeOptions = {}): StoryQaRecord[] {
-  const rng = mulberry32(options.seed ?? 260);
+  const rng = createRng(options.seed ?? 260);
   const perTemplate = options.perTemplate ?? 30;
   const names = Object.keys(TEMPLATES);
   const seen = new Set<string>();

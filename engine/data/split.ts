@@ -2,6 +2,7 @@
  * Train/validation/test splits: the source's own split when its folder layout or file names give one, otherwise a
  * deterministic seeded split (default 80/10/10, seed 1234). The same records and seed always give the same split.
  */
+import { seededPermutation } from '../random.ts';
 import { DatasetMappingError } from './errors.ts';
 import type { Split } from './types.ts';
 
@@ -56,28 +57,7 @@ export function canonicalSplit(name: string, present: readonly string[]): Split 
   return undefined;
 }
 
-/** Mulberry32: a small, fast, seeded 32-bit PRNG; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A permutation of 0..n-1, deterministic for (n, seed) (Fisher–Yates with {@link mulberry32}). */
-export function seededPermutation(n: number, seed: number): number[] {
-  const rand = mulberry32(seed);
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
+export { seededPermutation } from '../random.ts';
 
 function checkFractions(f: SplitFractions): void {
   const vals = [f.train, f.validation, f.test];

@@ -3,6 +3,7 @@
  * transformers' LogitsProcessor list): repetition penalty → temperature → top-k → top-p → draw. Works on a
  * host Float32Array of V logits (read once per step; the draw itself is O(V log V) at worst).
  */
+import { createRng } from '../random.ts';
 
 /** Sampling settings. Temperature 0 means greedy (argmax; ties go to the lowest id, as numpy's argmax). */
 export interface SamplingOptions {
@@ -25,17 +26,7 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createRng } from '../random.ts';
 
 /** Applies the CTRL repetition penalty in place: positive logits divided by θ, negative ones multiplied. */
 export function applyRepetitionPenalty(logits: Float32Array, previous: readonly number[], penalty: number): void {

@@ -3,7 +3,7 @@
  * sub-layers at once — the last ones ("top", nearest the head), the first ones ("bottom", nearest the
  * embedding), or a seeded random choice — then fine-tune what remains.
  */
-import { createRng } from '../model/sampling.ts';
+import { seededPermutation } from '../random.ts';
 import type { KeepMask } from '../model/sublayers.ts';
 
 /** A rule-based dropping rule. */
@@ -17,15 +17,8 @@ export type DropRule = 'random' | 'top' | 'bottom';
 export function ruleBasedKeepMask(nLayers: number, rule: DropRule, fraction = 0.5, seed = 0): KeepMask {
   const n = 2 * nLayers;
   const drop = Math.round(fraction * n);
-  const order = Array.from({ length: n }, (_, i) => i);
+  const order = rule === 'random' ? seededPermutation(n, seed) : Array.from({ length: n }, (_, i) => i);
   if (rule === 'top') order.reverse();
-  if (rule === 'random') {
-    const random = createRng(seed);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-  }
   const keep = new Array<boolean>(n).fill(true);
   for (const i of order.slice(0, drop)) keep[i] = false;
   return keep;

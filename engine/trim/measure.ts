@@ -10,7 +10,7 @@ import type { Tokenizer } from '../io/tokenizer.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import { evaluateTextTokens } from '../eval/text-tokens.ts';
 import { encodePair } from '../eval/encode-pair.ts';
-import { createRng } from '../model/sampling.ts';
+import { seededSample } from '../random.ts';
 import type { Evaluable } from './prepare.ts';
 
 /** P of a keep mask on an evaluation set, in [0, 1]. */
@@ -21,15 +21,7 @@ export async function performance(model: LlamaModel, tokenizer: Tokenizer, data:
 
 /** A seeded sample of at most `size` items of an evaluation set (a fresh calibration set per epoch). */
 export function calibrationSample(data: Evaluable, size: number, seed: number): Evaluable {
-  const random = createRng(seed);
-  const pick = <T>(items: T[]): T[] => {
-    const idx = items.map((_, i) => i);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-    }
-    return idx.slice(0, size).sort((a, b) => a - b).map((i) => items[i]!);
-  };
+  const pick = <T>(items: T[]): T[] => seededSample(items, size, seed);
   return data.kind === 'choice' ? { kind: 'choice', items: pick(data.items) } : { kind: 'tokens', examples: pick(data.examples) };
 }
 

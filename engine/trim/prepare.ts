@@ -10,7 +10,7 @@ import {
   type NormalisedRecord, type ScoringExample, type Split, type TaskType,
 } from '../data/index.ts';
 import { fromEncoded, type TrainingExample } from '../train/example.ts';
-import { createRng } from '../model/sampling.ts';
+import { seededSample as sample } from '../random.ts';
 
 /** How an evaluation split is scored. */
 export type Evaluable =
@@ -40,17 +40,6 @@ export interface PrepareOptions {
   /** At most this many validation / test items each (seeded sample; default all). */
   maxEval?: number;
   seed?: number;
-}
-
-function sample<T>(items: T[], max: number | undefined, seed: number): T[] {
-  if (max === undefined || items.length <= max) return items;
-  const random = createRng(seed);
-  const idx = items.map((_, i) => i);
-  for (let i = idx.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
-  return idx.slice(0, max).sort((a, b) => a - b).map((i) => items[i]!);
 }
 
 /** Raw text: the split's records tokenized one after another and cut into windows, loss on every token. */
