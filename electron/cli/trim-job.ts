@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
-import type { NormalisedRecord, TaskType } from '../../engine/data/index.ts';
+import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
 import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
 import type { TrimState } from '../../engine/trim/progressive.ts';
@@ -30,6 +30,8 @@ export interface RunLimits {
 /** The stored configuration of a run. */
 export interface StoredRunConfig extends TrimRunConfig {
   limits: RunLimits;
+  /** The user's prompt-template overrides (validated by resolveTemplates), or absent for the defaults. */
+  templates?: Record<string, string>;
   reportDir: string | null;
 }
 
@@ -69,7 +71,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   const tokenizer = probe.tokenizer;
   if (!tokenizer) throw new Error(`model ${modelRow.source} has no tokenizer; re-import it with --tokenizer`);
   const task = prepareTask(tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
-    maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits,
+    maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits, templates: resolveTemplates(config.templates ?? {}),
   });
   const resume = resumePoint(db, runId);
   if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);

@@ -6,7 +6,7 @@
  */
 import type { Tokenizer } from '../io/tokenizer.ts';
 import {
-  encodeTrainingExample, toScoringExample, toTrainingExample,
+  encodeTrainingExample, toScoringExample, toTrainingExample, DEFAULT_TEMPLATES, type PromptTemplates,
   type NormalisedRecord, type ScoringExample, type Split, type TaskType,
 } from '../data/index.ts';
 import { fromEncoded, type TrainingExample } from '../train/example.ts';
@@ -40,6 +40,8 @@ export interface PrepareOptions {
   /** At most this many validation / test items each (seeded sample; default all). */
   maxEval?: number;
   seed?: number;
+  /** Prompt templates per task type (default DEFAULT_TEMPLATES; user edits go through resolveTemplates). */
+  templates?: PromptTemplates;
 }
 
 /** Raw text: the split's records tokenized one after another and cut into windows, loss on every token. */
@@ -59,7 +61,7 @@ function textWindows(tokenizer: Tokenizer, records: NormalisedRecord[], window: 
 function tokenExamples(tokenizer: Tokenizer, records: NormalisedRecord[], options: PrepareOptions, counter: { truncated: number }): TrainingExample[] {
   if (records[0]?.task === 'text') return textWindows(tokenizer, records, options.windowTokens ?? 128);
   return records.map((r) => {
-    const encoded = encodeTrainingExample(tokenizer, toTrainingExample(r, { tokenizer }), options.maxSeqLen);
+    const encoded = encodeTrainingExample(tokenizer, toTrainingExample(r, { tokenizer, templates: options.templates ?? DEFAULT_TEMPLATES }), options.maxSeqLen);
     if (encoded.fit.truncated) counter.truncated++;
     return fromEncoded(encoded);
   }).filter((e) => e.lossMask.slice(1).some((m) => m === 1));
@@ -72,7 +74,7 @@ function tokenExamples(tokenizer: Tokenizer, records: NormalisedRecord[], option
 export function prepareEvaluable(tokenizer: Tokenizer, taskType: TaskType, records: NormalisedRecord[], options: PrepareOptions): Evaluable {
   const seed = options.seed ?? 0;
   if (taskType === 'mcq' || taskType === 'yesno') {
-    return { kind: 'choice', items: sample(records.map((r) => toScoringExample(r as Parameters<typeof toScoringExample>[0])), options.maxEval, seed) };
+    return { kind: 'choice', items: sample(records.map((r) => toScoringExample(r as Parameters<typeof toScoringExample>[0], options.templates ?? DEFAULT_TEMPLATES)), options.maxEval, seed) };
   }
   return { kind: 'tokens', examples: sample(tokenExamples(tokenizer, records, options, { truncated: 0 }), options.maxEval, seed) };
 }

@@ -1,5 +1,7 @@
 /** `trimllm trim`: fine-tune with progressive sub-layer dropping, with baselines and a report. */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { resolveTemplates } from '../../../engine/data/index.ts';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
 import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
 import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
@@ -15,11 +17,12 @@ export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T -
              [--target 0.5] [--param-ratio R] [--floor TAU] [--max-epochs 20] [--heal-epochs N] [--k 1]
              [--method both|calibration|activation] [--sparse-ratio 0.25] [--lr 1e-3] [--batch 8]
              [--calibration 48] [--seed 0] [--baselines full-finetune,sparse-finetune,random,top,bottom|none]
-             [--baseline-epochs N] [--max-train N] [--max-eval N] [--window 128] [--data-dir DIR]
+             [--baseline-epochs N] [--max-train N] [--max-eval N] [--window 128] [--templates FILE] [--data-dir DIR]
   Imports the model and dataset into the workspace, then trains one epoch at a time, dropping the k least
   important sub-layers after each (TrimLLM), until the target kept fraction (or parameter ratio, accuracy floor,
   max epochs); heals; measures base, baselines and every checkpoint on the test split; writes the report.
-  Ctrl-C stops at the last checkpoint; continue with \`trimllm resume RUN\`.`;
+  Ctrl-C stops at the last checkpoint; continue with \`trimllm resume RUN\`. --templates FILE: a JSON object
+  overriding prompt templates per task type, e.g. {"mcq": "Q: {question}\\nA:"} (placeholders are checked).`;
 
 const BASELINES: BaselineName[] = ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'];
 
@@ -46,6 +49,25 @@ export async function runWithSignals(dataDirFlag: string | undefined, runId: num
   }
 }
 
+/**
+ * Reads and validates a prompt-template file.
+ * @throws UsageError naming the file when it is not JSON or a template is invalid
+ */
+function readTemplates(path: string): Record<string, string> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--templates ${path}: ${(e as Error).message}`);
+  }
+  try {
+    resolveTemplates(json);
+  } catch (e) {
+    throw new UsageError(`--templates ${path}: ${(e as Error).message}`);
+  }
+  return json as Record<string, string>;
+}
+
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -55,8 +77,9 @@ export async function run(argv: string[]): Promise<number> {
     method: { type: 'string' }, 'sparse-ratio': { type: 'string' }, lr: { type: 'string' }, batch: { type: 'string' },
     calibration: { type: 'string' }, seed: { type: 'string' }, baselines: { type: 'string' },
     'baseline-epochs': { type: 'string' }, 'max-train': { type: 'string' }, 'max-eval': { type: 'string' },
-    window: { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' },
+    window: { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' }, templates: { type: 'string' },
   });
+  const templates = values.templates ? readTemplates(values.templates) : undefined;
   const method = (values.method ?? 'both') as ImportanceMethod;
   if (!['both', 'calibration', 'activation'].includes(method)) throw new UsageError('--method must be both, calibration or activation');
   const baselines = values.baselines === 'none' ? [] : (values.baselines?.split(',') ?? BASELINES);
@@ -87,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
       windowTokens: numberOption(values.window, 'window', 128),
     },
     reportDir: values['report-dir'] ? resolve(values['report-dir']) : null,
+    ...(templates ? { templates } : {}),
   };
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
   const db = openWorkspace(values['data-dir']);
