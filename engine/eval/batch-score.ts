@@ -7,7 +7,7 @@
  * Only the continuation positions' logits are gathered and log-softmaxed ([T, vocab], T = continuation tokens
  * in the batch), so memory beyond the forward pass stays small. Results come back in input order.
  */
-import * as tf from '@tensorflow/tfjs';
+import { scoreTargets } from './target-scores.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { KeepMask } from '../model/sublayers.ts';
 import type { ContinuationScore } from './loglikelihood.ts';
@@ -73,7 +73,7 @@ export async function scorePairs(
 ): Promise<ContinuationScore[]> {
   const batchSize = options.batchSize ?? 8;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
-  const { maxSeqLen, vocabSize } = model.config;
+  const { maxSeqLen } = model.config;
   const rows: Row[] = pairs.map((p, index) => {
     if (p.contextIds.length === 0) throw new Error(`pair ${index}: the context must hold at least one token (e.g. BOS)`);
     if (p.continuationIds.length === 0) throw new Error(`pair ${index}: the continuation encodes to no tokens`);
@@ -88,32 +88,11 @@ export async function scorePairs(
   for (let start = 0; start < order.length; start += batchSize) {
     options.signal?.throwIfAborted();
     const batch = order.slice(start, start + batchSize);
-    const seq = batch[0]!.input.length; // longest first
-    const ids = new Int32Array(batch.length * seq);
-    const mask = new Int32Array(batch.length * seq);
-    const gatherAt: number[] = []; // flat [b·seq + position] of each continuation token's logits
-    const targets: number[] = [];
-    batch.forEach((row, b) => {
-      ids.set(row.input, b * seq);
-      mask.fill(1, b * seq, b * seq + row.input.length);
-      row.targets.forEach((t, j) => {
-        gatherAt.push(b * seq + row.first + j);
-        targets.push(t);
-      });
-    });
-    const padded = batch.some((r) => r.input.length < seq);
-    const [logProbs, argmaxes] = tf.tidy(() => {
-      const idsT = tf.tensor2d(ids, [batch.length, seq], 'int32');
-      const paddingMask = padded ? tf.tensor2d(mask, [batch.length, seq], 'int32') : undefined;
-      const { logits } = model.forward(idsT, { keep: options.keep, paddingMask }); // [b, seq, V]
-      const flat = tf.reshape(logits, [batch.length * seq, vocabSize]) as tf.Tensor2D;
-      const picked = tf.gather(flat, tf.tensor1d(gatherAt, 'int32')); // [T, V]
-      const logp = tf.logSoftmax(picked); // [T, V]
-      const hit = tf.oneHot(tf.tensor1d(targets, 'int32'), vocabSize); // [T, V]
-      return [tf.sum(tf.mul(logp, hit), -1), tf.argMax(picked, -1)]; // [T] each
-    });
-    const [lp, am] = await Promise.all([logProbs.data(), argmaxes.data()]);
-    tf.dispose([logProbs, argmaxes]);
+    const { logProbs: lp, argmaxes: am } = await scoreTargets(
+      model,
+      batch.map((row) => ({ ids: row.input, positions: row.targets.map((_, j) => row.first + j), targets: row.targets })),
+      options.keep,
+    );
     let k = 0;
     for (const row of batch) {
       let loglikelihood = 0;

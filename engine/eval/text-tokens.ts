@@ -10,7 +10,7 @@
  * Pooled over all target tokens of all examples (a token-weighted mean, like a training loss). Examples are
  * right-padded into batches with a paddingMask, longest first; only target positions' logits are gathered.
  */
-import * as tf from '@tensorflow/tfjs';
+import { scoreTargets } from './target-scores.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { KeepMask } from '../model/sublayers.ts';
 
@@ -75,7 +75,7 @@ export async function evaluateTextTokens(
   if (examples.length === 0) throw new Error('no examples to evaluate');
   const batchSize = options.batchSize ?? 8;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
-  const { maxSeqLen, vocabSize } = model.config;
+  const { maxSeqLen } = model.config;
   const rows = examples.map((e, index) => ({ index, ids: e.inputIds, targets: targetPositions(e, index, maxSeqLen) }));
   const totalTargets = rows.reduce((a, r) => a + r.targets.length, 0);
   if (totalTargets === 0) throw new Error('no target tokens: every lossMask is 0 (position 0 cannot be a target)');
@@ -85,31 +85,12 @@ export async function evaluateTextTokens(
   for (let start = 0; start < order.length; start += batchSize) {
     options.signal?.throwIfAborted();
     const batch = order.slice(start, start + batchSize);
-    const seq = batch[0]!.ids.length;
-    const ids = new Int32Array(batch.length * seq);
-    const mask = new Int32Array(batch.length * seq);
-    const gatherAt: number[] = []; // flat index of the logits that predict each target
-    const targets: number[] = [];
-    batch.forEach((row, b) => {
-      ids.set(row.ids, b * seq);
-      mask.fill(1, b * seq, b * seq + row.ids.length);
-      for (const i of row.targets) {
-        gatherAt.push(b * seq + i - 1);
-        targets.push(row.ids[i]!);
-      }
-    });
-    const padded = batch.some((r) => r.ids.length < seq);
-    const [logProbs, argmaxes] = tf.tidy(() => {
-      const idsT = tf.tensor2d(ids, [batch.length, seq], 'int32');
-      const paddingMask = padded ? tf.tensor2d(mask, [batch.length, seq], 'int32') : undefined;
-      const { logits } = model.forward(idsT, { keep: options.keep, paddingMask }); // [b, seq, V]
-      const flat = tf.reshape(logits, [batch.length * seq, vocabSize]) as tf.Tensor2D;
-      const picked = tf.gather(flat, tf.tensor1d(gatherAt, 'int32')); // [T, V]
-      const hit = tf.oneHot(tf.tensor1d(targets, 'int32'), vocabSize); // [T, V]
-      return [tf.sum(tf.mul(tf.logSoftmax(picked), hit), -1), tf.argMax(picked, -1)]; // [T] each
-    });
-    const [lp, am] = await Promise.all([logProbs.data(), argmaxes.data()]);
-    tf.dispose([logProbs, argmaxes]);
+    const { logProbs: lp, argmaxes: am } = await scoreTargets(
+      model,
+      batch.map((row) => ({ ids: row.ids, positions: row.targets.map((i) => i - 1), targets: row.targets.map((i) => row.ids[i]!) })),
+      options.keep,
+    );
+    const targets = batch.flatMap((row) => row.targets.map((i) => row.ids[i]!));
     targets.forEach((t, k) => {
       nll -= lp[k]!;
       if (am[k] === t) correct++;
