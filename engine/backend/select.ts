@@ -1,5 +1,7 @@
 /**
  * Run-time choice of the TensorFlow.js backend: tensorflow (tfjs-node-gpu, then tfjs-node) → wasm → cpu.
+ * On wasm, the faster Slice and BatchMatMul kernels of wasm-kernels.ts replace the backend's own
+ * (`TRIMLLM_WASM_FAST_KERNELS=0` keeps the originals, e.g. to measure the difference).
  *
  * The native bindings are optional dependencies: their install downloads libtensorflow, which fails on machines
  * without access to its host, so `npm ci` still succeeds and we fall back to wasm. The choice can be forced with
@@ -8,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
-import { registerMissingWasmKernels } from './wasm-kernels.ts';
+import { registerMissingWasmKernels, useFastWasmKernels } from './wasm-kernels.ts';
 
 /** Backends we know, fastest first. */
 export const BACKEND_ORDER = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -65,6 +67,7 @@ async function loadWasmBackend(): Promise<void> {
   const before = events.map((e) => new Set(listeners(e)));
   await import('@tensorflow/tfjs-backend-wasm');
   registerMissingWasmKernels();
+  useFastWasmKernels(process.env.TRIMLLM_WASM_FAST_KERNELS !== '0');
   await tf.setBackend('wasm'); // instantiates the module, which is when the handlers are added
   events.forEach((e, i) => {
     for (const l of listeners(e)) {

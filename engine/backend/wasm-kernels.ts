@@ -49,3 +49,154 @@ export function registerMissingWasmKernels(): void {
     kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc,
   });
 }
+
+/*
+ * Faster replacements of two wasm kernels (tfjs-backend-wasm 4.22), with the same results up to float32
+ * summation order:
+ *
+ * - `Slice` copies the whole input tensor off the wasm heap (`backend.readSync`) before taking the slice, so
+ *   slicing a few rows of a large tensor (the RoPE tables, [maxSeqLen, headDim], twice per attention layer and
+ *   step; SplitV, which slices; the loss's logits) costs the size of the input instead of the output. Ours
+ *   reads a view of the heap and copies only the slice.
+ * - `BatchMatMul` only uses XNNPACK's fast GEMM (fully connected, SIMD) when neither operand is transposed and
+ *   there is no batch dimension (tfjs-backend-wasm src/cc/batch_mat_mul_impl.cc); every other product — the
+ *   attention's batched q·kᵀ and probs·v, and every matmul gradient (dy·Wᵀ, xᵀ·dy) — runs a scalar triple
+ *   loop. Ours materialises the transposes with the wasm Transpose kernel and runs each batch entry through the
+ *   original kernel's fast path. Products with fewer than FAST_MATMUL_MIN_DIM output rows or columns (decode
+ *   attention, the tied LM head at decode) keep the original path: there, copying the operands would cost as
+ *   much as the product.
+ */
+
+/** Output rows and columns from which the fast (transpose + XNNPACK) matmul path is used. */
+export const FAST_MATMUL_MIN_DIM = 4;
+
+interface WasmBackendFull extends WasmBackendLike {
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+type Kernel = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo;
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const ORIGINAL = new Map<string, tf.KernelConfig>();
+
+function sliceWasm(original: Kernel): Kernel {
+  return (args) => {
+    const x = args.inputs.x!;
+    if (x.dtype === 'string') return original(args);
+    const backend = args.backend as WasmBackendFull;
+    const [begin, sizes] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, args.attrs.begin as number[], args.attrs.size as number[]);
+    const out = backend.makeOutput(sizes, x.dtype);
+    const total = size(sizes);
+    if (total === 0) return out;
+    // Views after makeOutput: growing the heap detaches earlier views.
+    const xs = backend.typedArrayFromHeap(x);
+    const outs = backend.typedArrayFromHeap(out);
+    const strides = tf.util.computeStrides(x.shape);
+    const rank = x.shape.length;
+    if (tf.slice_util.isSliceContinous(x.shape, begin, sizes)) {
+      const offset = tf.slice_util.computeFlatOffset(begin, strides);
+      outs.set(xs.subarray(offset, offset + total));
+      return out;
+    }
+    // Copy runs of the last axis; an odometer walks the outer axes.
+    const run = sizes[rank - 1]!;
+    const index = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+    for (let o = 0; o < total; o += run) {
+      let src = begin[rank - 1]!;
+      for (let d = 0; d < rank - 1; d++) src += (begin[d]! + index[d]!) * strides[d]!;
+      outs.set(xs.subarray(src, src + run), o);
+      for (let d = rank - 2; d >= 0; d--) {
+        if (++index[d]! < sizes[d]!) break;
+        index[d] = 0;
+      }
+    }
+    return out;
+  };
+}
+
+function batchMatMulWasm(original: Kernel, transposeKernel: Kernel): Kernel {
+  return (args) => {
+    const a = args.inputs.a!;
+    const b = args.inputs.b!;
+    const transposeA = Boolean(args.attrs.transposeA);
+    const transposeB = Boolean(args.attrs.transposeB);
+    const backend = args.backend as WasmBackendFull;
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return original(args);
+    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    const batchA = size(a.shape.slice(0, -2));
+    const batchB = size(b.shape.slice(0, -2));
+    const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const batch = size(batchShape);
+    const alreadyFast = !transposeA && !transposeB && batchA === 1 && batchB === 1;
+    const broadcastable = (batchA === batch || batchA === 1) && (batchB === batch || batchB === 1);
+    if (alreadyFast || !broadcastable || m < FAST_MATMUL_MIN_DIM || n < FAST_MATMUL_MIN_DIM || k === 0 || batch === 0) {
+      return original(args);
+    }
+    const temps: tf.TensorInfo[] = [];
+    const keep = <T extends tf.TensorInfo>(t: T): T => (temps.push(t), t);
+    const transpose2d = (t: tf.TensorInfo) => keep(transposeKernel({ inputs: { x: t }, backend, attrs: { perm: [1, 0] } }));
+    const matmul = (x: tf.TensorInfo, y: tf.TensorInfo) =>
+      keep(original({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }));
+    // Operand i of a batch as a 2-D tensor: the tensor itself (reshaped view) when it has one entry, else a copy.
+    const entry = (t: tf.TensorInfo, count: number, i: number, rows: number, cols: number): tf.TensorInfo => {
+      if (count === 1) return { dataId: t.dataId, shape: [rows, cols], dtype: t.dtype };
+      const copy = keep(backend.makeOutput([rows, cols], t.dtype));
+      backend.typedArrayFromHeap(copy).set(backend.typedArrayFromHeap(t).subarray(i * rows * cols, (i + 1) * rows * cols));
+      return copy;
+    };
+    // Elements copied: C = op(A)·op(B) directly, or Cᵀ = op(B)ᵀ·op(A)ᵀ then transposed (XNNPACK packs its right
+    // operand on every call with a fresh tensor, so that operand counts as a copy).
+    const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
+    const swapped = (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + k * m + m * n;
+    const out = backend.makeOutput([...batchShape, m, n], 'float32');
+    try {
+      for (let i = 0; i < batch; i++) {
+        const ai = entry(a, batchA, i, transposeA ? k : m, transposeA ? m : k);
+        const bi = entry(b, batchB, i, transposeB ? n : k, transposeB ? k : n);
+        const c = direct <= swapped
+          ? matmul(transposeA ? transpose2d(ai) : ai, transposeB ? transpose2d(bi) : bi)
+          : transpose2d(matmul(transposeB ? bi : transpose2d(bi), transposeA ? ai : transpose2d(ai)));
+        backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(c), i * m * n);
+        while (temps.length > 0) backend.disposeData(temps.pop()!.dataId);
+      }
+    } finally {
+      while (temps.length > 0) backend.disposeData(temps.pop()!.dataId);
+    }
+    return out;
+  };
+}
+
+/**
+ * Replaces the wasm `Slice` and `BatchMatMul` kernels with the faster ones above (same setup function, so the
+ * originals' wasm bindings are still initialised); `false` restores the originals. Call before the wasm
+ * backend initialises (selectBackend does) or at any time after. Idempotent.
+ */
+export function useFastWasmKernels(enabled = true): void {
+  for (const name of ['Slice', 'BatchMatMul', 'Transpose']) {
+    if (!ORIGINAL.has(name)) {
+      const config = tf.getKernel(name, 'wasm');
+      if (!config) return; // wasm backend not imported
+      ORIGINAL.set(name, config);
+    }
+  }
+  const original = (name: string) => ORIGINAL.get(name)!;
+  const replace = (config: tf.KernelConfig) => {
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  };
+  if (!enabled) {
+    replace(original('Slice'));
+    replace(original('BatchMatMul'));
+    return;
+  }
+  const transpose = original('Transpose').kernelFunc as unknown as Kernel;
+  replace({ ...original('Slice'), kernelFunc: sliceWasm(original('Slice').kernelFunc as unknown as Kernel) as unknown as tf.KernelFunc });
+  replace({
+    ...original('BatchMatMul'),
+    kernelFunc: batchMatMulWasm(original('BatchMatMul').kernelFunc as unknown as Kernel, transpose) as unknown as tf.KernelFunc,
+  });
+}

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from './config.ts';
 import type { BlockWeights } from './weights.ts';
-import { applyRope, type RopeTables } from './rope.ts';
+import { applyRopeWindow, ropeWindow, type RopeTables } from './rope.ts';
 import { appendToCache, type KvCache } from './kv-cache.ts';
 
 /** Additive mask value for positions a query may not attend to (exp underflows to exactly 0 in float32). */
@@ -19,10 +19,15 @@ export interface AttentionContext {
   /** Position of the first input token (the cache length before this pass). */
   offset: number;
   /**
-   * Additive attention bias, [batch or 1, 1, seq, offset + seq]: 0 where allowed, -1e9 where masked (future
-   * positions and padding keys).
+   * The angles of positions offset..offset+seq-1 (rope.ts ropeWindow), sliced once per forward pass; when
+   * absent each block slices `rope` itself.
    */
-  bias: tf.Tensor4D;
+  ropeWindow?: RopeTables;
+  /**
+   * Additive attention bias, [batch or 1, 1, seq, offset + seq]: 0 where allowed, -1e9 where masked (future
+   * positions and padding keys); null when nothing is masked (attentionBias).
+   */
+  bias: tf.Tensor4D | null;
   /** Cache to read and extend, or null for a full (training/scoring) pass. */
   cache: KvCache | null;
 }
@@ -30,9 +35,11 @@ export interface AttentionContext {
 /**
  * Builds the attention bias from causality and an optional key padding mask.
  * @param paddingMask [batch, offset + seq], 1 for real tokens, 0 for padding; null when there is none
- * @returns [batch or 1, 1, seq, offset + seq]
+ * @returns [batch or 1, 1, seq, offset + seq], or null when nothing is masked: one query (a decode step) sees
+ *   every key when there is no padding, and adding a bias of zeros would change nothing
  */
-export function attentionBias(seq: number, offset: number, paddingMask: tf.Tensor2D | null): tf.Tensor4D {
+export function attentionBias(seq: number, offset: number, paddingMask: tf.Tensor2D | null): tf.Tensor4D | null {
+  if (seq === 1 && !paddingMask) return null;
   return tf.tidy(() => {
     const total = offset + seq;
     const allowed = tf.linalg.bandPart(tf.ones([seq, total]), -1, offset); // key j ≤ query i + offset
@@ -63,10 +70,12 @@ export function selfAttention(x: tf.Tensor3D, w: BlockWeights, layer: number, ct
     const [batch, seq, dim] = x.shape;
     const group = nHeads / nKvHeads;
     const flat = tf.reshape(x, [batch * seq, dim]) as tf.Tensor2D; // [b·s, dim]
+    // [b·s, n·hd] → [b, n, s, hd]; with one position the transpose moves nothing, so a reshape does it.
     const heads = (t: tf.Tensor2D, n: number) =>
-      tf.transpose(tf.reshape(t, [batch, seq, n, headDim]), [0, 2, 1, 3]) as tf.Tensor4D; // [b, n, s, hd]
-    const q = applyRope(heads(project(flat, w.wq, w.bq), nHeads), ctx.rope, ctx.offset); // [b, nH, s, hd]
-    let k = applyRope(heads(project(flat, w.wk, w.bk), nKvHeads), ctx.rope, ctx.offset); // [b, nKv, s, hd]
+      (seq === 1 ? tf.reshape(t, [batch, n, 1, headDim]) : tf.transpose(tf.reshape(t, [batch, seq, n, headDim]), [0, 2, 1, 3])) as tf.Tensor4D;
+    const angles = ctx.ropeWindow ?? ropeWindow(ctx.rope, ctx.offset, seq);
+    const q = applyRopeWindow(heads(project(flat, w.wq, w.bq), nHeads), angles); // [b, nH, s, hd]
+    let k = applyRopeWindow(heads(project(flat, w.wk, w.bk), nKvHeads), angles); // [b, nKv, s, hd]
     let v = heads(project(flat, w.wv, w.bv), nKvHeads); // [b, nKv, s, hd]
     if (ctx.cache) {
       const full = appendToCache(ctx.cache, layer, k, v); // [b, nKv, t, hd], t = offset + s
@@ -79,10 +88,10 @@ export function selfAttention(x: tf.Tensor3D, w: BlockWeights, layer: number, ct
       tf.mul(tf.matMul(qGrouped, k, false, true), 1 / Math.sqrt(headDim)),
       [batch, nHeads, seq, t],
     ); // [b, nH, s, t]
-    const probs = tf.softmax(tf.add(scores, ctx.bias)); // [b, nH, s, t]
+    const probs = tf.softmax(ctx.bias ? tf.add(scores, ctx.bias) : scores); // [b, nH, s, t]
     const mixed = tf.matMul(tf.reshape(probs, [batch, nKvHeads, group * seq, t]), v); // [b, nKv, g·s, hd]
     const merged = tf.reshape(
-      tf.transpose(tf.reshape(mixed, [batch, nHeads, seq, headDim]), [0, 2, 1, 3]),
+      seq === 1 ? mixed : tf.transpose(tf.reshape(mixed, [batch, nHeads, seq, headDim]), [0, 2, 1, 3]),
       [batch * seq, nHeads * headDim],
     ); // [b·s, nH·hd]
     return tf.reshape(tf.matMul(merged, w.wo), [batch, seq, dim]);

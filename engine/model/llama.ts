@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from './config.ts';
 import { disposeWeights, type LlamaWeights } from './weights.ts';
-import { createRope, disposeRope, type RopeTables } from './rope.ts';
+import { createRope, disposeRope, ropeWindow, type RopeTables } from './rope.ts';
 import { rmsNorm } from './rmsnorm.ts';
 import { attentionBias, selfAttention } from './attention.ts';
 import { swiGluMlp } from './mlp.ts';
@@ -49,6 +49,15 @@ export class LlamaModel {
   /** The model's own keep mask (the trimmed architecture); forward() uses it unless told otherwise. */
   keepMask: KeepMask;
   private readonly rope: RopeTables;
+  /**
+   * Tied models on the wasm backend: the embedding transposed to [dim, vocab], the LM head's layout for a plain
+   * `x @ W` product. tfjs-wasm runs `x @ Eᵀ` (a transpose flag) as a scalar loop, its plain product with
+   * XNNPACK: decode of a SmolLM2-135M-shaped model goes from ~14 to ~22 tokens/s, at the cost of vocab · dim · 4
+   * bytes more (113 MB there; XNNPACK keeps a packed copy of every matmul weight anyway). Used while the
+   * embedding is not being trained (a trainable one takes the differentiable `x @ Eᵀ`); rebuilt when the
+   * embedding's data changes (an assign gives it new data). Null for untied models and other backends.
+   */
+  private tiedHead: { source: tf.DataId; weight: tf.Tensor2D } | null = null;
 
   /**
    * @param config architecture
@@ -65,6 +74,23 @@ export class LlamaModel {
       throw new Error(`keep mask has ${this.keepMask.length} entries; this model has ${2 * config.nLayers} sub-layers`);
     }
     this.rope = createRope(config.headDim, config.maxSeqLen, config.ropeTheta);
+    if (!weights.lmHead && tf.getBackend() === 'wasm') this.tiedHead = this.transposedEmbedding();
+  }
+
+  private transposedEmbedding(): { source: tf.DataId; weight: tf.Tensor2D } {
+    const e = this.weights.embedding;
+    return { source: e.dataId, weight: tf.keep(tf.transpose(e) as tf.Tensor2D) }; // kept out of forward's tidy
+  }
+
+  /** The head product `normed @ headᵀ` of a tied model (see tiedHead). */
+  private tiedHeadProduct(normed: tf.Tensor2D): tf.Tensor2D {
+    const e = this.weights.embedding;
+    if (e.trainable || !this.tiedHead) return tf.matMul(normed, e, false, true);
+    if (this.tiedHead.source !== e.dataId) {
+      this.tiedHead.weight.dispose();
+      this.tiedHead = this.transposedEmbedding();
+    }
+    return tf.matMul(normed, this.tiedHead.weight);
   }
 
   /**
@@ -87,7 +113,7 @@ export class LlamaModel {
     const logits = tf.tidy(() => {
       const { config, weights } = this;
       const bias = attentionBias(seq, offset, options.paddingMask ?? null);
-      const ctx = { config, rope: this.rope, offset, bias, cache };
+      const ctx = { config, rope: this.rope, ropeWindow: ropeWindow(this.rope, offset, seq), offset, bias, cache };
       let h = tf.gather(weights.embedding, ids) as tf.Tensor3D; // [b, s, dim]
       weights.blocks.forEach((block, l) => {
         if (keep[2 * l]) {
@@ -107,7 +133,7 @@ export class LlamaModel {
       const normed = rmsNorm(h, weights.finalNorm, config.normEps).reshape([batch * rows, config.dim]);
       const head = weights.lmHead
         ? tf.matMul(normed as tf.Tensor2D, weights.lmHead)
-        : tf.matMul(normed as tf.Tensor2D, weights.embedding, false, true);
+        : this.tiedHeadProduct(normed as tf.Tensor2D);
       return head.reshape([batch, rows, config.vocabSize]) as tf.Tensor3D;
     });
     if (cache) cache.length = offset + seq;
@@ -116,6 +142,8 @@ export class LlamaModel {
 
   /** Frees weights and RoPE tables. */
   dispose(): void {
+    this.tiedHead?.weight.dispose();
+    this.tiedHead = null;
     disposeWeights(this.weights);
     disposeRope(this.rope);
   }

@@ -45,14 +45,28 @@ export function disposeRope(r: RopeTables): void {
  * @returns [batch, heads, seq, headDim]
  */
 export function applyRope(x: tf.Tensor4D, rope: RopeTables, offset: number): tf.Tensor4D {
+  return tf.tidy(() => applyRopeWindow(x, ropeWindow(rope, offset, x.shape[2])));
+}
+
+/**
+ * The cos/sin rows of positions offset..offset+seq-1, [seq, headDim] each (a forward pass slices them once and
+ * shares them across its blocks). The caller disposes them.
+ */
+export function ropeWindow(rope: RopeTables, offset: number, seq: number): RopeTables {
+  const headDim = rope.cos.shape[1];
+  return { cos: tf.slice(rope.cos, [offset, 0], [seq, headDim]), sin: tf.slice(rope.sin, [offset, 0], [seq, headDim]) };
+}
+
+/**
+ * Applies RoPE to x: [batch, heads, seq, headDim] with the window's angles (ropeWindow, [seq, headDim]).
+ * @returns [batch, heads, seq, headDim]
+ */
+export function applyRopeWindow(x: tf.Tensor4D, window: RopeTables): tf.Tensor4D {
   return tf.tidy(() => {
-    const [, , seq, headDim] = x.shape;
-    const half = headDim / 2;
-    const cos = tf.slice(rope.cos, [offset, 0], [seq, headDim]); // [seq, headDim]
-    const sin = tf.slice(rope.sin, [offset, 0], [seq, headDim]);
+    const half = x.shape[3] / 2;
     const [x1, x2] = tf.split(x, [half, half], 3); // [b, h, s, d/2] each
     const rotated = tf.concat([tf.neg(x2), x1], 3); // rotate_half(x)
-    return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+    return tf.add(tf.mul(x, window.cos), tf.mul(rotated, window.sin));
   });
 }
 
