@@ -65,6 +65,11 @@ export function registerMissingWasmKernels(): void {
  *   original kernel's fast path. Products with fewer than FAST_MATMUL_MIN_DIM output rows or columns (decode
  *   attention, the tied LM head at decode) keep the original path: there, copying the operands would cost as
  *   much as the product.
+ *
+ * Effect (`trimllm bench`, CPU seconds, 2-core EPYC, these two kernels together with the model changes of
+ * llama.ts/attention.ts/rope.ts): one training step 3–4× faster for stories15M/SmolLM2-135M shapes and ~9× for
+ * stories110M; SmolLM2-135M decode ~6× (its [8192, 64] RoPE tables were copied whole four times per layer and
+ * step by Slice).
  */
 
 /** Output rows and columns from which the fast (transpose + XNNPACK) matmul path is used. */

@@ -160,7 +160,7 @@ export function formatBenchNotes(rows: readonly BenchRow[], settings: BenchSetti
   }
   if (load) {
     lines.push(
-      `load average ${load.start.toFixed(1)} at start, ${load.end.toFixed(1)} at end, on ${load.cpus} CPUs` +
+      `load average (1 min) ${load.start.toFixed(1)} at start, ${load.end.toFixed(1)} at end (the bench itself adds ~1), on ${load.cpus} CPUs` +
         (Math.max(load.start, load.end) > load.cpus / 2 ? ': other processes were running; expect wide spreads' : ''),
     );
   }
