@@ -9,7 +9,7 @@ import { detectMapping } from './detect.ts';
 import { asText, getField } from './fields.ts';
 import { parseMappingOverride, type DatasetMapping, type MappingOverride } from './mapping.ts';
 import { normaliseRecord } from './normalise.ts';
-import { readDatasetPath, type ReadOptions } from './read-path.ts';
+import { readDatasetPath, type ReadOptions, type ReadResult } from './read-path.ts';
 import { assignSplits, type SplitInfo, type SplitOptions } from './split.ts';
 import type { NormalisedRecord, RawRecord, SkippedRecord, TaskType } from './types.ts';
 
@@ -104,7 +104,16 @@ function uniqueIds(ids: string[]): string[] {
  *   `maxSkippedFraction` of the records (or all of them) do not fit it; the message lists the first problems
  */
 export async function importDataset(path: string, options: ImportOptions = {}): Promise<ImportResult> {
-  const read = await readDatasetPath(path, options);
+  return importRead(await readDatasetPath(path, options), path, options);
+}
+
+/**
+ * The steps of importDataset after reading: detection (or the given mapping), normalisation, ids and splits.
+ * @param read what readDatasetPath (or parseDatasetBytes, wrapped) returned
+ * @param path the file or folder, named in errors
+ * @throws DatasetMappingError as importDataset
+ */
+export function importRead(read: ReadResult, path: string, options: ImportOptions = {}): ImportResult {
   const proposal = detectMapping(read.records, path, hintOf(options, read.records, path));
   const { mapping } = proposal;
   checkFieldsExist(mapping, read.records, path);

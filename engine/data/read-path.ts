@@ -75,6 +75,26 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
+ * Parses the bytes of one data file held in memory into raw records (no label file).
+ * @param bytes the file's content
+ * @param path the name used in records and errors
+ * @param format the file's format
+ * @throws InputFileError when the bytes are empty or malformed (names the file)
+ * @throws DatasetRecordError when a record is malformed (names the file and line/row)
+ */
+export async function parseDatasetBytes(bytes: Uint8Array, path: string, format: DatasetFormat, options: ReadOptions = {}): Promise<RawRecord[]> {
+  if (bytes.length === 0) throw new InputFileError(path, 'the file is empty');
+  if (format === 'parquet') return parseParquet(bytes, path);
+  if (format === 'csv' || format === 'tsv') {
+    return parseCsv(bytes, path, { delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ','), header: options.csvHeader });
+  }
+  const text = decodeUtf8(bytes, path);
+  if (format === 'jsonl') return parseJsonl(text, path);
+  if (format === 'json') return parseJsonFile(text, path);
+  return parseText(text, path, options.textSplit);
+}
+
+/**
  * Reads one data file (and its label file, when one is found or given).
  * @throws InputFileError when the file cannot be read, its format is unknown or it is malformed
  * @throws DatasetRecordError when one of its records is malformed (names the line)
@@ -87,17 +107,7 @@ export async function readDatasetFile(path: string, options: ReadOptions = {}): 
   const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
     throw new InputFileError(path, `cannot read the file (${e.code ?? e.message})`);
   });
-  if (bytes.length === 0) throw new InputFileError(path, 'the file is empty');
-  let records: RawRecord[];
-  if (format === 'parquet') records = await parseParquet(bytes, path);
-  else if (format === 'csv' || format === 'tsv') {
-    records = parseCsv(bytes, path, { delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ','), header: options.csvHeader });
-  } else {
-    const text = decodeUtf8(bytes, path);
-    if (format === 'jsonl') records = parseJsonl(text, path);
-    else if (format === 'json') records = parseJsonFile(text, path);
-    else records = parseText(text, path, options.textSplit);
-  }
+  const records = await parseDatasetBytes(bytes, path, format, options);
   let labelFile = options.labelsFile;
   if (labelFile === undefined && format !== 'text') {
     for (const c of labelFileCandidates(path)) if (await exists(c)) { labelFile = c; break; }

@@ -136,6 +136,23 @@ export function parseHfConfig(json: unknown, file: string): LlamaConfig {
 }
 
 /**
+ * Parses the text of a `config.json`, which must be one JSON object.
+ * @param text the file content
+ * @param file the file path, named in errors
+ * @throws InputFileError naming the file when the text is not JSON or not an object
+ */
+export function parseConfigJsonText(text: string, file: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InputFileError(file, `not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isPlainObject(json)) throw new InputFileError(file, `not a JSON object (got ${Array.isArray(json) ? 'an array' : String(json)})`);
+  return json;
+}
+
+/**
  * Reads and parses `<dir>/config.json`.
  * @throws InputFileError naming `<dir>/config.json` when it is missing, not JSON, or not a supported config
  */
@@ -147,13 +164,7 @@ export function loadHfConfig(dir: string): LlamaConfig {
   } catch (e) {
     throw new InputFileError(file, `cannot read: ${(e as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputFileError(file, `not valid JSON: ${(e as Error).message}`);
-  }
-  return parseHfConfig(json, file);
+  return parseHfConfig(parseConfigJsonText(text, file), file);
 }
 
 /**

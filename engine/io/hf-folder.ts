@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseHfConfig } from './hf-config.ts';
+import { parseConfigJsonText, parseHfConfig } from './hf-config.ts';
 import { openSafetensorsCheckpoint } from './safetensors-sharded.ts';
 import { keepMaskFromConfig } from './keep-mask-config.ts';
 import { InputFileError } from './errors.ts';
@@ -31,13 +31,7 @@ function readConfigJson(dir: string): Record<string, unknown> {
   } catch {
     throw new InputFileError(file, 'missing: a Hugging Face model folder needs config.json');
   }
-  try {
-    const json: unknown = JSON.parse(text);
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not an object');
-    return json as Record<string, unknown>;
-  } catch (e) {
-    throw new InputFileError(file, `not a JSON object (${(e as Error).message})`);
-  }
+  return parseConfigJsonText(text, file);
 }
 
 /** Which sub-layer a Hugging Face tensor belongs to, as a keep-mask index, or -1 for shared weights. */

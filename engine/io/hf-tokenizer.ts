@@ -154,6 +154,14 @@ export class HfTokenizer implements Tokenizer {
   }
 }
 
+/** The files of a model folder a tokenizer is read from; tokenizer.json is required, the others optional. */
+export const TOKENIZER_FILES = [
+  'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'chat_template.jinja',
+] as const;
+
+/** The text of a model folder's tokenizer files, by file name (those absent from the folder left out). */
+export type TokenizerFileTexts = Partial<Record<(typeof TOKENIZER_FILES)[number], string>>;
+
 /**
  * Loads the tokenizer of a Hugging Face model folder: `tokenizer.json` (required), `tokenizer_config.json`,
  * `special_tokens_map.json` (its entries win over tokenizer_config.json's, as in transformers), `chat_template.jinja`
@@ -166,12 +174,32 @@ export function loadHfTokenizer(dir: string): HfTokenizer {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new InputFileError(dir, 'no such folder (expected a Hugging Face model folder with tokenizer.json)');
   }
+  const texts: TokenizerFileTexts = {};
+  for (const name of TOKENIZER_FILES) {
+    const file = join(dir, name);
+    if (!existsSync(file)) continue;
+    try {
+      texts[name] = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new InputFileError(file, `cannot be read: ${errorText(e)}`);
+    }
+  }
+  return parseHfTokenizerFiles(texts, dir);
+}
+
+/**
+ * Builds the tokenizer of a model folder from its files' text (the checks of loadHfTokenizer, without the disk).
+ * @param texts the files' content by name; tokenizer.json must be there
+ * @param dir the folder, joined with each file name in errors
+ * @throws InputFileError naming the file, as loadHfTokenizer
+ */
+export function parseHfTokenizerFiles(texts: TokenizerFileTexts, dir: string): HfTokenizer {
   const tokenizerFile = join(dir, 'tokenizer.json');
-  if (!existsSync(tokenizerFile)) {
+  if (texts['tokenizer.json'] === undefined) {
     const hint = 'save the model with a fast tokenizer (transformers save_pretrained) to get one';
     throw new InputFileError(tokenizerFile, `missing: this folder has no tokenizer.json (${hint})`);
   }
-  const json = readJsonObject(tokenizerFile);
+  const json = parseJsonObject(texts['tokenizer.json'], tokenizerFile);
   if (!isObject(json.model)) {
     throw new InputFileError(tokenizerFile, 'not a tokenizer.json: it has no "model" object');
   }
@@ -181,10 +209,13 @@ export function loadHfTokenizer(dir: string): HfTokenizer {
     const problem = 'not a tokenizer.json: "added_tokens" must be a list of {id, content} objects';
     throw new InputFileError(tokenizerFile, problem);
   }
+  const optional = (name: (typeof TOKENIZER_FILES)[number]): Record<string, unknown> => {
+    const text = texts[name];
+    return text === undefined ? {} : parseJsonObject(text, join(dir, name));
+  };
   const configFile = join(dir, 'tokenizer_config.json');
-  const config = existsSync(configFile) ? readJsonObject(configFile) : {};
-  const mapFile = join(dir, 'special_tokens_map.json');
-  const merged: Record<string, unknown> = { ...config, ...(existsSync(mapFile) ? readJsonObject(mapFile) : {}) };
+  const config = optional('tokenizer_config.json');
+  const merged: Record<string, unknown> = { ...config, ...optional('special_tokens_map.json') };
   const specialTokens: Record<string, string | string[]> = {};
   for (const key of SPECIAL_TOKEN_KEYS) {
     const content = tokenContent(merged[key]);
@@ -201,10 +232,9 @@ export function loadHfTokenizer(dir: string): HfTokenizer {
   } catch (e) {
     throw new InputFileError(tokenizerFile, `not a tokenizer this app can load: ${errorText(e)}`);
   }
-  const generationFile = join(dir, 'generation_config.json');
-  const eosIds = existsSync(generationFile) ? readJsonObject(generationFile).eos_token_id : undefined;
+  const eosIds = optional('generation_config.json').eos_token_id;
   const extraEos = [eosIds].flat().filter((x): x is number => typeof x === 'number');
-  const template = readChatTemplate(dir, configFile, config.chat_template);
+  const template = chatTemplateOf(dir, texts['chat_template.jinja'], configFile, config.chat_template);
   return new HfTokenizer(inner, {
     tokenizerFile,
     configFile,
@@ -219,9 +249,8 @@ export function loadHfTokenizer(dir: string): HfTokenizer {
  * The chat template: `chat_template.jinja` when the folder has one (transformers lets it override the config), else
  * tokenizer_config.json's `chat_template` (a string, or a list of {name, template} of which "default" is used).
  */
-function readChatTemplate(dir: string, configFile: string, value: unknown): { source: string | null; file: string } {
-  const jinjaFile = join(dir, 'chat_template.jinja');
-  if (existsSync(jinjaFile)) return { source: readFileSync(jinjaFile, 'utf8'), file: jinjaFile };
+function chatTemplateOf(dir: string, jinja: string | undefined, configFile: string, value: unknown): { source: string | null; file: string } {
+  if (jinja !== undefined) return { source: jinja, file: join(dir, 'chat_template.jinja') };
   if (value === undefined || value === null) return { source: null, file: configFile };
   if (typeof value === 'string') return { source: value, file: configFile };
   if (Array.isArray(value)) {
@@ -232,14 +261,8 @@ function readChatTemplate(dir: string, configFile: string, value: unknown): { so
   throw new InputFileError(configFile, 'chat_template must be a string or a list of {name, template}');
 }
 
-/** Reads a JSON file that must hold an object; throws InputFileError naming it otherwise. */
-function readJsonObject(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputFileError(file, `cannot be read: ${errorText(e)}`);
-  }
+/** Parses JSON text that must hold an object; throws InputFileError naming `file` otherwise. */
+function parseJsonObject(text: string, file: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);

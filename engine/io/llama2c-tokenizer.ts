@@ -166,7 +166,18 @@ export class Llama2cTokenizer implements Tokenizer {
  * @throws InputFileError naming the file when it is empty, truncated, or has impossible lengths
  */
 export function readLlama2cTokenizer(path: string, vocabSize: number): Llama2cTokenizer {
-  const buf = readFileSync(path);
+  return parseLlama2cTokenizer(readFileSync(path), path, vocabSize);
+}
+
+/**
+ * Parses the bytes of a llama2.c `tokenizer.bin` held in memory (the checks of readLlama2cTokenizer).
+ * @param bytes the whole file
+ * @param path the name used in errors
+ * @param vocabSize number of tokens to read
+ * @throws InputFileError naming `path`, as readLlama2cTokenizer
+ */
+export function parseLlama2cTokenizer(bytes: Uint8Array, path: string, vocabSize: number): Llama2cTokenizer {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 4) throw new InputFileError(path, `too short for a llama2.c tokenizer (${buf.length} bytes)`);
   const maxLen = buf.readInt32LE(0);
   if (maxLen <= 0 || maxLen > 1024) {

@@ -39,7 +39,16 @@ function permuteRows(data: Float32Array, cols: number, perm: Int32Array): Float3
  *   file whose length does not match the header
  */
 export function readLlama2c(path: string): Llama2cCheckpoint {
-  const bytes = readFileSync(path);
+  return parseLlama2c(readFileSync(path), path);
+}
+
+/**
+ * Parses the bytes of a llama2.c version-0 checkpoint held in memory (the checks of readLlama2c).
+ * @param bytes the whole file
+ * @param path the name used in errors
+ * @throws InputFileError naming `path`, as readLlama2c
+ */
+export function parseLlama2c(bytes: Uint8Array, path: string): Llama2cCheckpoint {
   if (bytes.length < HEADER_BYTES) {
     throw new InputFileError(path, `too short for a llama2.c checkpoint (${bytes.length} bytes; header is 28)`);
   }

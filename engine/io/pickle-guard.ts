@@ -26,6 +26,32 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return buf.subarray(0, done);
 }
 
+/** A ReadAt over an open file descriptor (each call allocates the bytes it returns). */
+export function fdReader(fd: number): ReadAt {
+  return (position, length) => readAt(fd, position, length);
+}
+
+/** Random access to bytes: up to `length` bytes at `position` (fewer, or none, past the end). */
+export type ReadAt = (position: number, length: number) => Uint8Array;
+
+/**
+ * Recognises a PyTorch pickle checkpoint by its leading bytes (and, for a zip, a `.pkl` entry name), in any bytes.
+ * @param readAt reads the file's (or buffer's) bytes
+ * @param size total length in bytes
+ * @returns the kind of pickle, or null when the bytes are not one
+ */
+export function sniffPickleBytes(readAt: ReadAt, size: number): PickleKind | null {
+  const head = Buffer.from(readAt(0, 4));
+  if (head.length < 3) return null;
+  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && head[2] !== 0) return 'raw-pickle';
+  if (head.length === 4 && head.readUInt32LE(0) === 0x04034b50) {
+    const first = Buffer.from(readAt(0, Math.min(size, ZIP_SCAN_BYTES)));
+    const last = size > ZIP_SCAN_BYTES ? Buffer.from(readAt(size - ZIP_SCAN_BYTES, ZIP_SCAN_BYTES)) : first;
+    if (first.includes('.pkl') || last.includes('.pkl')) return 'zip-pickle';
+  }
+  return null;
+}
+
 /**
  * Recognises a PyTorch pickle checkpoint by its leading bytes (and, for a zip, a `.pkl` entry name).
  * @param path file to look at
@@ -40,16 +66,7 @@ export function sniffPickle(path: string): PickleKind | null {
     throw new InputFileError(path, `cannot open: ${(e as Error).message}`);
   }
   try {
-    const head = readAt(fd, 0, 4);
-    if (head.length < 3) return null;
-    if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && head[2] !== 0) return 'raw-pickle';
-    if (head.length === 4 && head.readUInt32LE(0) === 0x04034b50) {
-      const size = fstatSync(fd).size;
-      const first = readAt(fd, 0, Math.min(size, ZIP_SCAN_BYTES));
-      const last = size > ZIP_SCAN_BYTES ? readAt(fd, size - ZIP_SCAN_BYTES, ZIP_SCAN_BYTES) : first;
-      if (first.includes('.pkl') || last.includes('.pkl')) return 'zip-pickle';
-    }
-    return null;
+    return sniffPickleBytes(fdReader(fd), fstatSync(fd).size);
   } finally {
     closeSync(fd);
   }

@@ -9,7 +9,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputFileError } from './errors.ts';
-import { describePickle, sniffPickle } from './pickle-guard.ts';
+import { describePickle, fdReader, sniffPickleBytes, type ReadAt } from './pickle-guard.ts';
 import { bf16ToF32Bits, f16ToF32Bits } from './half-float.ts';
 
 export { assertNotPickle, sniffPickle, type PickleKind } from './pickle-guard.ts';
@@ -139,22 +139,36 @@ export function readSafetensors(path: string): SafetensorsFile {
     throw new InputFileError(path, `cannot open: ${(e as Error).message}`);
   }
   try {
-    return parseHeader(fd, path);
+    return parseHeader(fdReader(fd), fstatSync(fd).size, path);
   } finally {
     closeSync(fd);
   }
 }
 
-/** The checks of readSafetensors, on an open file. */
-function parseHeader(fd: number, path: string): SafetensorsFile {
-  const fileSize = fstatSync(fd).size;
+/**
+ * The checks of readSafetensors on the bytes of a whole file held in memory (header only; the result's `path`
+ * is `path`, which readTensor would open).
+ * @param bytes the file's content
+ * @param path the name used in errors
+ * @throws InputFileError naming `path` and the problem
+ */
+export function parseSafetensors(bytes: Uint8Array, path: string): SafetensorsFile {
+  return parseHeader((position, length) => bytes.subarray(position, position + length), bytes.length, path);
+}
+
+/** The checks of readSafetensors, on random-access bytes of `fileSize` bytes. */
+function parseHeader(readAt: ReadAt, fileSize: number, path: string): SafetensorsFile {
   if (fileSize === 0) throw new InputFileError(path, 'file is empty, not a safetensors file');
   if (fileSize < 8) throw new InputFileError(path, `file is ${fileSize} bytes, shorter than the 8-byte safetensors header length`);
-  const prefix = new Uint8Array(8);
-  readFully(fd, path, prefix, 0, 'the header length');
+  const exactly = (position: number, length: number, what: string): Uint8Array => {
+    const bytes = readAt(position, length);
+    if (bytes.length < length) throw new InputFileError(path, `file ended while reading ${what} (truncated or changed while reading)`);
+    return bytes;
+  };
+  const prefix = exactly(0, 8, 'the header length');
   // A pickle fails here (its first bytes make no sane header length or JSON); then say what it really is.
   const notHeader = (problem: string): InputFileError => {
-    const pickle = sniffPickle(path);
+    const pickle = sniffPickleBytes(readAt, fileSize);
     return new InputFileError(path, pickle ? describePickle(pickle) : problem);
   };
   const n = Buffer.from(prefix).readBigUInt64LE(0);
@@ -164,8 +178,7 @@ function parseHeader(fd: number, path: string): SafetensorsFile {
   if (8 + headerBytes > fileSize) {
     throw notHeader(`header length ${headerBytes} goes beyond the end of the file (${fileSize} bytes)`);
   }
-  const raw = new Uint8Array(headerBytes);
-  readFully(fd, path, raw, 8, 'the header');
+  const raw = exactly(8, headerBytes, 'the header');
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
