@@ -52,11 +52,12 @@ function getOnce(url: URL, options: GetOptions): Promise<IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     let response: IncomingMessage | undefined;
-    const req = client.get(url, { headers: options.headers, signal: options.signal }, (res) => {
+    const timeout = options.idleTimeoutSeconds * 1000; // socket idle time before 'timeout'
+    const req = client.get(url, { headers: options.headers, signal: options.signal, timeout }, (res) => {
       response = res;
       resolve(res);
     });
-    req.setTimeout(options.idleTimeoutSeconds * 1000, () => {
+    req.on('timeout', () => {
       const err = timeoutError(options.idleTimeoutSeconds);
       response?.destroy(err); // so that a reader of the body sees ETIMEDOUT rather than a bare reset
       req.destroy(err);

@@ -15,7 +15,7 @@ import { APP_ENTRY_URL } from './security.ts';
 import { createApiService } from './server-service.ts';
 import { utilityWorkerHost } from './utility-host.ts';
 import type { ApiService, ServiceFactory } from './service.ts';
-import { hardenSession, hardenWebContents, windowOptions } from './window.ts';
+import { createMainWindow, hardenSession, hardenWebContents } from './window.ts';
 
 /** How long a cancelled trim may take to reach its checkpoint on quit before its worker is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -50,7 +50,7 @@ export function runApp(createService: ServiceFactory = realService): void {
   let shutdown: 'running' | 'stopping' | 'done' = 'running';
 
   const openWindow = (): void => {
-    const created = new BrowserWindow(windowOptions(paths.preload));
+    const created = createMainWindow(BrowserWindow, paths.preload);
     created.once('ready-to-show', () => created.show());
     created.on('closed', () => {
       if (window === created) window = null;

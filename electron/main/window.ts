@@ -17,9 +17,21 @@ import {
 
 export { CONTENT_SECURITY_POLICY } from './security.ts';
 
-/** BrowserWindow options of the main window; `preload` is the absolute path of dist/electron/preload.cjs. */
-export function windowOptions(preload: string): BrowserWindowConstructorOptions {
-  return {
+/** The constructor of Electron's BrowserWindow (injected, so that tests pass a fake that records its options). */
+export type BrowserWindowClass<W> = new (options: BrowserWindowConstructorOptions) => W;
+
+/**
+ * Creates the main window (hidden until 'ready-to-show'). Every webPreference that matters for security is set
+ * explicitly, as a literal at the `new BrowserWindow(...)` call so that static auditors (electronegativity,
+ * test/unit/electron-audit.test.ts) read the values the app really uses: context isolation, the renderer
+ * sandbox, no Node integration anywhere, no webview tag, web security on, no insecure content, the Blink
+ * `Auxclick` feature off (a middle click cannot open a link), no drag-and-drop navigation.
+ *
+ * @param BrowserWindow Electron's BrowserWindow class (or a test double)
+ * @param preload absolute path of dist/electron/preload.cjs
+ */
+export function createMainWindow<W>(BrowserWindow: BrowserWindowClass<W>, preload: string): W {
+  return new BrowserWindow({
     width: 1280,
     height: 820,
     minWidth: 900,
@@ -37,10 +49,12 @@ export function windowOptions(preload: string): BrowserWindowConstructorOptions 
       webviewTag: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
       navigateOnDragDrop: false,
     },
-  };
+  });
 }
 
 /**

@@ -14,7 +14,8 @@ import {
   windowOpenDecision,
   withContentSecurityPolicy,
 } from '../../electron/main/security.ts';
-import { hardenSession, hardenWebContents, windowOptions } from '../../electron/main/window.ts';
+import type { BrowserWindowConstructorOptions } from 'electron';
+import { createMainWindow, hardenSession, hardenWebContents } from '../../electron/main/window.ts';
 import { contentType, resolveAppFile } from '../../electron/main/protocol.ts';
 import { appPaths, dataDirOverride } from '../../electron/main/paths.ts';
 import { repoPath } from '../helpers/shared.ts';
@@ -23,7 +24,10 @@ const REMOTE = ['https://example.com/', 'http://127.0.0.1:8080/', 'file:///etc/p
   'app://trimllm:99/index.html', 'app://user@trimllm/index.html', 'javascript:alert(1)', 'ws://localhost/', 'not a url'];
 
 test('webPreferences: every security setting is explicit', () => {
-  const options = windowOptions('/app/dist/electron/preload.cjs');
+  class RecordingWindow {
+    constructor(readonly options: BrowserWindowConstructorOptions) {}
+  }
+  const { options } = createMainWindow(RecordingWindow, '/app/dist/electron/preload.cjs');
   const web = options.webPreferences!;
   assert.equal(web.contextIsolation, true);
   assert.equal(web.sandbox, true);
@@ -35,6 +39,8 @@ test('webPreferences: every security setting is explicit', () => {
   assert.equal(web.allowRunningInsecureContent, false);
   assert.equal(web.spellcheck, false);
   assert.equal(web.navigateOnDragDrop, false);
+  assert.equal(web.experimentalFeatures, false);
+  assert.equal(web.disableBlinkFeatures, 'Auxclick');
   assert.equal(web.preload, '/app/dist/electron/preload.cjs');
   assert.equal(options.show, false, 'shown on ready-to-show');
 });
