@@ -107,6 +107,15 @@ export interface TrimRunContext {
   resume?: ResumePoint;
 }
 
+/**
+ * Lets the event loop turn once (a macrotask). tfjs's awaits resolve as microtasks, so without this a worker
+ * running the engine would read its IPC messages (a cancel) and flush its own (progress events) only after the
+ * run; called after every optimizer step, it costs microseconds.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((done) => setImmediate(done));
+}
+
 function stepsPerEpoch(ctx: TrimRunContext): number {
   return Math.ceil(ctx.task.train.length / (ctx.config.microBatchSize * ctx.config.accumulationSteps));
 }
@@ -139,7 +148,10 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
       microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
       seed: ctx.config.seed, epoch, totalSteps: total,
       schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
-      onStep: (e) => ctx.sink.onStep({ ...e, phase }),
+      onStep: async (e) => {
+        await ctx.sink.onStep({ ...e, phase });
+        await yieldToEventLoop();
+      },
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     if (r.aborted) throw new Error('stopped by the user');
@@ -229,7 +241,10 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
             microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
             seed: ctx.config.seed, epoch, totalSteps,
             schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
-            onStep: (e) => ctx.sink.onStep({ ...e, phase: 'trimllm' }),
+            onStep: async (e) => {
+              await ctx.sink.onStep({ ...e, phase: 'trimllm' });
+              await yieldToEventLoop();
+            },
             ...(ctx.signal ? { signal: ctx.signal } : {}),
           });
           if (r.aborted) throw new Error('stopped by the user');
