@@ -46,6 +46,13 @@ const RunSummary = z.object({
   id, modelId: id, datasetId: id, status: z.enum(['queued', 'running', 'interrupted', 'completed', 'failed', 'cancelled']),
   backend: z.string().nullable(), createdAt: z.number(), error: z.string().nullable(), config: z.unknown(),
 });
+const DownloadSummary = z.object({
+  id, repo: z.string(), revision: z.string(), destDir: z.string(),
+  status: z.enum(['running', 'interrupted', 'completed', 'failed', 'cancelled']), modelId: z.number().nullable(), error: z.string().nullable(),
+  files: z.array(z.object({ file: z.string(), bytes: z.number(), total: z.number().nullable(), done: z.boolean() })), createdAt: z.number(),
+});
+/** A measured model of a run's comparison: the report entry (name, kind, keptFraction, performance, bytes, tokens/s). */
+const ComparisonEntry = z.object({ checkpointId: z.number().nullable(), entry: z.unknown() });
 const ChatMessage = z.object({ id, role: z.enum(['system', 'user', 'assistant']), content: z.string(), stats: z.unknown().nullable() });
 
 /** Request and response schemas of every method. */
@@ -54,7 +61,16 @@ export const METHODS = {
   'models.list': { request: z.strictObject({}), response: z.array(ModelSummary) },
   'models.import': { request: z.strictObject({ path: z.string().min(1), tokenizer: z.string().min(1).optional(), name: z.string().optional() }), response: ModelSummary },
   'models.inspect': { request: z.strictObject({ id }), response: z.object({ config: z.record(z.string(), z.unknown()), subLayers: z.array(z.object({ name: z.string(), parameters: z.number(), bytes: z.number() })), sharedBytes: z.number(), totalBytes: z.number() }) },
+  'models.delete': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
+  'hub.download': {
+    request: z.strictObject({ repo: z.string().min(1).max(200), files: z.array(z.string().min(1).max(500)).min(1).max(32), revision: z.string().min(1).max(200).default('main') }),
+    response: z.object({ downloadId: id, jobId: z.string() }),
+  },
+  'hub.downloads': { request: z.strictObject({}), response: z.array(DownloadSummary.extend({ active: z.boolean() })) },
+  'hub.cancel': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
+  'hub.resume': { request: z.strictObject({ id }), response: z.object({ downloadId: id, jobId: z.string() }) },
   'datasets.list': { request: z.strictObject({}), response: z.array(DatasetSummary) },
+  'datasets.delete': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
   'datasets.preview': {
     request: z.strictObject({ path: z.string().min(1), task: taskType.optional(), map: z.string().optional() }),
     response: z.object({ taskType, mapping: z.unknown(), notes: z.array(z.string()), total: z.number(), counts: z.record(z.string(), z.number()), sample: z.array(z.unknown()), skipped: z.array(z.object({ file: z.string(), line: z.number().optional(), row: z.number(), field: z.string(), reason: z.string() })) }),
@@ -68,8 +84,14 @@ export const METHODS = {
       events: z.array(z.object({ step: z.number(), epoch: z.number(), loss: z.number().nullable(), lr: z.number().nullable(), tokensPerSecond: z.number().nullable() })),
       scans: z.array(z.object({ scan: z.number(), step: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number().nullable(), importance: z.number().nullable(), activationNorm: z.number().nullable() })) })),
       nLayers: z.number().int(),
+      /** Every model measured side by side at the end (base, baselines, TrimLLM checkpoints); empty before. */
+      comparison: z.array(ComparisonEntry),
+      /** The run's report folder and the files in it (empty until the run completes). */
+      report: z.object({ dir: z.string().nullable(), files: z.array(z.string()) }),
     }),
   },
+  'runs.report': { request: z.strictObject({ id, file: z.enum(['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg']) }), response: z.object({ file: z.string(), path: z.string(), content: z.string() }) },
+  'runs.delete': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
   'runs.start': { request: z.strictObject({ modelId: id, datasetId: id, settings: TrimSettingsSchema }), response: z.object({ runId: id, jobId: z.string() }) },
   'runs.resume': { request: z.strictObject({ id }), response: z.object({ runId: id, jobId: z.string() }) },
   'runs.cancel': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
@@ -78,9 +100,16 @@ export const METHODS = {
   'chats.messages': { request: z.strictObject({ chatId: id }), response: z.array(ChatMessage) },
   'chats.send': { request: z.strictObject({ chatId: id, content: z.string().min(1).max(100_000), sampling: SamplingSchema.optional() }), response: z.object({ jobId: z.string(), userMessageId: id }) },
   'chats.regenerate': { request: z.strictObject({ chatId: id, sampling: SamplingSchema.optional() }), response: z.object({ jobId: z.string() }) },
+  'chats.editMessage': {
+    request: z.strictObject({ chatId: id, messageId: id, content: z.string().min(1).max(100_000), sampling: SamplingSchema.optional() }),
+    response: z.object({ jobId: z.string(), removed: z.number().int() }),
+  },
+  'chats.delete': { request: z.strictObject({ chatId: id }), response: z.object({ ok: z.boolean() }) },
   'chats.stop': { request: z.strictObject({ jobId: z.string() }), response: z.object({ ok: z.boolean() }) },
   'settings.get': { request: z.strictObject({}), response: z.object({ backend: z.string(), threads: z.number().int(), dataDir: z.string(), hubEndpoint: z.string() }) },
   'settings.set': { request: z.strictObject({ backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(), threads: z.number().int().min(1).max(256).optional(), hubEndpoint: z.string().url().optional() }), response: z.object({ ok: z.boolean() }) },
+  'store.vacuum': { request: z.strictObject({}), response: z.object({ bytesBefore: z.number(), bytesAfter: z.number() }) },
+  'store.backup': { request: z.strictObject({}), response: z.object({ path: z.string(), bytes: z.number() }) },
 } as const;
 
 /** Payload schemas of every event pushed to the UI. */
@@ -89,6 +118,8 @@ export const EVENTS = {
   'job.finished': z.object({ jobId: z.string(), runId: id.optional(), status: z.enum(['completed', 'failed', 'cancelled', 'interrupted']), error: z.string().optional() }),
   'run.checkpoint': z.object({ runId: id, checkpointId: id, label: z.string(), keepMask, performance: z.number().nullable() }),
   'run.scan': z.object({ runId: id, epoch: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number(), importance: z.number(), activationNorm: z.number() })) }),
+  'download.progress': z.object({ downloadId: id, jobId: z.string(), file: z.string(), fileIndex: z.number().int(), files: z.number().int(), bytes: z.number(), total: z.number().nullable(), bytesPerSecond: z.number(), etaSeconds: z.number().nullable() }),
+  'download.finished': z.object({ downloadId: id, jobId: z.string(), status: z.enum(['completed', 'failed', 'cancelled']), modelId: z.number().nullable(), error: z.string().optional() }),
   'chat.delta': z.object({ jobId: z.string(), chatId: id, text: z.string() }),
   'chat.done': z.object({ jobId: z.string(), chatId: id, messageId: id.nullable(), reason: z.string(), tokens: z.number(), decodeTokensPerSecond: z.number() }),
 } as const;

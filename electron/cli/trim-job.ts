@@ -19,6 +19,15 @@ import {
 } from '../store/index.ts';
 import type { SPLITS } from '../store/index.ts';
 import { ProgressLine } from './progress.ts';
+import { storeRunComparison } from '../runs/comparison.ts';
+
+/** Live progress of the parts of a run that write no rows while they run (the baselines' training). */
+export interface ExecuteRunHooks {
+  /** A baseline's training step: `phase` is the baseline's name; `done`/`total` are examples of the epoch. */
+  onProgress?(p: { phase: string; epoch: number; done: number; total: number; loss: number }): void;
+  /** A line of progress text (phase changes, measurements). */
+  onMessage?(text: string): void;
+}
 
 /** Data-size limits of a run (kept small for CPUs; stored in the run config). */
 export interface RunLimits {
@@ -58,7 +67,7 @@ function resumePoint(db: Database, runId: number): ResumePoint | undefined {
  * Runs (or resumes) run `runId` to the end; writes the report when the run has a report directory.
  * @returns the report (null when stopped before the end)
  */
-export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string): Promise<TrimReport | null> {
+export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string, hooks: ExecuteRunHooks = {}): Promise<TrimReport | null> {
   const run = getRun(db, runId);
   if (!run) throw new Error(`no run ${runId}`);
   const config = run.config as StoredRunConfig;
@@ -78,16 +87,19 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   setRunStatus(db, runId, 'running', { backend });
   const progress = new ProgressLine();
   const entries: ReportEntry[] = [];
+  let lastStep = resume?.optimizer.step ?? 0; // the optimizer step a scan follows
   const ctx = {
     loadBase, tokenizer, task, config, signal,
     ...(resume ? { resume } : {}),
     sink: {
       onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {
+        if (e.phase !== 'trimllm') hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
+        else lastStep = e.step;
         if (e.phase === 'trimllm') appendRunEvents(db, runId, [{ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond }]);
         progress.update(e.phase, e.epoch, e.examplesDone, e.examplesTotal, `loss ${e.loss.toFixed(3)}`);
       },
       onScan: (epoch: number, scores: { subLayer: `attn${number}` | `mlp${number}`; calibrationPerformance: number; importance: number; activationNorm: number }[]) => {
-        recordImportanceScan(db, runId, epoch, scores.map((s) => ({ subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm })));
+        recordImportanceScan(db, runId, lastStep, scores.map((s) => ({ subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm })));
       },
       onCheckpoint: (c: Parameters<Parameters<typeof runTrimLLM>[0]['sink']['onCheckpoint']>[0]) => {
         saveCheckpoint(db, {
@@ -102,7 +114,10 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
         entries.push(e);
         progress.message(`${e.name}: ${e.metric} ${(100 * e.performance).toFixed(1)}%, ${(e.paramBytes / 1024).toFixed(0)} KiB, ${e.decodeTokensPerSecond.toFixed(0)} tokens/s`);
       },
-      onMessage: (t: string) => progress.message(t),
+      onMessage: (t: string) => {
+        progress.message(t);
+        hooks.onMessage?.(t);
+      },
     },
   };
   try {
@@ -113,8 +128,11 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       return null;
     }
     // TrimLLM entries of checkpoints saved before a resume come from the database.
-    const stored = listCheckpoints(db, runId).map((c) => (c.metrics as { entry: ReportEntry | null }).entry).filter((e): e is ReportEntry => e !== null);
-    entries.splice(0, entries.length, ...stored);
+    const stored = listCheckpoints(db, runId).flatMap((c) => {
+      const entry = (c.metrics as { entry: ReportEntry | null }).entry;
+      return entry ? [{ id: c.id, entry }] : [];
+    });
+    entries.splice(0, entries.length, ...stored.map((s) => s.entry));
     await runBaselines(ctx, config.baselineEpochs ?? final.epochsDone, final.trainable);
     if (signal.aborted) {
       setRunStatus(db, runId, 'interrupted');
@@ -122,6 +140,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     }
     progress.message('measuring tokens/s of every model side by side');
     const measured = await measureSpeedsSideBySide(ctx, entries);
+    storeRunComparison(db, { runId, modelId: run.modelId, datasetId: dataset.id, test: task.test }, measured, stored.map((s) => s.id));
     const stepAtEpoch = new Map(listCheckpoints(db, runId).map((c) => [c.epoch, c.step]));
     const report: TrimReport = {
       title: `TrimLLM run ${runId}: ${modelRow.name} on ${dataset.name}`, model: modelRow.source, dataset: dataset.source,

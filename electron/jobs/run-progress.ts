@@ -118,10 +118,12 @@ export class RunProgressPoller {
 
   private pollScans(): void {
     const scans = listImportanceScans(this.db, this.runId);
-    for (const s of scans.slice(this.scansSeen)) {
-      // executeRun records the scan's epoch in the scan's step column.
+    const fresh = scans.slice(this.scansSeen);
+    // A scan is recorded at the optimizer step it followed: its epoch is that step's (0 before any training).
+    const epochAtStep = fresh.length > 0 ? new Map(listRunEvents(this.db, this.runId).map((e) => [e.step, e.epoch])) : new Map<number, number>();
+    for (const s of fresh) {
       this.emit('run.scan', {
-        runId: this.runId, epoch: s.step,
+        runId: this.runId, epoch: epochAtStep.get(s.step) ?? 0,
         scores: s.scores.map((x) => ({
           subLayer: x.subLayer, calibrationPerformance: x.calibrationPerformance ?? 0,
           importance: x.importance ?? 0, activationNorm: x.activationNorm ?? 0,

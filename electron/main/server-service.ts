@@ -53,7 +53,7 @@ export async function createApiService(options: RealServiceOptions): Promise<Api
       });
     },
     close() {
-      closed ??= runner.close().finally(() => closeDatabase(db));
+      closed ??= service.close().then(() => runner.close()).finally(() => closeDatabase(db));
       return closed;
     },
   };

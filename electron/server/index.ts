@@ -129,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   } catch (e) {
     socket.close();
+    await service.close();
     await runner.close();
     closeDatabase(db);
     throw e;
@@ -141,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         server.close();
+        await service.close();
         await runner.close(); // trims stop at their checkpoint; job.finished still reaches open sockets
         socket.close();
         server.closeAllConnections();

@@ -4,13 +4,16 @@
  * stopped early keeps the text generated so far. The reply is generated in the utility worker and streamed as
  * chat.delta events, then chat.done (with the stored message's id) and job.finished.
  *
- * Regenerating appends a new assistant message after the old one (the history keeps both, so the UI can offer
- * the alternatives); prompts use only the last of consecutive assistant messages.
+ * Regenerating deletes the last answer (the assistant messages after the last user message) and generates a new
+ * one; editing a user message replaces its text, deletes everything after it (one transaction) and answers the
+ * new text. Prompts use only the last of consecutive assistant messages (histories written before regenerate
+ * replaced answers may hold several).
  */
 import { randomInt } from 'node:crypto';
 import { SamplingSchema } from '../api/contract.ts';
 import {
-  appendChatMessage, createChat, getChat, getCheckpoint, getModel, listChatMessages, listChats, type ChatMessageRow, type ChatRow,
+  appendChatMessage, createChat, deleteChat, deleteTrailingAssistantMessages, editUserMessage, getChat, getCheckpoint, getModel,
+  listChatMessages, listChats, type ChatMessageRow, type ChatRow,
 } from '../store/index.ts';
 import type { ChatJobSpec, JobSampling, ModelSource } from '../jobs/protocol.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
@@ -38,7 +41,7 @@ function requireChat(ctx: ServiceContext, id: number): ChatRow {
   return chat;
 }
 
-type ChatMethod = 'chats.list' | 'chats.create' | 'chats.messages' | 'chats.send' | 'chats.regenerate' | 'chats.stop';
+type ChatMethod = 'chats.list' | 'chats.create' | 'chats.messages' | 'chats.send' | 'chats.regenerate' | 'chats.editMessage' | 'chats.delete' | 'chats.stop';
 
 /** Handlers of chats.*. */
 export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
@@ -50,9 +53,13 @@ export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
     return stored.success ? stored.data : SamplingSchema.parse({});
   }
 
-  function startReply(chat: ChatRow, messages: ChatJobSpec['messages'], sampling: JobSampling): string {
+  function requireIdle(chat: ChatRow): void {
     const running = active.get(chat.id);
     if (running) throw new ConflictError(`chat ${chat.id} is already generating a reply (job ${running}); stop it first`);
+  }
+
+  function startReply(chat: ChatRow, messages: ChatJobSpec['messages'], sampling: JobSampling): string {
+    requireIdle(chat);
     const source = sourceOf(chat);
     let jobId = '';
     jobId = ctx.runner.generate({ kind: 'chat', source, messages, sampling, seed: randomInt(2 ** 31) }, {
@@ -99,17 +106,36 @@ export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
     'chats.send': (req) => {
       const chat = requireChat(ctx, req.chatId);
       sourceOf(chat);
-      if (active.has(chat.id)) throw new ConflictError(`chat ${chat.id} is already generating a reply (job ${active.get(chat.id)}); stop it first`);
+      requireIdle(chat);
       const userMessageId = appendChatMessage(ctx.db, chat.id, { role: 'user', content: req.content });
       const jobId = startReply(chat, promptMessages(listChatMessages(ctx.db, chat.id)), samplingFor(chat, req.sampling));
       return { jobId, userMessageId };
     },
     'chats.regenerate': (req) => {
       const chat = requireChat(ctx, req.chatId);
+      requireIdle(chat);
       const rows = listChatMessages(ctx.db, chat.id);
       const lastUser = rows.findLastIndex((m) => m.role === 'user');
       if (lastUser < 0) throw new ConflictError(`chat ${chat.id} has no user message to answer`);
+      deleteTrailingAssistantMessages(ctx.db, chat.id);
       return { jobId: startReply(chat, promptMessages(rows.slice(0, lastUser + 1)), samplingFor(chat, req.sampling)) };
+    },
+    'chats.editMessage': (req) => {
+      const chat = requireChat(ctx, req.chatId);
+      sourceOf(chat);
+      requireIdle(chat);
+      let removed: number;
+      try {
+        removed = editUserMessage(ctx.db, chat.id, req.messageId, req.content);
+      } catch (e) {
+        throw new ConflictError((e as Error).message);
+      }
+      return { jobId: startReply(chat, promptMessages(listChatMessages(ctx.db, chat.id)), samplingFor(chat, req.sampling)), removed };
+    },
+    'chats.delete': (req) => {
+      const running = active.get(req.chatId);
+      if (running) ctx.runner.cancel(running);
+      return { ok: deleteChat(ctx.db, req.chatId) };
     },
     // Only generations: a trim job is stopped with runs.cancel.
     'chats.stop': (req) => ({ ok: ctx.runner.activeTrim()?.jobId !== req.jobId && ctx.runner.cancel(req.jobId) }),

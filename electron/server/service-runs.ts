@@ -3,12 +3,15 @@
  * (as `trimllm trim` builds it), then executed by the job runner in a worker; its progress is in SQLite and
  * streamed as events.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import type { Response, TrimSettingsSchema } from '../api/contract.ts';
 import { DEFAULT_TRIM_CONFIG } from '../../engine/trim/pipeline.ts';
 import type { StoredRunConfig } from '../cli/trim-job.ts';
 import {
-  createRun, getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, listRuns,
+  createRun, deleteRun, getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunComparison, listRunEvents, listRuns,
   setRunStatus, type CheckpointRow, type RunRow,
 } from '../store/index.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
@@ -17,8 +20,16 @@ import type { Handlers, ServiceContext } from './service-types.ts';
 /** Window length (tokens) of text tasks, as the CLI's default --window. */
 export const DEFAULT_WINDOW_TOKENS = 128;
 
-/** The stored configuration of a run started with these settings. */
-export function runConfigFromSettings(s: z.output<typeof TrimSettingsSchema>): StoredRunConfig {
+/** The files a completed run's report folder holds (engine/report/write.ts). */
+export const REPORT_FILES = ['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg'] as const;
+
+/** A new report folder under the workspace for a run started from the API: `<dataDir>/reports/run-<time>-<random>`. */
+export function newReportDir(dataDir: string, now = new Date()): string {
+  return join(dataDir, 'reports', `run-${now.toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${Math.random().toString(36).slice(2, 6)}`);
+}
+
+/** The stored configuration of a run started with these settings (`reportDir`: where its report goes, or null). */
+export function runConfigFromSettings(s: z.output<typeof TrimSettingsSchema>, reportDir: string | null = null): StoredRunConfig {
   const d = DEFAULT_TRIM_CONFIG;
   return {
     ...d,
@@ -34,7 +45,7 @@ export function runConfigFromSettings(s: z.output<typeof TrimSettingsSchema>): S
     baselines: [...s.baselines],
     ...(s.baselineEpochs !== undefined ? { baselineEpochs: s.baselineEpochs } : {}),
     limits: { maxTrain: s.maxTrain, maxEval: s.maxEval, windowTokens: DEFAULT_WINDOW_TOKENS },
-    reportDir: null,
+    reportDir,
   };
 }
 
@@ -62,7 +73,14 @@ function requireRun(ctx: ServiceContext, id: number): RunRow {
   return run;
 }
 
-type RunMethod = 'runs.list' | 'runs.get' | 'runs.start' | 'runs.resume' | 'runs.cancel';
+function reportOf(run: RunRow): { dir: string | null; files: string[] } {
+  const dir = (run.config as { reportDir?: string | null }).reportDir ?? null;
+  if (!dir || !existsSync(dir)) return { dir, files: [] };
+  const present = new Set(readdirSync(dir));
+  return { dir, files: REPORT_FILES.filter((f) => present.has(f)) };
+}
+
+type RunMethod = 'runs.list' | 'runs.get' | 'runs.start' | 'runs.resume' | 'runs.cancel' | 'runs.report' | 'runs.delete';
 
 /** Handlers of runs.*. */
 export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
@@ -79,14 +97,32 @@ export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
         events: listRunEvents(ctx.db, run.id).map((e) => ({ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond })),
         scans: listImportanceScans(ctx.db, run.id),
         nLayers: (model?.config as { nLayers?: number } | undefined)?.nLayers ?? 0,
+        comparison: listRunComparison(ctx.db, run.id),
+        report: reportOf(run),
       };
+    },
+    'runs.report': async (req) => {
+      const run = requireRun(ctx, req.id);
+      const { dir, files } = reportOf(run);
+      if (!dir || !files.includes(req.file)) throw new NotFoundError(`run ${run.id} has no ${req.file} (its report is written when the run completes)`);
+      const path = join(dir, req.file);
+      return { file: req.file, path, content: await readFile(path, 'utf8') };
+    },
+    'runs.delete': (req) => {
+      const run = requireRun(ctx, req.id);
+      if (ctx.runner.activeTrim()?.runId === run.id) throw new ConflictError(`run ${run.id} is being trimmed; cancel it before deleting it`);
+      try {
+        return { ok: deleteRun(ctx.db, run.id) };
+      } catch (e) {
+        throw new ConflictError((e as Error).message);
+      }
     },
     'runs.start': (req) => {
       if (!getModel(ctx.db, req.modelId)) throw new NotFoundError(`no model ${req.modelId} in the workspace`);
       if (!getDataset(ctx.db, req.datasetId)) throw new NotFoundError(`no dataset ${req.datasetId} in the workspace`);
       const active = ctx.runner.activeTrim();
       if (active) throw new ConflictError(`run ${active.runId} is being trimmed; one trim runs at a time: cancel it or wait until it finishes`);
-      const config = runConfigFromSettings(req.settings);
+      const config = runConfigFromSettings(req.settings, newReportDir(ctx.dataDir));
       const runId = createRun(ctx.db, { modelId: req.modelId, datasetId: req.datasetId, config, seed: config.seed });
       try {
         return { runId, jobId: ctx.runner.startTrim(runId, 'trim') };

@@ -11,6 +11,7 @@ import { catalogHandlers } from './service-catalog.ts';
 import { chatHandlers } from './service-chats.ts';
 import { runHandlers } from './service-runs.ts';
 import { settingsHandlers } from './service-settings.ts';
+import { hubHandlers } from './service-hub.ts';
 import { NotFoundError } from './errors.ts';
 import type { Handler, Handlers, ServiceContext } from './service-types.ts';
 
@@ -29,11 +30,15 @@ export interface ApiService {
    *   (NotFoundError, ConflictError, JobBusyError, input-file errors …); ContractError for an invalid response
    */
   call<M extends Method>(method: M | string, payload: unknown): Promise<Response<M>>;
+  /** Stops the service's own jobs (Hub downloads keep their `.part` files for a resume). */
+  close(): Promise<void>;
 }
 
 /** Creates the service. Every method of METHODS has a handler (checked by the type of `handlers`). */
 export function createApiService(ctx: ServiceContext): ApiService {
+  const hub = hubHandlers(ctx);
   const handlers: Handlers<Method> = {
+    ...hub.handlers,
     ...catalogHandlers(ctx),
     ...runHandlers(ctx),
     ...chatHandlers(ctx),
@@ -48,5 +53,6 @@ export function createApiService(ctx: ServiceContext): ApiService {
       if (!checked.success) throw new ContractError(`${method} produced a response outside the contract: ${checked.error.message}`);
       return checked.data as Response<M>;
     },
+    close: () => hub.downloads.close(),
   };
 }

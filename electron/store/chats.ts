@@ -154,3 +154,34 @@ export function listChatMessages(db: Database, chatId: number): ChatMessageRow[]
 export function deleteChat(db: Database, id: number): boolean {
   return stmt(db, 'DELETE FROM chats WHERE id = ?').run(id).changes > 0;
 }
+
+/**
+ * Replaces the content of user message `messageId` of chat `chatId` and deletes every later message of the chat
+ * (the answers to the old text), in one transaction; bumps the chat's `updatedAt`.
+ * @returns the number of later messages deleted
+ * @throws Error naming the chat and message when the message is not a user message of that chat
+ */
+export function editUserMessage(db: Database, chatId: number, messageId: number, content: string): number {
+  const write = db.transaction(() => {
+    const row = stmt<{ role: ChatRole }>(db, 'SELECT role FROM chat_messages WHERE id = ? AND chat_id = ?').get(messageId, chatId);
+    if (!row) throw new Error(`chat ${chatId} has no message ${messageId}`);
+    if (row.role !== 'user') throw new Error(`message ${messageId} of chat ${chatId} is a ${row.role} message; only user messages can be edited`);
+    stmt(db, 'UPDATE chat_messages SET content = ? WHERE id = ?').run(content, messageId);
+    const removed = stmt(db, 'DELETE FROM chat_messages WHERE chat_id = ? AND id > ?').run(chatId, messageId).changes;
+    stmt(db, 'UPDATE chats SET updated_at = ? WHERE id = ?').run(activityTime(db), chatId);
+    return removed;
+  });
+  return write.immediate();
+}
+
+/**
+ * Deletes the assistant messages after the last user message of a chat (the answer a regeneration replaces).
+ * @returns the number of messages deleted (0 when the chat ends with a user message or has none)
+ */
+export function deleteTrailingAssistantMessages(db: Database, chatId: number): number {
+  return stmt(
+    db,
+    `DELETE FROM chat_messages WHERE chat_id = ? AND role = 'assistant'
+       AND id > coalesce((SELECT max(id) FROM chat_messages WHERE chat_id = ? AND role = 'user'), 0)`,
+  ).run(chatId, chatId).changes;
+}

@@ -12,6 +12,8 @@ export interface NewEvaluation {
   modelId: number;
   /** The checkpoint evaluated; null or absent for the base model itself. */
   checkpointId?: number | null;
+  /** The trim run it was measured for (its base model and baselines); null or absent otherwise. */
+  runId?: number | null;
   /** The dataset evaluated on, when it is a stored dataset. */
   datasetId?: number | null;
   split?: Split | null;
@@ -28,6 +30,8 @@ export interface EvaluationRow {
   id: number;
   modelId: number;
   checkpointId: number | null;
+  /** The trim run it was measured for, or null. */
+  runId: number | null;
   /** null when the dataset was evaluated from a file, or has since been deleted. */
   datasetId: number | null;
   split: Split | null;
@@ -48,9 +52,9 @@ export function insertEvaluation(db: Database, e: NewEvaluation): number {
   return rowId(
     stmt(
       db,
-      `INSERT INTO evaluations (model_id, checkpoint_id, dataset_id, split, task, record_count, metrics, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(e.modelId, e.checkpointId ?? null, e.datasetId ?? null, e.split ?? null, e.task, e.recordCount,
+      `INSERT INTO evaluations (model_id, checkpoint_id, run_id, dataset_id, split, task, record_count, metrics, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(e.modelId, e.checkpointId ?? null, e.runId ?? null, e.datasetId ?? null, e.split ?? null, e.task, e.recordCount,
       toJsonText(e.metrics, 'evaluation metrics'), nowSeconds()).lastInsertRowid,
   );
 }
@@ -60,8 +64,10 @@ export interface EvaluationFilter {
   modelId?: number;
   /** A checkpoint id, or null for evaluations of base models only. */
   checkpointId?: number | null;
-  /** Evaluations of the checkpoints of this run. */
+  /** Evaluations of the checkpoints of this run, and those stored for the run itself (runId). */
   runId?: number;
+  /** Only this task (e.g. COMPARISON_TASK). */
+  task?: string;
   datasetId?: number;
 }
 
@@ -69,13 +75,14 @@ export interface EvaluationFilter {
 export function listEvaluations(db: Database, filter: EvaluationFilter = {}): EvaluationRow[] {
   return stmt<Omit<EvaluationRow, 'metrics'> & { metrics: string }>(
     db,
-    `SELECT e.id, e.model_id AS modelId, e.checkpoint_id AS checkpointId, e.dataset_id AS datasetId, e.split,
+    `SELECT e.id, e.model_id AS modelId, e.checkpoint_id AS checkpointId, e.run_id AS runId, e.dataset_id AS datasetId, e.split,
             e.task, e.record_count AS recordCount, e.metrics, e.created_at AS createdAt
      FROM evaluations e LEFT JOIN checkpoints c ON c.id = e.checkpoint_id
      WHERE (@modelId IS NULL OR e.model_id = @modelId)
        AND (@anyCheckpoint OR e.checkpoint_id IS @checkpointId)
-       AND (@runId IS NULL OR c.run_id = @runId)
+       AND (@runId IS NULL OR c.run_id = @runId OR e.run_id = @runId)
        AND (@datasetId IS NULL OR e.dataset_id = @datasetId)
+       AND (@task IS NULL OR e.task = @task)
      ORDER BY e.id`,
   )
     .all({
@@ -84,8 +91,51 @@ export function listEvaluations(db: Database, filter: EvaluationFilter = {}): Ev
       checkpointId: filter.checkpointId ?? null,
       runId: filter.runId ?? null,
       datasetId: filter.datasetId ?? null,
+      task: filter.task ?? null,
     })
     .map((r) => ({ ...r, metrics: fromJsonText(r.metrics, `metrics of evaluation ${r.id}`) }));
+}
+
+/** The task name of a run's comparison entries (report entries measured side by side at the end of a run). */
+export const COMPARISON_TASK = 'comparison';
+
+/** One model of a run's comparison: its report entry (any JSON value) and the checkpoint it is, if any. */
+export interface ComparisonEntry {
+  checkpointId: number | null;
+  /** The report entry: name, kind, kept, keptFraction, metric, performance, paramBytes, tokens/s. */
+  entry: unknown;
+}
+
+/**
+ * Replaces the comparison of run `runId` (its base model, baselines and TrimLLM checkpoints measured side by
+ * side) with `entries`, in one transaction, as evaluations of task COMPARISON_TASK on the test split.
+ * @throws Error when an entry has no JSON form; SqliteError (FOREIGN KEY) for an unknown run, model, checkpoint
+ *   or dataset
+ */
+export function replaceRunComparison(
+  db: Database,
+  run: { runId: number; modelId: number; datasetId: number | null; recordCount: number },
+  entries: readonly ComparisonEntry[],
+): void {
+  db.transaction(() => {
+    stmt(db, 'DELETE FROM evaluations WHERE run_id = ? AND task = ?').run(run.runId, COMPARISON_TASK);
+    for (const e of entries) {
+      insertEvaluation(db, {
+        modelId: run.modelId, checkpointId: e.checkpointId, runId: run.runId, datasetId: run.datasetId, split: 'test',
+        task: COMPARISON_TASK, recordCount: run.recordCount, metrics: e.entry,
+      });
+    }
+  }).immediate();
+}
+
+/** The comparison of run `runId` in the order it was stored (empty before the run completes). */
+export function listRunComparison(db: Database, runId: number): ComparisonEntry[] {
+  return stmt<{ checkpointId: number | null; metrics: string; id: number }>(
+    db,
+    'SELECT id, checkpoint_id AS checkpointId, metrics FROM evaluations WHERE run_id = ? AND task = ? ORDER BY id',
+  )
+    .all(runId, COMPARISON_TASK)
+    .map((r) => ({ checkpointId: r.checkpointId, entry: fromJsonText(r.metrics, `metrics of evaluation ${r.id}`) }));
 }
 
 /** A benchmark result to store. */

@@ -114,7 +114,7 @@ test('system, models and datasets', async () => {
 });
 
 test('a tiny trim run streams progress, scans and checkpoints, then completes; chats and /v1 work beside it', async () => {
-  const { runId, jobId } = await call('runs.start', { modelId, datasetId, settings: TINY });
+  const { runId, jobId } = await call('runs.start', { modelId, datasetId, settings: { ...TINY, baselines: ['random'], baselineEpochs: 1 } });
   const busy = await post('/api/runs.start', { modelId, datasetId, settings: TINY });
   assert.equal(busy.status, 409, 'one trim at a time');
 
@@ -135,8 +135,20 @@ test('a tiny trim run streams progress, scans and checkpoints, then completes; c
   assert.ok(stats.decodeTokensPerSecond >= 0);
 
   const again = await call('chats.regenerate', { chatId: chat.id });
+  const regenerated = await waitFor((e) => e.event === 'chat.done' && of(again.jobId)(e));
   await waitFor((e) => e.event === 'job.finished' && of(again.jobId)(e));
-  assert.deepEqual((await call('chats.messages', { chatId: chat.id })).map((m) => m.role), ['user', 'assistant', 'assistant']);
+  const afterRegenerate = await call('chats.messages', { chatId: chat.id });
+  assert.deepEqual(afterRegenerate.map((m) => m.role), ['user', 'assistant'], 'regenerate replaces the answer');
+  assert.equal(afterRegenerate[1]!.id, regenerated.payload.messageId);
+
+  // Edit and resend: the user message's text changes, the old answer goes, a new one comes.
+  const edited = await call('chats.editMessage', { chatId: chat.id, messageId: sent.userMessageId, content: 'Lily went to the park' });
+  assert.equal(edited.removed, 1);
+  const editedDone = await waitFor((e) => e.event === 'chat.done' && of(edited.jobId)(e));
+  await waitFor((e) => e.event === 'job.finished' && of(edited.jobId)(e));
+  const afterEdit = await call('chats.messages', { chatId: chat.id });
+  assert.deepEqual(afterEdit.map((m) => [m.role, m.role === 'user' ? m.content : m.id]), [['user', 'Lily went to the park'], ['assistant', editedDone.payload.messageId]]);
+  assert.equal((await post('/api/chats.editMessage', { chatId: chat.id, messageId: afterEdit[1]!.id, content: 'x' })).status, 409, 'only user messages');
   const long = await call('chats.send', { chatId: chat.id, content: 'Tell me more', sampling: { temperature: 0.7, topK: 0, topP: 0.9, repetitionPenalty: 1, maxTokens: 4000 } });
   assert.deepEqual(await call('chats.stop', { jobId: long.jobId }), { ok: true });
   const stopped = await waitFor((e) => e.event === 'job.finished' && of(long.jobId)(e));
@@ -190,6 +202,7 @@ test('a tiny trim run streams progress, scans and checkpoints, then completes; c
   assert.match(labels[1]!, /^drop 2: -/);
   assert.deepEqual(labels.slice(2), ['heal 1', 'heal 2', 'done']);
   assert.ok(events.some((e) => e.event === 'run.scan' && e.payload.runId === runId));
+  assert.ok(progress.some((e) => e.payload.phase === 'baseline random'), 'baseline progress');
   assert.ok(events.indexOf(finished) > events.indexOf(checkpoints.at(-1)!), 'job.finished comes after the last checkpoint');
 
   const got = await call('runs.get', { id: runId });
@@ -197,6 +210,18 @@ test('a tiny trim run streams progress, scans and checkpoints, then completes; c
   assert.equal(got.nLayers, 5);
   assert.deepEqual(got.checkpoints.map((c) => c.id), checkpoints.map((e) => e.payload.checkpointId));
   assert.ok(got.events.length > 0 && got.scans.length >= 3);
+  // Scans are recorded at the optimizer step they follow: the initial one at 0, later ones at a logged step.
+  assert.equal(got.scans[0]!.step, 0);
+  const steps = new Set(got.events.map((e) => e.step));
+  for (const scan of got.scans.slice(1)) assert.ok(steps.has(scan.step), `scan ${scan.scan} at step ${scan.step}`);
+  // The comparison: every TrimLLM checkpoint entry, the base model and the random-drop baseline, side by side.
+  const kinds = got.comparison.map((c) => (c.entry as { kind: string }).kind);
+  assert.deepEqual(kinds.filter((k) => k !== 'trimllm'), ['base', 'baseline-random']);
+  assert.equal(kinds.filter((k) => k === 'trimllm').length, got.checkpoints.length - 1, 'every measured checkpoint');
+  assert.deepEqual(got.comparison.filter((c) => c.checkpointId !== null).map((c) => c.checkpointId), got.checkpoints.slice(0, -1).map((c) => c.id));
+  assert.deepEqual(got.report.files, ['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg']);
+  const reportMd = await call('runs.report', { id: runId, file: 'report.md' });
+  assert.match(reportMd.content, /baseline-random|random 50%/);
   assert.equal((await call('runs.list', {}))[0]!.id, runId);
 
   // A checkpoint is servable.
@@ -239,5 +264,36 @@ test('settings, and every method was exercised', async () => {
   const now = await call('settings.get', {});
   assert.equal(now.threads, 2);
   assert.equal(now.hubEndpoint, 'http://127.0.0.1:9');
+
+  // Hub downloads honour the hub.endpoint setting: nothing listens on 127.0.0.1:9, so it fails naming it.
+  const dl = await call('hub.download', { repo: 'karpathy/tinyllamas', files: ['stories260K/stories260K.bin'] });
+  const failed = await waitFor((e) => e.event === 'download.finished' && of(dl.jobId)(e));
+  assert.equal(failed.payload.status, 'failed');
+  assert.match(String(failed.payload.error), /127\.0\.0\.1:9/);
+  const listed = await call('hub.downloads', {});
+  assert.deepEqual(listed.map((d) => [d.id, d.status, d.active]), [[dl.downloadId, 'failed', false]]);
+  assert.deepEqual(await call('hub.cancel', { id: dl.downloadId }), { ok: false }, 'nothing to cancel');
+  const retry = await call('hub.resume', { id: dl.downloadId });
+  assert.equal((await waitFor((e) => e.event === 'download.finished' && of(retry.jobId)(e))).payload.status, 'failed');
+
+  // Deleting: a dataset used by a run is refused (409); an unused dataset, a model, a run and a chat go.
+  assert.equal((await post('/api/datasets.delete', { id: datasetId })).status, 409);
+  const spare = await call('datasets.import', { path: DATA, name: 'spare' });
+  assert.deepEqual(await call('datasets.delete', { id: spare.id }), { ok: true });
+  const spareModel = await call('models.import', { path: STORIES_BIN, tokenizer: STORIES_TOK, name: 'spare' });
+  assert.deepEqual(await call('models.delete', { id: spareModel.id }), { ok: true });
+  const runs = await call('runs.list', {});
+  assert.deepEqual(await call('runs.delete', { id: runs[0]!.id }), { ok: true });
+  assert.equal((await call('runs.list', {})).length, runs.length - 1);
+  const chat = (await call('chats.list', {}))[0]!;
+  assert.deepEqual(await call('chats.delete', { chatId: chat.id }), { ok: true });
+  assert.ok(!(await call('chats.list', {})).some((c) => c.id === chat.id));
+
+  // Upkeep: VACUUM gives the deleted run's space back; a backup is a database file in <dataDir>/backups.
+  const vacuumed = await call('store.vacuum', {});
+  assert.ok(vacuumed.bytesAfter > 0 && vacuumed.bytesAfter <= vacuumed.bytesBefore, JSON.stringify(vacuumed));
+  const backup = await call('store.backup', {});
+  assert.match(backup.path, /backups\/trimllm-[\dT-]+\.db$/);
+  assert.ok(backup.bytes > 0);
   assert.deepEqual([...METHOD_NAMES].filter((m) => !called.has(m)), []);
 });

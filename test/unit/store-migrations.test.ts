@@ -24,6 +24,7 @@ const TABLES_BY_VERSION: Record<number, string[]> = {
   3: ['checkpoint_tensors', 'checkpoints', 'tensor_chunks'],
   4: ['benchmarks', 'evaluations'],
   5: ['chat_messages', 'chats'],
+  6: ['downloads'], // and evaluations.run_id
 };
 
 function tables(db: Database): string[] {

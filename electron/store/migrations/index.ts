@@ -14,6 +14,7 @@ import { updateToSchemaVersion2 } from './v2-runs.ts';
 import { updateToSchemaVersion3 } from './v3-checkpoints.ts';
 import { updateToSchemaVersion4 } from './v4-evaluations.ts';
 import { updateToSchemaVersion5 } from './v5-chats.ts';
+import { updateToSchemaVersion6 } from './v6-downloads-comparisons.ts';
 
 /** One schema migration: moves a database from `version - 1` to `version`. */
 export interface Migration {
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, up: updateToSchemaVersion3 },
   { version: 4, up: updateToSchemaVersion4 },
   { version: 5, up: updateToSchemaVersion5 },
+  { version: 6, up: updateToSchemaVersion6 },
 ];
 
 /** The schema version a fully migrated database has. */

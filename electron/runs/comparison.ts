@@ -1,0 +1,31 @@
+/**
+ * A completed run's comparison: every model measured side by side at its end — the base model, the baselines
+ * (full / sparse fine-tune, random / top / bottom 50%) and the TrimLLM checkpoints — stored as evaluations of
+ * the run (store/evaluations.ts COMPARISON_TASK), so the app can draw them on the frontier and tabulate speed-ups.
+ */
+import type { ReportEntry } from '../../engine/report/types.ts';
+import type { Evaluable } from '../../engine/trim/prepare.ts';
+import { replaceRunComparison, type Database } from '../store/index.ts';
+
+/** Records scored by a test split. */
+export function evaluableSize(test: Evaluable): number {
+  return test.kind === 'choice' ? test.items.length : test.examples.length;
+}
+
+/**
+ * Stores the measured entries of run `runId`, replacing an earlier comparison. `checkpointIds[i]` is the
+ * checkpoint of `measured[i]` (the TrimLLM entries come first, in checkpoint order); later entries (base,
+ * baselines) have none.
+ * @throws SqliteError (FOREIGN KEY) for an unknown run, model, dataset or checkpoint
+ */
+export function storeRunComparison(
+  db: Database,
+  run: { runId: number; modelId: number; datasetId: number; test: Evaluable },
+  measured: readonly ReportEntry[],
+  checkpointIds: readonly number[],
+): void {
+  replaceRunComparison(
+    db, { runId: run.runId, modelId: run.modelId, datasetId: run.datasetId, recordCount: evaluableSize(run.test) },
+    measured.map((entry, i) => ({ checkpointId: checkpointIds[i] ?? null, entry })),
+  );
+}

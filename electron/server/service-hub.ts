@@ -1,0 +1,81 @@
+/**
+ * API methods of Hub downloads (hub.*) and of the workspace database's upkeep (store.vacuum, store.backup).
+ * Downloads run in this process's event loop (network and disk I/O only; jobs/downloads.ts); a finished one is
+ * imported as a model in the utility worker. The Hub endpoint is the `hub.endpoint` setting when set.
+ */
+import { statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { backupDatabase, getSetting, vacuum } from '../store/index.ts';
+import { listDownloads } from '../store/downloads.ts';
+import { HubDownloads } from '../jobs/downloads.ts';
+import { ConflictError } from './errors.ts';
+import type { Handlers, ServiceContext } from './service-types.ts';
+
+/** The workspace database file (cli/workspace.ts). */
+export function databasePath(dataDir: string): string {
+  return join(dataDir, 'trimllm.db');
+}
+
+/** Size of a file in bytes, 0 when it does not exist. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The database's bytes on disk: the file and its write-ahead log. */
+function databaseBytes(dataDir: string): number {
+  const path = databasePath(dataDir);
+  return sizeOf(path) + sizeOf(`${path}-wal`);
+}
+
+/** A backup file name for `date`: trimllm-2026-11-29T18-30-05.db. */
+export function backupFileName(date: Date): string {
+  return `trimllm-${date.toISOString().slice(0, 19).replace(/:/g, '-')}.db`;
+}
+
+type HubMethod = 'hub.download' | 'hub.downloads' | 'hub.cancel' | 'hub.resume' | 'store.vacuum' | 'store.backup';
+
+/** Handlers of hub.* and store.*, and the downloads they run (close() stops them). */
+export function hubHandlers(ctx: ServiceContext): { handlers: Handlers<HubMethod>; downloads: HubDownloads } {
+  const downloads = new HubDownloads({
+    db: ctx.db, dataDir: ctx.dataDir,
+    endpoint: () => getSetting(ctx.db, 'hub.endpoint', z.string()),
+    emit: (event, payload) => ctx.events.emit(event, payload),
+    importModel: async (p) => (await ctx.runner.runTask<{ id: number }>('import-model', { ...p })).id,
+  });
+  const handlers: Handlers<HubMethod> = {
+    'hub.download': (req) => downloads.start(req.repo, req.files, req.revision),
+    'hub.downloads': () => listDownloads(ctx.db).map((d) => ({
+      id: d.id, repo: d.repo, revision: d.revision, destDir: d.destDir, status: d.status, modelId: d.modelId, error: d.error,
+      files: d.files, createdAt: d.createdAt, active: downloads.isActive(d.id),
+    })),
+    'hub.cancel': (req) => ({ ok: downloads.cancel(req.id) }),
+    'hub.resume': (req) => {
+      try {
+        return downloads.resume(req.id);
+      } catch (e) {
+        throw new ConflictError((e as Error).message);
+      }
+    },
+    'store.vacuum': () => {
+      const bytesBefore = databaseBytes(ctx.dataDir);
+      ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+      vacuum(ctx.db);
+      ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+      return { bytesBefore, bytesAfter: databaseBytes(ctx.dataDir) };
+    },
+    'store.backup': async () => {
+      const dir = join(ctx.dataDir, 'backups');
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, backupFileName(new Date()));
+      await backupDatabase(ctx.db, path);
+      return { path, bytes: sizeOf(path) };
+    },
+  };
+  return { handlers, downloads };
+}
