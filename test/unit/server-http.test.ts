@@ -162,9 +162,9 @@ test('requests are validated by the contract: 400 naming the field, 404 for unkn
   const invalidJson = await api(server, 'runs.list', '{not json');
   assert.equal(invalidJson.status, 400);
   assert.equal(((await invalidJson.json()) as { name: string }).name, 'InvalidJson');
-  const unknown = await api(server, 'models.delete', {});
+  const unknown = await api(server, 'models.rename', {});
   assert.equal(unknown.status, 404);
-  assert.deepEqual(await unknown.json(), { name: 'NotFoundError', message: 'unknown method "models.delete"' });
+  assert.deepEqual(await unknown.json(), { name: 'NotFoundError', message: 'unknown method "models.rename"' });
   const missing = await api(server, 'runs.get', { id: 42 });
   assert.equal(missing.status, 404);
   assert.match(((await missing.json()) as { message: string }).message, /no run 42/);
