@@ -10,12 +10,17 @@
  *   token ids (loss on every token), every kept sub-layer trainable (embedding, norm, head frozen: the engine's
  *   default), learning rate 0 so the weights stay bit-for-bit as loaded while doing all of AdamW's work;
  *   `warmup` untimed steps, then the median over `runs` steps of real tokens / step seconds.
+ * - matvec-only ms per token (matvec.ts): the decode step's matrix-vector products alone, timed in the same
+ *   rounds (MATVEC_REPS passes after each throughput run of the mask); median over all passes. Beside the
+ *   decode ms per token it bounds the overhead of everything else in a decode step.
  * - calibration scan seconds: one scan as the trim pipeline runs it (engine/trim/pipeline.ts `scan`): the
  *   activation Frobenius norms of the kept sub-layers (measure.ts activationNorms), then one evaluation of the
- *   calibration set per kept sub-layer with it dropped (importance.ts scoreSubLayers with measure.ts
- *   performance = next-token accuracy). Calibration set: `calibrationExamples` random-id sequences of
- *   `calibrationSeq` tokens. Measured once (a scan is 2L′ evaluations already), after one untimed evaluation
- *   and norm pass of the full model; wall seconds.
+ *   calibration set per kept sub-layer with it dropped (importance.ts scanSubLayers with measure.ts
+ *   performance = next-token accuracy), with prefix reuse (engine/model/prefix-reuse.ts) and, right after,
+ *   the naive way (a full forward pass per candidate), with the sub-layer evaluations each ran (counted by
+ *   the model). Calibration set: `calibrationExamples` random-id sequences of `calibrationSeq` tokens.
+ *   Measured once each (a scan is 2L′ evaluations already), after one untimed evaluation and norm pass of the
+ *   full model; wall seconds.
  * - ideal speed-up (FLOPs per token full / trimmed) and the parameter bytes (engine/model/params.ts), and the
  *   bytes read per decoded token for the matvec ceiling (ceiling.ts), filled in by the caller with the
  *   measured bandwidth.
@@ -38,7 +43,8 @@ import { Trainer } from '../train/trainer.ts';
 import { makeBatch } from '../train/batch.ts';
 import type { TrainingExample } from '../train/example.ts';
 import { activationNorms, performance as taskPerformance } from '../trim/measure.ts';
-import { scoreSubLayers } from '../trim/importance.ts';
+import { scanSubLayers } from '../trim/importance.ts';
+import { timeMatvecs } from './matvec.ts';
 import type { Evaluable } from '../trim/prepare.ts';
 import { createRng } from '../model/sampling.ts';
 import { benchKeepMask, BENCH_KEPT_FRACTIONS } from './keep-masks.ts';
@@ -139,10 +145,24 @@ export interface BenchRow {
   trainStepCpuSeconds: number;
   /** Median step CPU seconds of the full model / of this mask. */
   cpuTrainSpeedup: number;
-  /** Wall seconds of one calibration scan. */
+  /** Median decode milliseconds per token (1000 / decodeTokensPerSecond). */
+  decodeMsPerToken: number;
+  /** Median milliseconds of the decode step's matrix-vector products alone (matvec.ts). */
+  matvecOnlyMsPerToken: number;
+  /** decodeMsPerToken / matvecOnlyMsPerToken: 1 when a decode step is nothing but its products. */
+  decodeOverMatvec: number;
+  /** Wall seconds of one calibration scan (with prefix reuse, as the trim pipeline runs it). */
   scanSeconds: number;
   /** CPU seconds of that scan. */
   scanCpuSeconds: number;
+  /** Sub-layer evaluations of that scan (norm pass included). */
+  scanSubLayerEvaluations: number;
+  /** Wall seconds of the same scan without prefix reuse (a full forward pass per candidate). */
+  naiveScanSeconds: number;
+  /** Sub-layer evaluations of the naive scan. */
+  naiveScanSubLayerEvaluations: number;
+  /** naiveScanSeconds / scanSeconds. */
+  scanReuseSpeedup: number;
   /** Evaluations in the scan (one per kept sub-layer). */
   scanEvaluations: number;
   /** Calibration set of the scan: sequences × tokens. */
@@ -240,13 +260,24 @@ async function trainingThroughput(model: LlamaModel, keep: KeepMask, examples: T
   }
 }
 
-async function timedScan(model: LlamaModel, keep: KeepMask, calibration: Evaluable): Promise<{ seconds: number; cpuSeconds: number }> {
+interface ScanTiming {
+  seconds: number;
+  cpuSeconds: number;
+  /** Sub-layers the model ran. */
+  evaluations: number;
+}
+
+async function timedScan(model: LlamaModel, keep: KeepMask, calibration: Evaluable, reusePrefix: boolean): Promise<ScanTiming> {
   const start = performance.now();
   const cpu = cpuSeconds();
+  const evaluations = model.subLayerEvaluations;
   const norms = await activationNorms(model, NO_TOKENIZER, calibration, keep);
-  await scoreSubLayers(keep, (k) => taskPerformance(model, NO_TOKENIZER, calibration, k), norms);
-  return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds() - cpu };
+  await scanSubLayers(model, keep, (k) => taskPerformance(model, NO_TOKENIZER, calibration, k), norms, { reusePrefix });
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds() - cpu, evaluations: model.subLayerEvaluations - evaluations };
 }
+
+/** Passes over the decode matrices timed after each throughput run of a mask. */
+export const MATVEC_REPS = 3;
 
 /** Progress messages (one line each). */
 export type BenchProgress = (message: string) => void;
@@ -271,6 +302,7 @@ export async function measureShape(
   const prefill: number[][] = masks.map(() => []);
   const decode: number[][] = masks.map(() => []);
   const runCpu: number[][] = masks.map(() => []);
+  const matvec: number[][] = masks.map(() => []);
   let backend = tf.getBackend();
   const lengths = { promptTokens: settings.promptTokens, newTokens: settings.newTokens };
   for (let round = 0; round < settings.runs; round++) {
@@ -282,6 +314,7 @@ export async function measureShape(
       prefill[i]!.push(r.prefillTokensPerSecond);
       decode[i]!.push(r.decodeTokensPerSecond);
       backend = r.backend;
+      matvec[i]!.push(...(await timeMatvecs(model, keep, MATVEC_REPS)));
     }
     onProgress(`${shape}: throughput round ${round + 1}/${settings.runs}`);
   }
@@ -294,10 +327,15 @@ export async function measureShape(
   // first-use costs (heap growth, new activation shapes) the others then skip.
   await activationNorms(model, NO_TOKENIZER, calibration, full);
   await taskPerformance(model, NO_TOKENIZER, calibration, full);
-  const scans: { seconds: number; cpuSeconds: number }[] = [];
+  const scans: ScanTiming[] = [];
+  const naiveScans: ScanTiming[] = [];
   for (const [i, keep] of masks.entries()) {
-    scans.push(await timedScan(model, keep, calibration));
-    onProgress(`${shape}: calibration scan ${i + 1}/${masks.length} (${keptNames(keep).length} evaluations) ${scans[i]!.seconds.toFixed(1)} s`);
+    scans.push(await timedScan(model, keep, calibration, true));
+    naiveScans.push(await timedScan(model, keep, calibration, false));
+    onProgress(
+      `${shape}: calibration scan ${i + 1}/${masks.length} (${keptNames(keep).length} candidates) ${scans[i]!.seconds.toFixed(1)} s ` +
+        `with prefix reuse, ${naiveScans[i]!.seconds.toFixed(1)} s naive`,
+    );
   }
 
   const trainExamples = randomTokenExamples(settings.trainBatch, settings.trainSeq, config.vocabSize, settings.seed + 2);
@@ -348,8 +386,15 @@ export async function measureShape(
       measuredTrainSpeedup: med(training[i]!.tokensPerSecond) / med(training[0]!.tokensPerSecond),
       trainStepCpuSeconds: med(training[i]!.cpuSeconds),
       cpuTrainSpeedup: med(training[0]!.cpuSeconds) / med(training[i]!.cpuSeconds),
+      decodeMsPerToken: 1000 / med(decode[i]!),
+      matvecOnlyMsPerToken: med(matvec[i]!),
+      decodeOverMatvec: 1000 / med(decode[i]!) / med(matvec[i]!),
       scanSeconds: scans[i]!.seconds,
       scanCpuSeconds: scans[i]!.cpuSeconds,
+      scanSubLayerEvaluations: scans[i]!.evaluations,
+      naiveScanSeconds: naiveScans[i]!.seconds,
+      naiveScanSubLayerEvaluations: naiveScans[i]!.evaluations,
+      scanReuseSpeedup: naiveScans[i]!.seconds / scans[i]!.seconds,
       scanEvaluations: keptNames(keep).length,
       calibrationExamples: settings.calibrationExamples,
       calibrationSeq: settings.calibrationSeq,

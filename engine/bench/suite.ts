@@ -125,21 +125,25 @@ export function formatBenchTables(rows: readonly BenchRow[]): string {
   const kept = (r: BenchRow) => `${r.keptSubLayers}/${r.totalSubLayers}`;
   const speed = table(
     [
-      'shape', 'kept', 'prefill tok/s (min–max)', 'decode tok/s (min–max)', 'ceiling tok/s', 'ideal ×', 'measured ×', 'measured/ideal',
-      'CPU run ×', 'ideal run ×', 'CPU/ideal',
+      'shape', 'kept', 'prefill tok/s (min–max)', 'decode tok/s (min–max)', 'decode ms/tok', 'matvec-only ms/tok', 'decode/matvec',
+      'ceiling tok/s', 'ideal ×', 'measured ×', 'measured/ideal', 'CPU run ×', 'ideal run ×', 'CPU/ideal',
     ],
     rows.map((r) => [
       r.shape, kept(r), withSpread(r.prefillTokensPerSecond, r.prefillSpread), withSpread(r.decodeTokensPerSecond, r.decodeSpread),
+      r.decodeMsPerToken.toFixed(2), r.matvecOnlyMsPerToken.toFixed(2), r.decodeOverMatvec.toFixed(2),
       rate(r.matvecCeilingTokensPerSecond), r.idealSpeedup.toFixed(2), r.measuredSpeedup.toFixed(2), r.speedupEfficiency.toFixed(2),
       r.cpuRunSpeedup.toFixed(2), r.idealRunSpeedup.toFixed(2), r.cpuRunEfficiency.toFixed(2),
     ]),
   );
   const other = table(
-    ['shape', 'kept', 'train tok/s (min–max)', 'train ×', 'CPU ×', 'step tokens', 'scan s', 'scan CPU s', 'evals', 'param bytes', 'peak RSS'],
+    [
+      'shape', 'kept', 'train tok/s (min–max)', 'train ×', 'CPU ×', 'step tokens', 'scan s', 'naive scan s', 'naive/reuse ×',
+      'sub-layer runs (reuse/naive)', 'candidates', 'param bytes', 'peak RSS',
+    ],
     rows.map((r) => [
       r.shape, kept(r), withSpread(r.trainTokensPerSecond, r.trainSpread), r.measuredTrainSpeedup.toFixed(2), r.cpuTrainSpeedup.toFixed(2),
-      `${r.trainBatch}×${r.trainSeq}`, r.scanSeconds.toFixed(2), r.scanCpuSeconds.toFixed(2), String(r.scanEvaluations), mb(r.paramBytes),
-      mb(r.peakRssBytes),
+      `${r.trainBatch}×${r.trainSeq}`, r.scanSeconds.toFixed(2), r.naiveScanSeconds.toFixed(2), r.scanReuseSpeedup.toFixed(2),
+      `${r.scanSubLayerEvaluations}/${r.naiveScanSubLayerEvaluations}`, String(r.scanEvaluations), mb(r.paramBytes), mb(r.peakRssBytes),
     ]),
   );
   return `${speed}\n\n${other}`;
@@ -168,7 +172,9 @@ export function formatBenchNotes(rows: readonly BenchRow[], settings: BenchSetti
     'ideal × = FLOPs per token full / trimmed (params.ts flopsPerToken, at prompt + new/2 positions); measured × = median decode ' +
       'tok/s trimmed / full (wall clock); ceiling = measured memory bandwidth / bytes read per decoded token (engine/bench/ceiling.ts); ' +
       'CPU run × = median CPU seconds of a whole run (prefill + decode) full / trimmed, against the FLOPs of a whole run (ideal run ×): ' +
-      'the cross-check that other processes on the machine do not move',
+      'the cross-check that other processes on the machine do not move; matvec-only = the decode step\'s matrix-vector products ' +
+      'alone, same backend op and tensors, timed in the same rounds (engine/bench/matvec.ts); decode/matvec = the overhead factor ' +
+      'of everything else; scan s = one calibration scan with prefix reuse, naive = a full forward pass per candidate',
   );
   const shapes = [...new Set(rows.map((r) => r.shape))];
   for (const s of shapes) {

@@ -7,10 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from './config.ts';
 import type { BlockWeights } from './weights.ts';
 import { applyRopeWindow, ropeWindow, type RopeTables } from './rope.ts';
-import { appendToCache, type KvCache } from './kv-cache.ts';
-
-/** Additive mask value for positions a query may not attend to (exp underflows to exactly 0 in float32). */
-const MASKED = -1e9;
+import { appendToCache, cacheMask, MASKED, type KvCache } from './kv-cache.ts';
 
 /** Inputs that are the same for every block of one forward pass. */
 export interface AttentionContext {
@@ -59,12 +56,36 @@ function project(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D
 }
 
 /**
+ * The query, key and value projections as one product: `[wq | wk | wv]` ([dim, (nHeads + 2·nKvHeads)·headDim])
+ * and the concatenated biases (derived.ts builds and caches it for inference).
+ */
+export interface FusedQkv {
+  weight: tf.Tensor2D;
+  bias: tf.Tensor1D | null;
+}
+
+/** Concatenates a block's q/k/v projections (and biases) into one FusedQkv (the caller keeps or disposes it). */
+export function fuseQkv(w: BlockWeights): FusedQkv {
+  return {
+    weight: tf.concat([w.wq, w.wk, w.wv], 1) as tf.Tensor2D,
+    bias: w.bq && w.bk && w.bv ? (tf.concat([w.bq, w.bk, w.bv]) as tf.Tensor1D) : null,
+  };
+}
+
+/**
  * The attention sub-layer's output (before the residual add).
  * @param x normalised input, [batch, seq, dim]
  * @param layer block index (for the cache)
+ * @param fused the block's fused q/k/v projection (one product instead of three), or null to use w's own
  * @returns [batch, seq, dim]
  */
-export function selfAttention(x: tf.Tensor3D, w: BlockWeights, layer: number, ctx: AttentionContext): tf.Tensor3D {
+export function selfAttention(
+  x: tf.Tensor3D,
+  w: BlockWeights,
+  layer: number,
+  ctx: AttentionContext,
+  fused: FusedQkv | null = null,
+): tf.Tensor3D {
   return tf.tidy(() => {
     const { nHeads, nKvHeads, headDim } = ctx.config;
     const [batch, seq, dim] = x.shape;
@@ -74,13 +95,25 @@ export function selfAttention(x: tf.Tensor3D, w: BlockWeights, layer: number, ct
     const heads = (t: tf.Tensor2D, n: number) =>
       (seq === 1 ? tf.reshape(t, [batch, n, 1, headDim]) : tf.transpose(tf.reshape(t, [batch, seq, n, headDim]), [0, 2, 1, 3])) as tf.Tensor4D;
     const angles = ctx.ropeWindow ?? ropeWindow(ctx.rope, ctx.offset, seq);
-    const q = applyRopeWindow(heads(project(flat, w.wq, w.bq), nHeads), angles); // [b, nH, s, hd]
-    let k = applyRopeWindow(heads(project(flat, w.wk, w.bk), nKvHeads), angles); // [b, nKv, s, hd]
-    let v = heads(project(flat, w.wv, w.bv), nKvHeads); // [b, nKv, s, hd]
+    const [qFlat, kFlat, vFlat] = fused
+      ? tf.split(project(flat, fused.weight, fused.bias), [nHeads * headDim, nKvHeads * headDim, nKvHeads * headDim], 1)
+      : [project(flat, w.wq, w.bq), project(flat, w.wk, w.bk), project(flat, w.wv, w.bv)];
+    const q = applyRopeWindow(heads(qFlat as tf.Tensor2D, nHeads), angles); // [b, nH, s, hd]
+    let k = applyRopeWindow(heads(kFlat as tf.Tensor2D, nKvHeads), angles); // [b, nKv, s, hd]
+    let v = heads(vFlat as tf.Tensor2D, nKvHeads); // [b, nKv, s, hd]
+    let bias = ctx.bias;
     if (ctx.cache) {
-      const full = appendToCache(ctx.cache, layer, k, v); // [b, nKv, t, hd], t = offset + s
-      k = full.keys;
-      v = full.values;
+      const block = appendToCache(ctx.cache, layer, k, v); // [b, nKv, capacity, hd]
+      const visible = ctx.offset + seq;
+      if (ctx.offset > 0 && seq === 1 && !bias) {
+        // A decode step reads the whole buffer; the mask hides the positions not written yet.
+        k = block.keys;
+        v = block.values;
+        bias = cacheMask(ctx.cache, visible);
+      } else if (ctx.offset > 0) {
+        k = tf.slice(block.keys, [0, 0, 0, 0], [batch, nKvHeads, visible, headDim]);
+        v = tf.slice(block.values, [0, 0, 0, 0], [batch, nKvHeads, visible, headDim]);
+      } // else (a first pass): the keys/values just computed are all there is
     }
     const t = k.shape[2];
     const qGrouped = tf.reshape(q, [batch, nKvHeads, group * seq, headDim]); // heads of one kv group together
@@ -88,7 +121,7 @@ export function selfAttention(x: tf.Tensor3D, w: BlockWeights, layer: number, ct
       tf.mul(tf.matMul(qGrouped, k, false, true), 1 / Math.sqrt(headDim)),
       [batch, nHeads, seq, t],
     ); // [b, nH, s, t]
-    const probs = tf.softmax(ctx.bias ? tf.add(scores, ctx.bias) : scores); // [b, nH, s, t]
+    const probs = tf.softmax(bias ? tf.add(scores, bias) : scores); // [b, nH, s, t]
     const mixed = tf.matMul(tf.reshape(probs, [batch, nKvHeads, group * seq, t]), v); // [b, nKv, g·s, hd]
     const merged = tf.reshape(
       seq === 1 ? mixed : tf.transpose(tf.reshape(mixed, [batch, nHeads, seq, headDim]), [0, 2, 1, 3]),

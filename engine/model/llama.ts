@@ -11,13 +11,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from './config.ts';
-import { disposeWeights, type LlamaWeights } from './weights.ts';
+import { disposeWeights, type BlockWeights, type LlamaWeights } from './weights.ts';
 import { createRope, disposeRope, ropeWindow, type RopeTables } from './rope.ts';
 import { rmsNorm } from './rmsnorm.ts';
-import { attentionBias, selfAttention } from './attention.ts';
-import { swiGluMlp } from './mlp.ts';
-import type { KvCache } from './kv-cache.ts';
+import { attentionBias, fuseQkv, selfAttention, type AttentionContext, type FusedQkv } from './attention.ts';
+import { fuseGateUp, swiGluMlp } from './mlp.ts';
+import { reserveCache, type KvCache } from './kv-cache.ts';
 import { fullKeepMask, type KeepMask, type SubLayerName } from './sublayers.ts';
+import { DerivedTensors, recordingGradients } from './derived.ts';
+import { PrefixReuse } from './prefix-reuse.ts';
 
 /** Options of LlamaModel.forward. */
 export interface ForwardOptions {
@@ -44,20 +46,37 @@ export interface ForwardResult {
   subLayerOutputs?: Map<SubLayerName, tf.Tensor3D>;
 }
 
+/** Per-pass state shared by the sub-layers. */
+interface PassContext {
+  attention: AttentionContext;
+  batch: number;
+  seq: number;
+  /** Use the fused projections (inference) or the per-matrix variables (under a gradient tape). */
+  fused: boolean;
+  outputs: Map<SubLayerName, tf.Tensor3D> | undefined;
+}
+
 /** A Llama-family decoder on TensorFlow.js. */
 export class LlamaModel {
   /** The model's own keep mask (the trimmed architecture); forward() uses it unless told otherwise. */
   keepMask: KeepMask;
+  /** Sub-layers run by forward() so far (a count, for tests and the bench's scan accounting). */
+  subLayerEvaluations = 0;
   private readonly rope: RopeTables;
   /**
-   * Tied models on the wasm backend: the embedding transposed to [dim, vocab], the LM head's layout for a plain
-   * `x @ W` product. tfjs-wasm runs `x @ Eᵀ` (a transpose flag) as a scalar loop, its plain product with
-   * XNNPACK: decode of a SmolLM2-135M-shaped model goes from ~14 to ~22 tokens/s, at the cost of vocab · dim · 4
-   * bytes more (113 MB there; XNNPACK keeps a packed copy of every matmul weight anyway). Used while the
-   * embedding is not being trained (a trainable one takes the differentiable `x @ Eᵀ`); rebuilt when the
-   * embedding's data changes (an assign gives it new data). Null for untied models and other backends.
+   * Inference copies of weights (derived.ts): each block's fused q/k/v (`qkv<l>`) and gate/up (`gateUp<l>`)
+   * projections, one product instead of three and two; and, for tied models on the wasm backend, the embedding
+   * transposed to [dim, vocab] (`head`), the LM head's layout for a plain `x @ W` product. tfjs-wasm runs
+   * `x @ Eᵀ` (a transpose flag) as a scalar loop, its plain product with XNNPACK: decode of a SmolLM2-135M-shaped
+   * model goes from ~14 to ~22 tokens/s, at the cost of vocab · dim · 4 bytes more (113 MB there). The head is
+   * used while the embedding is not being trained (a trainable one takes the differentiable `x @ Eᵀ`); the fused
+   * projections whenever no gradient tape records. All are built by the constructor and rebuilt when a source
+   * weight changed; while a gradient tape records (a training step) the fused ones are released, so training
+   * holds no copies (memory: `derived.bytes()`, e.g. 236 MB for a stories110M shape, plus the backend's packed
+   * copies).
    */
-  private tiedHead: { source: tf.DataId; weight: tf.Tensor2D } | null = null;
+  readonly derived = new DerivedTensors();
+  private prefixReuse: PrefixReuse | null = null;
 
   /**
    * @param config architecture
@@ -74,23 +93,106 @@ export class LlamaModel {
       throw new Error(`keep mask has ${this.keepMask.length} entries; this model has ${2 * config.nLayers} sub-layers`);
     }
     this.rope = createRope(config.headDim, config.maxSeqLen, config.ropeTheta);
-    if (!weights.lmHead && tf.getBackend() === 'wasm') this.tiedHead = this.transposedEmbedding();
+    this.decodeMatrices(fullKeepMask(config.nLayers)); // builds the inference copies now (a fixed tensor count)
   }
 
-  private transposedEmbedding(): { source: tf.DataId; weight: tf.Tensor2D } {
-    const e = this.weights.embedding;
-    return { source: e.dataId, weight: tf.keep(tf.transpose(e) as tf.Tensor2D) }; // kept out of forward's tidy
+  /** The LM head as a [dim, vocab] right operand for inference (untied weight or cached transpose), or null. */
+  private headWeight(): tf.Tensor2D | null {
+    const { lmHead, embedding } = this.weights;
+    if (lmHead) return lmHead as tf.Tensor2D;
+    if (embedding.trainable || tf.getBackend() !== 'wasm') return null;
+    return this.derived.get('head', [embedding], () => [tf.transpose(embedding) as tf.Tensor2D])[0];
   }
 
-  /** The head product `normed @ headᵀ` of a tied model (see tiedHead). */
-  private tiedHeadProduct(normed: tf.Tensor2D): tf.Tensor2D {
-    const e = this.weights.embedding;
-    if (e.trainable || !this.tiedHead) return tf.matMul(normed, e, false, true);
-    if (this.tiedHead.source !== e.dataId) {
-      this.tiedHead.weight.dispose();
-      this.tiedHead = this.transposedEmbedding();
+  /** The head product `normed @ head`, [rows, vocab]. */
+  private headProduct(normed: tf.Tensor2D): tf.Tensor2D {
+    const w = this.headWeight();
+    return w ? tf.matMul(normed, w) : tf.matMul(normed, this.weights.embedding, false, true);
+  }
+
+  private fusedQkv(block: BlockWeights, l: number): FusedQkv {
+    const sources = [block.wq, block.wk, block.wv, ...(block.bq && block.bk && block.bv ? [block.bq, block.bk, block.bv] : [])];
+    const [weight, bias] = this.derived.get(`qkv${l}`, sources, () => {
+      const f = fuseQkv(block);
+      return f.bias ? [f.weight, f.bias] : [f.weight];
+    });
+    return { weight: weight as tf.Tensor2D, bias: (bias as tf.Tensor1D | undefined) ?? null };
+  }
+
+  private fusedGateUp(block: BlockWeights, l: number): tf.Tensor2D {
+    return this.derived.get(`gateUp${l}`, [block.wGate, block.wUp], () => [fuseGateUp(block)])[0];
+  }
+
+  /**
+   * The weight matrices one decoded token (batch 1) multiplies a vector by with a keep mask, in forward order:
+   * per kept attention sub-layer the (fused) q/k/v projection and the output projection, per kept MLP the
+   * (fused) gate/up and the down projection, then the LM head; the same tensors forward() uses (building the
+   * fused copies if needed). For the bench's matvec-only timing; a tied head off wasm is returned as the
+   * [vocab, dim] embedding with `transposeB` true.
+   */
+  decodeMatrices(keep: KeepMask = this.keepMask): { weight: tf.Tensor2D; transposeB: boolean }[] {
+    const out: { weight: tf.Tensor2D; transposeB: boolean }[] = [];
+    this.weights.blocks.forEach((block, l) => {
+      if (keep[2 * l]) out.push({ weight: this.fusedQkv(block, l).weight, transposeB: false }, { weight: block.wo as tf.Tensor2D, transposeB: false });
+      if (keep[2 * l + 1]) out.push({ weight: this.fusedGateUp(block, l), transposeB: false }, { weight: block.wDown as tf.Tensor2D, transposeB: false });
+    });
+    const head = this.headWeight();
+    out.push(head ? { weight: head, transposeB: false } : { weight: this.weights.embedding as tf.Tensor2D, transposeB: true });
+    return out;
+  }
+
+  /**
+   * Starts a prefix-reuse session (prefix-reuse.ts) for candidates derived from `base`: until its dispose(),
+   * forward passes with `base` minus one sub-layer reuse the base model's residual stream before that
+   * sub-layer. One session at a time; starting another ends the previous one.
+   */
+  startPrefixReuse(base: KeepMask): PrefixReuse {
+    this.prefixReuse?.dispose();
+    const session = new PrefixReuse(base, () => {
+      if (this.prefixReuse === session) this.prefixReuse = null;
+    });
+    this.prefixReuse = session;
+    return session;
+  }
+
+  /** Runs sub-layer `index` (2l: attention, 2l+1: MLP of block l) and adds its output to h. */
+  private subLayer(h: tf.Tensor3D, index: number, pass: PassContext): tf.Tensor3D {
+    const { config, weights } = this;
+    const l = index >> 1;
+    const block = weights.blocks[l]!;
+    this.subLayerEvaluations++;
+    let out: tf.Tensor3D;
+    if (index % 2 === 0) {
+      const normed = rmsNorm(h, block.attnNorm, config.normEps);
+      out = selfAttention(normed, block, l, pass.attention, pass.fused ? this.fusedQkv(block, l) : null);
+      if (pass.outputs) pass.outputs.set(`attn${l}`, tf.keep(out));
+    } else {
+      const normed = rmsNorm(h, block.mlpNorm, config.normEps).reshape([pass.batch * pass.seq, config.dim]) as tf.Tensor2D;
+      const gateUp = pass.fused ? this.fusedGateUp(block, l) : null;
+      out = swiGluMlp(normed, block, gateUp).reshape([pass.batch, pass.seq, config.dim]) as tf.Tensor3D;
+      if (pass.outputs) pass.outputs.set(`mlp${l}`, tf.keep(out));
     }
-    return tf.matMul(normed, this.tiedHead.weight);
+    return tf.add(h, out);
+  }
+
+  /** Runs the sub-layers `from..to-1` that `keep` keeps, starting from the residual stream h. */
+  private subLayers(h: tf.Tensor3D, from: number, to: number, keep: KeepMask, pass: PassContext): tf.Tensor3D {
+    for (let i = from; i < to; i++) if (keep[i]) h = this.subLayer(h, i, pass);
+    return h;
+  }
+
+  /**
+   * The residual stream entering sub-layer `dropped` of the session's base model (stored for the next
+   * candidate); computed from the stored stream of this input when it is not past `dropped`, else from the
+   * embedding.
+   */
+  private reusedPrefix(session: PrefixReuse, key: string, ids: tf.Tensor2D, dropped: number, pass: PassContext): tf.Tensor3D {
+    const stored = session.stream(key);
+    const fresh = !stored || stored.next > dropped;
+    const start = fresh ? (tf.gather(this.weights.embedding, ids) as tf.Tensor3D) : stored.h;
+    const h = this.subLayers(start, fresh ? 0 : stored.next, dropped, session.base, pass);
+    session.store(key, h, dropped);
+    return h;
   }
 
   /**
@@ -110,40 +212,37 @@ export class LlamaModel {
       );
     }
     const outputs = options.collectSubLayerOutputs ? new Map<SubLayerName, tf.Tensor3D>() : undefined;
+    const training = recordingGradients();
+    if (training) this.derived.release((key) => key !== 'head'); // no fused copies while training
+    const session = this.prefixReuse;
+    const dropped = session && !cache && !outputs && !training ? session.droppedIndex(keep) : -1;
     const logits = tf.tidy(() => {
       const { config, weights } = this;
-      const bias = attentionBias(seq, offset, options.paddingMask ?? null);
-      const ctx = { config, rope: this.rope, ropeWindow: ropeWindow(this.rope, offset, seq), offset, bias, cache };
-      let h = tf.gather(weights.embedding, ids) as tf.Tensor3D; // [b, s, dim]
-      weights.blocks.forEach((block, l) => {
-        if (keep[2 * l]) {
-          const out = selfAttention(rmsNorm(h, block.attnNorm, config.normEps), block, l, ctx); // [b, s, dim]
-          if (outputs) outputs.set(`attn${l}`, tf.keep(out));
-          h = tf.add(h, out);
-        }
-        if (keep[2 * l + 1]) {
-          const normed = rmsNorm(h, block.mlpNorm, config.normEps).reshape([batch * seq, config.dim]);
-          const out = swiGluMlp(normed as tf.Tensor2D, block).reshape([batch, seq, config.dim]) as tf.Tensor3D;
-          if (outputs) outputs.set(`mlp${l}`, tf.keep(out));
-          h = tf.add(h, out);
-        }
-      });
+      const paddingMask = options.paddingMask ?? null;
+      if (cache) reserveCache(cache, offset + seq, config.maxSeqLen);
+      const bias = attentionBias(seq, offset, paddingMask);
+      const attention = { config, rope: this.rope, ropeWindow: ropeWindow(this.rope, offset, seq), offset, bias, cache };
+      const pass: PassContext = { attention, batch, seq, fused: !training, outputs };
+      let h: tf.Tensor3D;
+      if (dropped >= 0) {
+        const prefix = this.reusedPrefix(session!, PrefixReuse.key(ids, paddingMask), ids, dropped, pass);
+        h = this.subLayers(prefix, dropped + 1, keep.length, keep, pass);
+      } else {
+        h = this.subLayers(tf.gather(weights.embedding, ids) as tf.Tensor3D, 0, keep.length, keep, pass); // [b, s, dim]
+      }
       if (options.lastPositionOnly) h = tf.slice(h, [0, seq - 1, 0], [batch, 1, config.dim]);
       const rows = h.shape[1];
       const normed = rmsNorm(h, weights.finalNorm, config.normEps).reshape([batch * rows, config.dim]);
-      const head = weights.lmHead
-        ? tf.matMul(normed as tf.Tensor2D, weights.lmHead)
-        : this.tiedHeadProduct(normed as tf.Tensor2D);
-      return head.reshape([batch, rows, config.vocabSize]) as tf.Tensor3D;
+      return this.headProduct(normed as tf.Tensor2D).reshape([batch, rows, config.vocabSize]) as tf.Tensor3D;
     });
     if (cache) cache.length = offset + seq;
     return outputs ? { logits, subLayerOutputs: outputs } : { logits };
   }
 
-  /** Frees weights and RoPE tables. */
+/** Frees weights and RoPE tables. */
   dispose(): void {
-    this.tiedHead?.weight.dispose();
-    this.tiedHead = null;
+    this.prefixReuse?.dispose();
+    this.derived.clear();
     disposeWeights(this.weights);
     disposeRope(this.rope);
   }

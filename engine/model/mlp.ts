@@ -5,15 +5,22 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BlockWeights } from './weights.ts';
 
+/** Concatenates a block's gate and up projections into `[W_gate | W_up]`, [dim, 2·hiddenDim] (caller owns it). */
+export function fuseGateUp(w: BlockWeights): tf.Tensor2D {
+  return tf.concat([w.wGate, w.wUp], 1) as tf.Tensor2D;
+}
+
 /**
  * @param x normalised input, [tokens, dim]
+ * @param fusedGateUp `[W_gate | W_up]` (fuseGateUp): one product instead of two; null to use w's own
  * @returns the MLP sub-layer output, [tokens, dim]
  */
-export function swiGluMlp(x: tf.Tensor2D, w: BlockWeights): tf.Tensor2D {
+export function swiGluMlp(x: tf.Tensor2D, w: BlockWeights, fusedGateUp: tf.Tensor2D | null = null): tf.Tensor2D {
   return tf.tidy(() => {
-    const gate = tf.matMul(x, w.wGate); // [tokens, hidden]
-    const up = tf.matMul(x, w.wUp); // [tokens, hidden]
-    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // silu(gate) ⊙ up
+    const [gate, up] = fusedGateUp
+      ? tf.split(tf.matMul(x, fusedGateUp), 2, 1) // [tokens, hidden] each
+      : [tf.matMul(x, w.wGate), tf.matMul(x, w.wUp)];
+    const act = tf.mul(tf.mul(gate!, tf.sigmoid(gate!)), up!); // silu(gate) ⊙ up
     return tf.matMul(act, w.wDown); // [tokens, dim]
   });
 }

@@ -11,6 +11,7 @@
  *   exact tie.
  */
 import { allSubLayers, maskIndex, subLayerName, type KeepMask, type SubLayerName } from '../model/sublayers.ts';
+import type { LlamaModel } from '../model/llama.ts';
 
 /** ε of Eq. 3. */
 export const IMPORTANCE_EPSILON = 1e-3;
@@ -61,6 +62,37 @@ export async function scoreSubLayers(
     onProgress?.(scores.length, kept.length);
   }
   return scores;
+}
+
+/** Options of scanSubLayers. */
+export interface ScanOptions {
+  /**
+   * Reuse the residual stream before each candidate (engine/model/prefix-reuse.ts) instead of a full forward
+   * pass per candidate. Default true; false runs the naive passes (same scores, bit for bit; for comparison).
+   */
+  reusePrefix?: boolean;
+  /** Called after each sub-layer with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * scoreSubLayers for evaluators that run `model`: the candidates are evaluated in forward order inside a
+ * prefix-reuse session of the model, so each candidate's evaluation runs only the sub-layers after it (about
+ * half the sub-layer evaluations of the naive scan, identical scores).
+ */
+export async function scanSubLayers(
+  model: LlamaModel,
+  keep: KeepMask,
+  evaluate: CalibrationEvaluator,
+  activationNorms: ReadonlyMap<SubLayerName, number>,
+  options: ScanOptions = {},
+): Promise<SubLayerScore[]> {
+  const session = options.reusePrefix === false ? null : model.startPrefixReuse(keep);
+  try {
+    return await scoreSubLayers(keep, evaluate, activationNorms, options.onProgress);
+  } finally {
+    session?.dispose();
+  }
 }
 
 function bestBy(scores: readonly SubLayerScore[], better: (a: SubLayerScore, b: SubLayerScore) => boolean) {

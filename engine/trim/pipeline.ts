@@ -16,7 +16,7 @@ import { Trainer, trainEpoch, type AdamWState, type StepEvent } from '../train/i
 import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
-import { scoreSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
+import { scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
 import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
@@ -161,7 +161,7 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
 async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask): Promise<SubLayerScore[]> {
   const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, ctx.config.seed * 7919 + epoch);
   const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
-  const scores = await scoreSubLayers(keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
+  const scores = await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
   await ctx.sink.onScan(epoch, scores);
   return scores;
 }

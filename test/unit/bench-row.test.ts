@@ -26,7 +26,8 @@ function checkRow(r: BenchRow, shape: string): void {
     'speedupEfficiency', 'matvecCeilingTokensPerSecond', 'memoryBandwidthBytesPerSecond', 'peakRssBytes', 'paramBytes',
     'flopsPerToken', 'decodeBytesPerToken', 'trainTokensPerSecond', 'trainStepSeconds', 'measuredTrainSpeedup', 'scanSeconds',
     'measuredPrefillSpeedup', 'runCpuSeconds', 'cpuRunSpeedup', 'idealRunSpeedup', 'cpuRunEfficiency', 'trainStepCpuSeconds',
-    'cpuTrainSpeedup', 'scanCpuSeconds',
+    'cpuTrainSpeedup', 'scanCpuSeconds', 'decodeMsPerToken', 'matvecOnlyMsPerToken', 'decodeOverMatvec', 'naiveScanSeconds',
+    'scanReuseSpeedup', 'scanSubLayerEvaluations', 'naiveScanSubLayerEvaluations',
   ] as const) {
     assert.equal(typeof r[key], 'number', key);
     assert.ok(Number.isFinite(r[key]) && r[key] > 0, `${key} = ${r[key]}`);
@@ -39,12 +40,21 @@ function checkRow(r: BenchRow, shape: string): void {
   assert.equal(r.scanEvaluations, r.keptSubLayers);
   assert.equal(r.dropped.length, r.totalSubLayers - r.keptSubLayers);
   assert.ok(Math.abs(r.speedupEfficiency - r.measuredSpeedup / r.idealSpeedup) < 1e-12);
+  assert.ok(Math.abs(r.decodeOverMatvec - r.decodeMsPerToken / r.matvecOnlyMsPerToken) < 1e-9);
+  assert.ok(Math.abs(r.decodeMsPerToken - 1000 / r.decodeTokensPerSecond) < 1e-9);
+  // Norm pass (one sequence at a time) + candidates: naive k·(k−1) sub-layers per batch, with reuse (k−1) + k(k−1)/2.
+  const k = r.keptSubLayers;
+  const norms = r.calibrationExamples * k;
+  assert.equal(r.naiveScanSubLayerEvaluations, norms + k * (k - 1));
+  assert.equal(r.scanSubLayerEvaluations, norms + (k - 1) + (k * (k - 1)) / 2);
 }
 
 test('a quick-style run on a tiny random model: three rows with the documented fields, no tensor leak', async () => {
   await selectBackend('wasm');
   const model = randomModel(tiny, 3);
   try {
+    const ids = tf.tensor2d([[1, 2]], undefined, 'int32');
+    tf.dispose([ids, model.forward(ids).logits]); // builds the fused inference copies (llama.ts derived), kept by the model
     const before = tf.memory().numTensors;
     const rows = withCeiling(await measureShape(model, 'tiny', settings), 1e10).map((r) => ({ ...r, peakRssBytes: 1 }));
     assert.equal(tf.memory().numTensors, before, 'every tensor of the rows was disposed');
