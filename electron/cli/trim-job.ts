@@ -16,7 +16,9 @@ import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
   recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
+  claimRun, storageError,
 } from '../store/index.ts';
+import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
 import { ProgressLine } from './progress.ts';
 import { storeRunComparison } from '../runs/comparison.ts';
@@ -64,8 +66,32 @@ function resumePoint(db: Database, runId: number): ResumePoint | undefined {
 }
 
 /**
+ * The run met a full or read-only disk: it stays resumable ('interrupted' at its last committed checkpoint; if
+ * even that status cannot be written it stays 'running' with a dead owner, which the next start marks
+ * 'interrupted'), and the error says so.
+ */
+function stoppedByStorage(db: Database, runId: number, storage: Error): Error {
+  try {
+    setRunStatus(db, runId, 'interrupted', { error: storage.message });
+  } catch {
+    // The disk refuses this write too; see above.
+  }
+  let last = '';
+  try {
+    const cp = latestCheckpoint(db, runId);
+    last = cp ? ` at checkpoint ${cp.id} "${cp.label}"` : ' before its first checkpoint';
+  } catch {
+    // Unreadable too: say less.
+  }
+  storage.message += `\nrun ${runId} stopped${last}; nothing saved earlier is lost. Continue with: trimllm resume ${runId}`;
+  return storage;
+}
+
+/**
  * Runs (or resumes) run `runId` to the end; writes the report when the run has a report directory.
  * @returns the report (null when stopped before the end)
+ * @throws StorageError (store/db.ts) when the disk is full or read-only: the run is left resumable at its last
+ *   checkpoint; the engine's and store's errors otherwise (the run is then 'failed')
  */
 export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string, hooks: ExecuteRunHooks = {}): Promise<TrimReport | null> {
   const run = getRun(db, runId);
@@ -85,7 +111,9 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   const resume = resumePoint(db, runId);
   if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);
   setRunStatus(db, runId, 'running', { backend });
+  claimRun(db, runId);
   const progress = new ProgressLine();
+  let trainingEpoch: number | null = null;
   const entries: ReportEntry[] = [];
   let lastStep = resume?.optimizer.step ?? 0; // the optimizer step a scan follows
   const ctx = {
@@ -95,19 +123,27 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {
         if (e.phase !== 'trimllm') hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
         else lastStep = e.step;
-        if (e.phase === 'trimllm') appendRunEvents(db, runId, [{ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond }]);
+        if (e.phase === 'trimllm') {
+          if (trainingEpoch !== e.epoch) announcePhase('train', `epoch ${e.epoch}`);
+          trainingEpoch = e.epoch;
+          appendRunEvents(db, runId, [{ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond }]);
+          if (e.examplesDone === e.examplesTotal) announcePhase('train-done', `epoch ${e.epoch}`);
+        }
         progress.update(e.phase, e.epoch, e.examplesDone, e.examplesTotal, `loss ${e.loss.toFixed(3)}`);
       },
       onScan: (epoch: number, scores: { subLayer: `attn${number}` | `mlp${number}`; calibrationPerformance: number; importance: number; activationNorm: number }[]) => {
         recordImportanceScan(db, runId, lastStep, scores.map((s) => ({ subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm })));
+        announcePhase('scan-done', `epoch ${epoch}`);
       },
       onCheckpoint: (c: Parameters<Parameters<typeof runTrimLLM>[0]['sink']['onCheckpoint']>[0]) => {
+        announcePhase('checkpoint', c.label);
         saveCheckpoint(db, {
           runId, step: c.step, epoch: c.state.epochsDone, label: c.label, keepMask: c.state.keep,
           trainableMask: c.state.trainable, metrics: { state: c.state, entry: c.entry },
           paramBytes: c.entry?.paramBytes ?? 0, optimizerState: { step: c.optimizer.step, paramSteps: c.optimizer.paramSteps ?? {} },
           tensors: c.tensors, optimizerTensors: c.optimizer.tensors,
         });
+        announcePhase('checkpoint-saved', c.label);
         progress.message(`checkpoint "${c.label}": kept ${keptNames(c.state.keep).join(',')}`);
       },
       onEntry: (e: ReportEntry) => {
@@ -121,6 +157,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     },
   };
   try {
+    announcePhase('start', resume ? 'resume' : 'fresh');
     const final = await runTrimLLM(ctx);
     if (final.phase !== 'done') {
       setRunStatus(db, runId, 'interrupted');
@@ -153,6 +190,8 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     setRunStatus(db, runId, 'completed');
     return report;
   } catch (e) {
+    const storage = storageError(e, db.name);
+    if (storage) throw stoppedByStorage(db, runId, storage);
     setRunStatus(db, runId, signal.aborted ? 'interrupted' : 'failed', { error: (e as Error).message });
     if (signal.aborted) return null;
     throw e;

@@ -5,7 +5,7 @@
  * job runner writes it), `foreign_keys = ON` (cascading deletes), a busy timeout (two processes may write) and
  * `synchronous = NORMAL` (durable at every WAL checkpoint; a power cut may lose the last commits, never corrupt).
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { connect, type Database } from './driver.ts';
 import { migrateDatabase } from './migrations/index.ts';
@@ -95,4 +95,75 @@ export function checkIntegrity(db: Database): string[] {
     .all();
   for (const f of foreign) problems.push(`${f.table} row ${f.rowid ?? '?'} has no matching row in ${f.parent}`);
   return problems;
+}
+
+/** What went wrong with the storage under the database. */
+export type StorageProblem = 'disk-full' | 'read-only' | 'io';
+
+/**
+ * An error of the storage under the database (disk full, read-only file system, I/O error), with a message that
+ * names the cause, the file and what to do. `code` is the driver's or the system's code (SQLITE_FULL, ENOSPC…).
+ */
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  constructor(
+    message: string,
+    readonly problem: StorageProblem,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
+const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+/** The problem the folder `dir` has right now: read-only, (nearly) full, or none seen. */
+function probeFolder(dir: string): StorageProblem | undefined {
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EROFS' || (e as NodeJS.ErrnoException).code === 'EACCES') return 'read-only';
+  }
+  try {
+    const fs = statfsSync(dir);
+    if (fs.bavail * fs.bsize < 64 * 1024) return 'disk-full';
+  } catch {
+    // statfs unsupported here: no more to learn
+  }
+  return undefined;
+}
+
+/**
+ * Recognises an error of the storage under the database file `path` (SQLITE_FULL, SQLITE_READONLY*,
+ * SQLITE_IOERR*, SQLITE_CANTOPEN, ENOSPC, EROFS, EDQUOT, EIO…) and turns it into a StorageError whose message
+ * says "disk full" or "read-only" with the path and the code. SQLite reports a write refused by a read-only
+ * mount as a generic I/O error, so the folder is probed to tell which it was. The code is looked for on `err`
+ * and down its `cause` chain (repositories wrap driver errors with context).
+ * @returns the StorageError (the original error as its cause), or undefined for any other error.
+ */
+export function storageError(err: unknown, path: string): StorageError | undefined {
+  if (err instanceof StorageError) return err;
+  let code: unknown;
+  // Repositories wrap driver errors with context (`cause`): look down the chain for a code.
+  for (let e: unknown = err, depth = 0; e && depth < 8 && code === undefined; e = (e as { cause?: unknown }).cause, depth++) {
+    code = (e as { code?: unknown }).code;
+  }
+  if (typeof code !== 'string') return undefined;
+  const sqliteStorage = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/.test(code);
+  const systemStorage = FULL_CODES.has(code) || READ_ONLY_CODES.has(code) || code === 'EIO';
+  if (!sqliteStorage && !systemStorage) return undefined;
+  const probed = probeFolder(dirname(path));
+  const problem: StorageProblem = FULL_CODES.has(code)
+    ? 'disk-full'
+    : code.startsWith('SQLITE_READONLY') || code === 'EROFS'
+      ? 'read-only'
+      : (probed ?? 'io');
+  const what = {
+    'disk-full': `disk full: cannot write to ${path} (${code}); free some space (trimllm delete, then trimllm vacuum, or another --data-dir) and try again`,
+    'read-only': `read-only: cannot write to ${path} (${code}); the folder or its file system is read-only, make it writable and try again`,
+    io: `I/O error on ${path} (${code}): ${(err as Error).message}`,
+  }[problem];
+  return new StorageError(what, problem, code, { cause: err });
 }

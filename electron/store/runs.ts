@@ -6,7 +6,9 @@
  *   queued → cancelled | failed
  *
  * A process that dies while a run is 'running' leaves it so; `markInterruptedRuns` at start-up turns those into
- * 'interrupted'. Progress events and importance scores live in run-metrics.ts.
+ * 'interrupted'. The process that runs a run records its pid (`claimRun`), so that another process opening the
+ * same database meanwhile (`trimllm runs`, `trimllm backup`, a second app) does not take a live run for a dead
+ * one. Progress events and importance scores live in run-metrics.ts.
  */
 import { stmt, type Database } from './driver.ts';
 import { fromJsonText, nowSeconds, rowId, toJsonText } from './values.ts';
@@ -172,16 +174,63 @@ export function setRunStatus(db: Database, id: number, status: RunStatus, detail
   throw new Error(`run ${id} cannot go from ${current.status} to ${status}`);
 }
 
+/** Settings key under which the process running run `id` records its pid (see claimRun). */
+export function runOwnerKey(id: number): string {
+  return `run.owner.${id}`;
+}
+
 /**
- * Marks every 'running' run 'interrupted'. Call once at start-up, before any job starts: a run still 'running'
- * then belongs to a process that died.
+ * Records that process `pid` (default: this one) is running run `id`, so that markInterruptedRuns in another
+ * process leaves the run alone while that process lives. Call when the run enters 'running'.
+ */
+export function claimRun(db: Database, id: number, pid: number = process.pid): void {
+  stmt(
+    db,
+    `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(runOwnerKey(id), JSON.stringify({ pid }), nowSeconds());
+}
+
+/** Whether process `pid` exists (signal 0 checks without signalling; EPERM means it exists under another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function ownerPid(value: string | null): number {
+  try {
+    return value === null ? NaN : Number((JSON.parse(value) as { pid?: unknown }).pid);
+  } catch {
+    return NaN; // edited by hand: treat as no owner
+  }
+}
+
+/**
+ * Marks 'interrupted' every 'running' run whose process is gone: one with no recorded owner (claimRun), or
+ * whose owner pid no longer exists. Call at start-up, before any job starts. (A pid reused by an unrelated
+ * process keeps the run 'running' until that process ends: the safe direction.)
+ * @param alive how to tell whether a pid lives (tests pass their own)
  * @returns the ids of the runs marked, ascending.
  */
-export function markInterruptedRuns(db: Database): number[] {
-  return stmt<{ id: number }>(db, `UPDATE runs SET status = 'interrupted' WHERE status = 'running' RETURNING id`)
-    .all()
-    .map((r) => r.id)
-    .sort((a, b) => a - b);
+export function markInterruptedRuns(db: Database, alive: (pid: number) => boolean = processAlive): number[] {
+  const mark = db.transaction(() => {
+    const running = stmt<{ id: number; owner: string | null }>(
+      db,
+      `SELECT r.id, s.value AS owner FROM runs r LEFT JOIN settings s ON s.key = 'run.owner.' || r.id
+       WHERE r.status = 'running' ORDER BY r.id`,
+    ).all();
+    const dead = running.filter((r) => {
+      const pid = ownerPid(r.owner);
+      return !(Number.isSafeInteger(pid) && pid > 0 && alive(pid));
+    });
+    for (const r of dead) stmt(db, `UPDATE runs SET status = 'interrupted' WHERE id = ?`).run(r.id);
+    return dead.map((r) => r.id);
+  });
+  return mark.immediate();
 }
 
 /**
@@ -196,6 +245,7 @@ export function deleteRun(db: Database, id: number): boolean {
     if (!current) return false;
     if (current.status === 'running') throw new Error(`run ${id} is running; cancel it before deleting it`);
     stmt(db, 'DELETE FROM runs WHERE id = ?').run(id);
+    stmt(db, 'DELETE FROM settings WHERE key = ?').run(runOwnerKey(id));
     return true;
   });
   return remove.immediate();

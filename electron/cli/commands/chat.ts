@@ -1,21 +1,51 @@
 /** `trimllm chat`: a terminal chat with any model or checkpoint, answers streamed with tokens/s. */
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { generate } from '../../../engine/model/generate.ts';
 import { renderChatPrompt } from '../../../engine/data/chat-prompt.ts';
 import type { ChatMessage } from '../../../engine/io/tokenizer.ts';
 import { loadModelFromFlags, MODEL_OPTIONS, numberOption, parse, requireTokenizer } from '../args.ts';
+import { appendChatMessage, closeDatabase, createChat, listModels, type Database } from '../../store/index.ts';
+import { openWorkspace } from '../workspace.ts';
+import { announcePhase } from '../phase-announce.ts';
+import { registerModel } from './import-model.ts';
 
 /** Help text of the command. */
 export const help = `trimllm chat (--model M | --checkpoint ID) [--system S] [--temperature 0.7] [--top-p 0.9]
-              [--max-tokens 200] [--seed 0] [--message TEXT]...
+              [--max-tokens 200] [--seed 0] [--message TEXT]... [--save] [--data-dir DIR]
   Reads your messages from the terminal (/reset starts over, /exit or Ctrl-D quits) and streams the answers,
-  using the model's chat template when its tokenizer has one. --message sends messages without a terminal.`;
+  using the model's chat template when its tokenizer has one. --message sends messages without a terminal.
+  --save keeps the conversation as a chat in the workspace, as the app does: your message when you send it, the
+  answer (with its statistics) in one write when it is complete; an answer cut short by a crash is not stored.`;
+
+/** The workspace model row of --model PATH (registered on first use), for a saved chat. */
+async function modelIdFor(db: Database, path: string, tokenizer: string | undefined): Promise<number> {
+  const known = listModels(db).find((m) => m.source === resolve(path));
+  return known ? known.id : registerModel(db, path, tokenizer ? { tokenizer } : {});
+}
+
+/** Opens the workspace and creates the chat that --save stores messages in. */
+async function openSavedChat(values: { model?: string; checkpoint?: string; tokenizer?: string; 'data-dir'?: string }, title: string) {
+  const db = openWorkspace(values['data-dir']);
+  try {
+    const source = values.checkpoint
+      ? { checkpointId: Number(values.checkpoint) }
+      : { modelId: await modelIdFor(db, values.model!, values.tokenizer) };
+    const chatId = createChat(db, { title: title.slice(0, 60), ...source });
+    console.error(`chat ${chatId} saved in the workspace`);
+    return { db, chatId };
+  } catch (e) {
+    closeDatabase(db);
+    throw e;
+  }
+}
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     ...MODEL_OPTIONS, system: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
     'max-tokens': { type: 'string' }, seed: { type: 'string' }, message: { type: 'string', multiple: true },
+    save: { type: 'boolean' },
   });
   const loaded = await loadModelFromFlags(values);
   const tokenizer = requireTokenizer(loaded);
@@ -26,8 +56,12 @@ export async function run(argv: string[]): Promise<number> {
     maxTokens: numberOption(values['max-tokens'], 'max-tokens', 200),
     seed: numberOption(values.seed, 'seed', 0),
   };
+  const saved = values.save ? await openSavedChat(values, values.message?.[0] ?? 'Terminal chat') : null;
+  if (saved && values.system) appendChatMessage(saved.db, saved.chatId, { role: 'system', content: values.system });
   const answer = async (text: string) => {
     messages.push({ role: 'user', content: text });
+    if (saved) appendChatMessage(saved.db, saved.chatId, { role: 'user', content: text });
+    announcePhase('generate', `message ${messages.length}`);
     const prompt = renderChatPrompt(tokenizer, messages);
     const ids = tokenizer.encode(prompt.text, { addSpecialTokens: prompt.addSpecialTokens });
     const stream = generate(loaded.model, tokenizer, ids, { ...settings, stopStrings: prompt.stopStrings });
@@ -35,7 +69,15 @@ export async function run(argv: string[]): Promise<number> {
     for (;;) {
       const step = await stream.next();
       if (step.done) {
-        messages.push({ role: 'assistant', content: step.value.text.trim() });
+        const stats = step.value;
+        messages.push({ role: 'assistant', content: stats.text.trim() });
+        if (saved) {
+          appendChatMessage(saved.db, saved.chatId, {
+            role: 'assistant', content: stats.text.trim(),
+            stats: { tokens: stats.tokenIds.length, decodeTokensPerSecond: stats.decodeTokensPerSecond, prefillTokensPerSecond: stats.prefillTokensPerSecond, promptTokens: ids.length, reason: stats.reason },
+          });
+        }
+        announcePhase('generate-done', `message ${messages.length}`);
         process.stdout.write(`\n[${step.value.tokenIds.length} tokens, ${step.value.decodeTokensPerSecond.toFixed(0)} tokens/s]\n`);
         return;
       }
@@ -71,5 +113,6 @@ export async function run(argv: string[]): Promise<number> {
     }
   } finally {
     loaded.model.dispose();
+    if (saved) closeDatabase(saved.db);
   }
 }

@@ -3,7 +3,8 @@ import { basename, extname, resolve } from 'node:path';
 import {
   importDataset as readDataset, parseMappingArgs, describeLocation, TASK_TYPES, type TaskType,
 } from '../../../engine/data/index.ts';
-import { importDataset, closeDatabase, type Database } from '../../store/index.ts';
+import { importDataset, closeDatabase, storageError, type Database } from '../../store/index.ts';
+import { announcePhase } from '../phase-announce.ts';
 import { parse, UsageError } from '../args.ts';
 import { openWorkspace } from '../workspace.ts';
 
@@ -24,6 +25,7 @@ export async function registerDataset(db: Database, path: string, options: { tas
     throw new UsageError(`--task must be one of ${TASK_TYPES.join(', ')}`);
   }
   if (options.map && !options.task) throw new UsageError('--map needs --task (the task type the fields map onto)');
+  announcePhase('import-read', resolve(path));
   const result = await readDataset(resolve(path), {
     ...(options.task ? { task: options.task as TaskType } : {}),
     ...(options.map ? { mapping: parseMappingArgs(options.task!, options.map) } : {}),
@@ -31,11 +33,18 @@ export async function registerDataset(db: Database, path: string, options: { tas
   for (const s of result.skipped.slice(0, 20)) {
     console.error(`skipped ${s.file} ${describeLocation(s)} field "${s.field}": ${s.reason}`);
   }
-  const id = importDataset(
-    db,
-    { name: options.name ?? basename(resolve(path)), source: resolve(path), format: extname(path).slice(1) || 'folder', taskType: result.taskType, mapping: result.mapping },
-    result.records.map((r) => ({ split: r.split, payload: r })),
-  );
+  announcePhase('import-write', `${result.records.length} records`);
+  let id: number;
+  try {
+    id = importDataset(
+      db,
+      { name: options.name ?? basename(resolve(path)), source: resolve(path), format: extname(path).slice(1) || 'folder', taskType: result.taskType, mapping: result.mapping },
+      result.records.map((r) => ({ split: r.split, payload: r })),
+    );
+  } catch (e) {
+    throw storageError(e, db.name) ?? e;
+  }
+  announcePhase('import-done', `${result.records.length} records`);
   const c = result.splits.counts;
   console.error(
     `dataset ${id}: ${result.records.length} ${result.taskType} records (train ${c.train}, validation ${c.validation}, test ${c.test}); ` +

@@ -5,7 +5,7 @@ import { resolveTemplates } from '../../../engine/data/index.ts';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
 import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
 import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
-import { createRun, closeDatabase } from '../../store/index.ts';
+import { createRun, closeDatabase, storageError } from '../../store/index.ts';
 import { numberOption, parse, required, UsageError } from '../args.ts';
 import { openWorkspace } from '../workspace.ts';
 import { registerModel } from './import-model.ts';
@@ -43,6 +43,8 @@ export async function runWithSignals(dataDirFlag: string | undefined, runId: num
     const dir = (result.config as { reportDir?: string | null }).reportDir;
     console.log(`run ${runId} completed${dir ? `; report: ${resolve(dir, 'report.md')}` : ''}`);
     return 0;
+  } catch (e) {
+    throw storageError(e, db.name) ?? e;
   } finally {
     process.off('SIGINT', onSigint);
     closeDatabase(db);
