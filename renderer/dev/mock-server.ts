@@ -169,7 +169,7 @@ function handle(method: Method, req: Json): unknown {
     case 'runs.get': {
       const run = need(runs.find((r) => r.id === req.id), `run ${req.id}`);
       const { checkpoints, events, scans, timer: _t, ...summary } = run;
-      return { run: summary, checkpoints, events, scans, nLayers: MODELS.find((m) => m.id === run.modelId)!.nLayers };
+      return { run: summary, checkpoints, events, scans, nLayers: MODELS.find((m) => m.id === run.modelId)!.nLayers, comparison: [], report: { dir: null, files: [] } };
     }
     case 'runs.start': {
       const run = newRun(req.modelId as number, req.settings as Json, 'queued');
@@ -213,9 +213,27 @@ function handle(method: Method, req: Json): unknown {
       setTimeout(() => streamAnswer(chat, jobId), 150);
       return { jobId };
     }
+    case 'chats.editMessage': {
+      const chat = need(chats.find((c) => c.id === req.chatId), `chat ${req.chatId}`);
+      const at = chat.messages.findIndex((m) => m.id === req.messageId);
+      const removed = chat.messages.length - at - 1;
+      chat.messages.splice(at, chat.messages.length, { ...chat.messages[at], content: req.content });
+      const jobId = `job-${nextJob++}`;
+      setTimeout(() => streamAnswer(chat, jobId), 150);
+      return { jobId, removed };
+    }
+    case 'chats.delete': {
+      const at = chats.findIndex((c) => c.id === req.chatId);
+      if (at >= 0) chats.splice(at, 1);
+      return { ok: at >= 0 };
+    }
+    case 'hub.downloads':
+      return [];
     case 'chats.stop':
       stopped.add(req.jobId as string);
       return { ok: true };
+    default:
+      throw new HttpError(501, 'NotImplemented', `the mock server does not implement ${method}`);
   }
 }
 

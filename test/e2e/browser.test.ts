@@ -1,13 +1,17 @@
 /**
  * End to end in Debian's Chromium against server mode (`trimllm serve`): import the demo model and a dataset,
- * start a small trim run and watch progress and the layer map change, open the finished run's frontier, chat with
- * the trimmed checkpoint and receive a streamed answer, reload and find the conversation still there.
+ * download the demo model from a local stand-in for the Hub (the hub.endpoint setting), start a small trim run
+ * with a cheap baseline and watch progress and the layer map change, open the finished run's frontier and its
+ * comparison with the base model and the baseline, chat with the trimmed checkpoint and receive a streamed
+ * answer, edit and resend, reload and find the conversation still there, delete it; reclaim space and back up.
  * Screenshots of each page go to test-results/e2e/ (look at them).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -18,6 +22,20 @@ const SHOTS = repoPath('test-results/e2e');
 let server: ChildProcess;
 let url = '';
 let browser: Browser;
+let hub: Server;
+let hubUrl = '';
+
+/** A stand-in for the Hub on 127.0.0.1: /karpathy/tinyllamas/resolve/main/stories260K/<file> from ../shared. */
+async function startHub(): Promise<void> {
+  hub = createServer((req, res) => {
+    const m = /^\/karpathy\/tinyllamas\/resolve\/main\/stories260K\/(stories260K\.bin|tok512\.bin)$/.exec(req.url ?? '');
+    if (!m) return void res.writeHead(404).end();
+    const body = readFileSync(sharedPath(`models/stories260K/${m[1]}`));
+    res.writeHead(200, { 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((done) => hub.listen(0, '127.0.0.1', done));
+  hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
+}
 
 async function startServer(dataDir: string): Promise<string> {
   server = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
@@ -51,6 +69,7 @@ before(async () => {
     assert.equal(build.status, 0, build.stderr);
   }
   url = await startServer(mkdtempSync(join(tmpdir(), 'trimllm-e2e-')));
+  await startHub();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
@@ -60,19 +79,33 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill('SIGINT');
+  hub?.close();
 });
 
 test('import, trim with live progress and layer map, frontier, streamed chat that survives a reload', { timeout: 600_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.setDefaultTimeout(120_000); // 2 cores shared with training: be patient, never flaky
   await page.goto(url);
+  const models = page.locator('[data-testid^="model-row-"]');
 
   await page.getByTestId('nav-models').click();
   await page.getByTestId('model-import-path').fill(STORIES_BIN);
   await page.getByTestId('model-import-tokenizer').fill(STORIES_TOK);
   await page.getByTestId('model-import-submit').click();
-  await page.locator('[data-testid^="model-row-"]').first().waitFor();
+  await models.first().waitFor();
   await shot(page, '1-models');
+
+  // The Hub download honours Settings → Hub endpoint; the finished download is imported as a second model.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-hub').fill(hubUrl);
+  await page.getByTestId('settings-save').click();
+  await page.getByRole('status').getByText('Saved.').waitFor();
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('hub-download-submit').click();
+  await page.locator('[data-testid^="download-"][data-status="completed"]').waitFor();
+  await models.nth(1).waitFor();
+  assert.equal(await models.count(), 2);
+  await shot(page, '1b-models-hub-download');
 
   await page.getByTestId('nav-datasets').click();
   await page.getByTestId('dataset-path').fill(repoPath('resources/demo/story-qa.jsonl'));
@@ -87,6 +120,8 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   await page.getByTestId('nav-trim').click();
   await page.getByTestId('trim-preset-quick').click();
   await page.getByTestId('trim-target').fill('0.8');
+  await page.getByTestId('trim-baseline-random').check();
+  await page.getByTestId('trim-baseline-epochs').fill('1');
   await shot(page, '3-trim-form');
   await page.getByTestId('trim-start').click();
 
@@ -97,6 +132,13 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   await page.getByTestId('run-status').getByText(/completed/i).waitFor({ timeout: 400_000 });
   await page.getByTestId('frontier-chart').waitFor();
   assert.ok((await page.locator('[data-testid^="layer-map-cell-"][data-state="dropped"]').count()) >= 2);
+  // The base model and the random-drop baseline, measured beside the checkpoints: on the frontier and in the table.
+  await page.getByTestId('comparison-row-base').waitFor();
+  await page.getByTestId('comparison-row-baseline-random').waitFor();
+  assert.match(await page.getByTestId('frontier-chart').innerText(), /Base model[\s\S]*Random 50%/);
+  assert.match(await page.getByTestId('comparison-row-base').innerText(), /1\.00×/);
+  await page.getByTestId('report-file-report.md').click();
+  assert.match(await page.getByTestId('report-view').innerText(), /TrimLLM run/);
   await shot(page, '6-run-frontier');
 
   await page.locator('[data-testid^="open-in-chat-"]').last().click();
@@ -110,11 +152,38 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   assert.ok(text.length > 0, 'a streamed answer arrived');
   await shot(page, '7-chat');
 
+  // Edit and resend: the user message changes in place and its old answer is replaced by a new one.
+  await page.getByTestId('chat-edit').click();
+  await page.getByTestId('chat-edit-input').fill('Tom had a blue kite. What did Tom have?');
+  await page.getByTestId('chat-edit-resend').click();
+  await page.waitForFunction(() => {
+    const status = document.querySelector('[data-testid="chat-status"]')?.textContent ?? '';
+    const streaming = document.querySelector('[data-testid="chat-message"][data-streaming]');
+    const answers = document.querySelectorAll('[data-testid="chat-message"][data-role="assistant"]').length;
+    return !streaming && answers === 1 && status.includes('Answer complete');
+  }, undefined, { polling: 250 });
+  const users = page.locator('[data-testid="chat-message"][data-role="user"]');
+  assert.deepEqual(await users.allInnerTexts().then((t) => t.map((x) => x.replace(/^You:\s*/, '').replace(/\s*Edit$/, '').trim())), ['Tom had a blue kite. What did Tom have?']);
+  assert.equal(await page.locator('[data-testid="chat-message"][data-role="assistant"]').count(), 1);
+  await shot(page, '7b-chat-edited');
+
   await page.reload();
-  await page.locator('[data-testid="chat-message"][data-role="user"]').getByText('Lily had a red ball').waitFor();
-  assert.ok((await page.locator('[data-testid="chat-message"][data-role="assistant"]').count()) >= 1);
+  await page.locator('[data-testid="chat-message"][data-role="user"]').getByText('Tom had a blue kite').waitFor();
+  assert.equal(await page.locator('[data-testid="chat-message"][data-role="assistant"]').count(), 1);
   await shot(page, '8-chat-after-reload');
+
+  // Delete the conversation (confirmed in a dialog): it leaves the list.
+  assert.equal(await page.locator('[data-testid^="chat-item-"]').count(), 1);
+  await page.getByTestId('chat-delete').click();
+  await shot(page, '8b-chat-delete-confirm');
+  await page.getByTestId('confirm-ok').click();
+  await page.locator('[data-testid^="chat-item-"]').waitFor({ state: 'detached' });
+
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('doctor-backend').waitFor();
+  await page.getByTestId('settings-vacuum').click();
+  await page.getByTestId('database-upkeep-result').getByText(/Reclaimed/).waitFor();
+  await page.getByTestId('settings-backup').click();
+  await page.getByTestId('database-upkeep-result').getByText(/Backed up .* to .*backups/).waitFor();
   await shot(page, '9-settings');
 });

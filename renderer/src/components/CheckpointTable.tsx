@@ -3,22 +3,25 @@ import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
-import { entryOf, kindLabel, phaseOf, referenceEntry, validationOf } from '../lib/metrics.ts';
+import { entryOf, kindLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
 
 type Checkpoint = Response<'runs.get'>['checkpoints'][number];
 
-/** The table; `runId` titles new chats. */
-export function CheckpointTable({ runId, checkpoints }: { runId: number; checkpoints: Checkpoint[] }) {
+/**
+ * The table; `runId` titles new chats. `measured` (checkpoint id → entry re-measured side by side at the end of
+ * the run) replaces the entries measured at checkpoint time; `reference` (the base model) is what speed-ups are of.
+ */
+export function CheckpointTable({ runId, checkpoints, measured, reference }: { runId: number; checkpoints: Checkpoint[]; measured?: ReadonlyMap<number, FrontierEntry>; reference?: FrontierEntry | null }) {
   const api = useApi();
   const action = useAction();
   // The final 'done' marker holds the same weights as the checkpoint before it and no measurement: not listed.
   const rows = [...checkpoints]
     .sort((a, b) => a.step - b.step)
-    .map((c) => ({ c, e: entryOf(c.metrics) }))
+    .map((c) => ({ c, e: measured?.get(c.id) ?? entryOf(c.metrics) }))
     .filter(({ c, e }) => e !== null || phaseOf(c.metrics) !== 'done');
-  const ref = referenceEntry(rows.flatMap((r) => (r.e ? [r.e] : [])));
+  const ref = reference ?? referenceEntry(rows.flatMap((r) => (r.e ? [r.e] : [])));
 
   const openInChat = async (c: Checkpoint) => {
     const chat = await action.run(() => api.call('chats.create', { checkpointId: c.id, title: `Run ${runId} · ${c.label}` }));
@@ -72,7 +75,7 @@ export function CheckpointTable({ runId, checkpoints }: { runId: number; checkpo
                 </td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{formatBytes(e?.paramBytes ?? (c.paramBytes > 0 ? c.paramBytes : null))}</td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(e?.decodeTokensPerSecond)}</td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{e && ref && ref.decodeTokensPerSecond > 0 ? `${(e.decodeTokensPerSecond / ref.decodeTokensPerSecond).toFixed(2)}×` : '—'}</td>
+                <td className="px-2 py-1.5 text-right tabular-nums">{e && speedUp(e, ref) !== null ? `${speedUp(e, ref)!.toFixed(2)}×` : '—'}</td>
                 <td className="px-2 py-1.5 text-right">
                   <Button onClick={() => void openInChat(c)} disabled={action.busy} data-testid={`open-in-chat-${c.id}`}>
                     Open in chat

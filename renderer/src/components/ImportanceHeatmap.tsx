@@ -5,6 +5,7 @@
  */
 import { normalise, rampColour, rampText, RAMP_GRADIENT } from '../lib/colour.ts';
 import { formatNumber, formatPercent } from '../lib/format.ts';
+import { SubLayerGrid, type SubLayerTile } from './SubLayerGrid.tsx';
 
 /** One sub-layer's score in a scan. */
 export interface ScanScore {
@@ -14,33 +15,15 @@ export interface ScanScore {
   activationNorm: number | null;
 }
 
-function Cell({ name, score, t, next }: { name: string; score: ScanScore | undefined; t: number; next: boolean }) {
+function tileOf(name: string, score: ScanScore | undefined, t: number, next: boolean): SubLayerTile {
   const p = score?.calibrationPerformance;
-  if (p === null || p === undefined) {
-    return (
-      <td className="p-0.5">
-        <div data-testid={`importance-cell-${name}`} className="flex h-6 min-w-28 items-center justify-center rounded bg-slate-100 text-xs text-slate-400" title={`${name}: not scored (dropped)`}>
-          —
-        </div>
-      </td>
-    );
-  }
-  const label = `${name}: P without it ${formatPercent(p)}, importance ${formatNumber(score?.importance)}, activation norm ${formatNumber(score?.activationNorm)}${next ? ' (least important: next to drop)' : ''}`;
-  return (
-    <td className="p-0.5">
-      <div
-        tabIndex={0}
-        role="img"
-        aria-label={label}
-        title={label}
-        data-testid={`importance-cell-${name}`}
-        className={`flex h-6 min-w-28 items-center justify-center rounded text-xs font-medium tabular-nums ${next ? 'ring-2 ring-red-600 ring-offset-1' : ''}`}
-        style={{ background: rampColour(t), color: rampText(t) }}
-      >
-        {formatPercent(p)}
-      </div>
-    </td>
-  );
+  if (p === null || p === undefined) return { text: '—', className: 'bg-slate-100 text-slate-400 font-normal', label: `${name}: not scored (dropped)` };
+  return {
+    label: `${name}: P without it ${formatPercent(p)}, importance ${formatNumber(score?.importance)}, activation norm ${formatNumber(score?.activationNorm)}${next ? ' (least important: next to drop)' : ''}`,
+    text: formatPercent(p),
+    className: `tabular-nums ${next ? 'ring-2 ring-red-600 ring-offset-1' : ''}`,
+    style: { background: rampColour(t), color: rampText(t) },
+  };
 }
 
 /**
@@ -73,27 +56,10 @@ export function ImportanceHeatmap({ nLayers, scores, title }: { nLayers: number;
   return (
     <figure data-testid="importance-heatmap">
       <figcaption className="mb-2 text-sm text-slate-600">{title}</figcaption>
-      <table className="border-separate border-spacing-0 text-sm">
-        <thead>
-          <tr className="text-xs text-slate-500">
-            <th scope="col" className="pr-2 text-right font-medium">Block</th>
-            <th scope="col" className="font-medium">Attention</th>
-            <th scope="col" className="font-medium">MLP</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Array.from({ length: nLayers }, (_, l) => (
-            <tr key={l}>
-              <th scope="row" className="pr-2 text-right text-xs font-normal tabular-nums text-slate-500">{l}</th>
-              {(['attn', 'mlp'] as const).map((k) => {
-                const name = `${k}${l}`;
-                const s = byName.get(name);
-                return <Cell key={k} name={name} score={s} t={normalise(s?.calibrationPerformance ?? 0, min, max)} next={next?.subLayer === name} />;
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <SubLayerGrid nLayers={nLayers} testIdPrefix="importance-cell-" tile={(name) => {
+        const s = byName.get(name);
+        return tileOf(name, s, normalise(s?.calibrationPerformance ?? 0, min, max), next?.subLayer === name);
+      }} />
       {ps.length > 0 && (
         <div className="mt-2 max-w-xs text-xs text-slate-600">
           <div className="h-2 rounded" style={{ background: RAMP_GRADIENT }} aria-hidden="true" />

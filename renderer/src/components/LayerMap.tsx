@@ -4,6 +4,7 @@
  */
 import { dropHistory } from '../lib/sublayers.ts';
 import { KIND_COLOURS } from '../lib/sublayers.ts';
+import { SubLayerGrid, type SubLayerTile } from './SubLayerGrid.tsx';
 
 interface CheckpointLike {
   step: number;
@@ -12,26 +13,15 @@ interface CheckpointLike {
   keepMask: boolean[];
 }
 
-function Cell({ name, epoch, label }: { name: string; epoch: number | undefined; label: string | undefined }) {
+function tileOf(name: string, epoch: number | undefined, label: string | undefined): SubLayerTile {
   const dropped = epoch !== undefined;
-  const text = dropped ? `${name}: dropped at epoch ${epoch}${label ? ` (checkpoint “${label}”)` : ''}` : `${name}: kept`;
-  return (
-    <td className="p-0.5">
-      <div
-        tabIndex={0}
-        role="img"
-        aria-label={text}
-        title={text}
-        data-testid={`layer-map-cell-${name}`}
-        data-state={dropped ? 'dropped' : 'kept'}
-        data-epoch={dropped ? epoch : undefined}
-        className={`flex h-6 min-w-28 items-center px-1.5 justify-center rounded text-xs font-medium ${dropped ? 'border border-dashed border-slate-400 bg-slate-100 text-slate-600' : 'text-white'}`}
-        style={dropped ? undefined : { background: KIND_COLOURS[name.startsWith('attn') ? 'attn' : 'mlp'] }}
-      >
-        {dropped ? `dropped ep ${epoch}` : 'kept'}
-      </div>
-    </td>
-  );
+  return {
+    label: dropped ? `${name}: dropped at epoch ${epoch}${label ? ` (checkpoint “${label}”)` : ''}` : `${name}: kept`,
+    text: dropped ? `dropped ep ${epoch}` : 'kept',
+    className: dropped ? 'border border-dashed border-slate-400 bg-slate-100 text-slate-600' : 'text-white',
+    style: dropped ? undefined : { background: KIND_COLOURS[name.startsWith('attn') ? 'attn' : 'mlp'] },
+    data: { 'data-state': dropped ? 'dropped' : 'kept', 'data-epoch': dropped ? epoch : undefined },
+  };
 }
 
 /** The map for an `nLayers`-block model given the run's checkpoints. */
@@ -43,24 +33,10 @@ export function LayerMap({ nLayers, checkpoints }: { nLayers: number; checkpoint
       <figcaption className="mb-2 text-sm text-slate-600">
         <span data-testid="layer-map-kept">{kept}</span> of {2 * nLayers} sub-layers kept
       </figcaption>
-      <table className="border-separate border-spacing-0 text-sm">
-        <thead>
-          <tr className="text-xs text-slate-500">
-            <th scope="col" className="pr-2 text-right font-medium">Block</th>
-            <th scope="col" className="font-medium">Attention</th>
-            <th scope="col" className="font-medium">MLP</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Array.from({ length: nLayers }, (_, l) => (
-            <tr key={l}>
-              <th scope="row" className="pr-2 text-right text-xs font-normal tabular-nums text-slate-500">{l}</th>
-              <Cell name={`attn${l}`} epoch={drops[2 * l].epoch} label={drops[2 * l].label} />
-              <Cell name={`mlp${l}`} epoch={drops[2 * l + 1].epoch} label={drops[2 * l + 1].label} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <SubLayerGrid nLayers={nLayers} testIdPrefix="layer-map-cell-" tile={(name) => {
+        const i = 2 * Number(name.replace(/^\D+/, '')) + (name.startsWith('attn') ? 0 : 1);
+        return tileOf(name, drops[i].epoch, drops[i].label);
+      }} />
     </figure>
   );
 }

@@ -89,21 +89,46 @@ export function useChatStream(chatId: number, sampling: Sampling) {
     [api, chatId, sampling, setPending],
   );
 
-  const regenerate = useCallback(async () => {
-    setError(null);
-    setLastStats(null);
-    setHistory((h) => (h.length > 0 && h[h.length - 1].role === 'assistant' ? h.slice(0, -1) : h));
-    setPending({ jobId: null, text: '' });
-    try {
-      const res = await api.call('chats.regenerate', { chatId, sampling });
-      const prev = pendingRef.current;
-      if (prev && prev.jobId === null) setPending({ ...prev, jobId: res.jobId });
-    } catch (e) {
-      setPending(null);
-      setError(describeError(e));
-      reloadStored();
-    }
-  }, [api, chatId, sampling, reloadStored, setPending]);
+  /** Starts a reply with `call`, after `optimistic` has changed the shown history; undone by a reload on failure. */
+  const replyWith = useCallback(
+    async (optimistic: (h: ChatMessage[]) => ChatMessage[], call: () => Promise<{ jobId: string }>): Promise<boolean> => {
+      setError(null);
+      setLastStats(null);
+      setHistory(optimistic);
+      setPending({ jobId: null, text: '' });
+      try {
+        const res = await call();
+        const prev = pendingRef.current;
+        if (prev && prev.jobId === null) setPending({ ...prev, jobId: res.jobId });
+        return true;
+      } catch (e) {
+        setPending(null);
+        setError(describeError(e));
+        reloadStored();
+        return false;
+      }
+    },
+    [reloadStored, setPending],
+  );
+
+  // The server deletes the answers after the last user message and generates a new one.
+  const regenerate = useCallback(
+    () => replyWith((h) => h.slice(0, h.map((m) => m.role).lastIndexOf('user') + 1), () => api.call('chats.regenerate', { chatId, sampling })),
+    [api, chatId, sampling, replyWith],
+  );
+
+  /** Replaces user message `messageId` with `content`, drops everything after it and answers the new text. */
+  const edit = useCallback(
+    (messageId: number, content: string) =>
+      replyWith(
+        (h) => {
+          const at = h.findIndex((m) => m.id === messageId);
+          return at < 0 ? h : [...h.slice(0, at), { ...h[at], content }];
+        },
+        () => api.call('chats.editMessage', { chatId, messageId, content, sampling }),
+      ),
+    [api, chatId, sampling, replyWith],
+  );
 
   const stop = useCallback(async () => {
     if (!pending?.jobId) return;
@@ -114,5 +139,5 @@ export function useChatStream(chatId: number, sampling: Sampling) {
     }
   }, [api, pending]);
 
-  return { history, pending, lastStats, error: error ?? stored.error, loading: stored.loading && !stored.data, send, regenerate, stop, reload: stored.reload };
+  return { history, pending, lastStats, error: error ?? stored.error, loading: stored.loading && !stored.data, send, regenerate, edit, stop, reload: stored.reload };
 }

@@ -91,3 +91,24 @@ export function kindLabel(kind: string): string {
 export function referenceEntry(entries: readonly FrontierEntry[]): FrontierEntry | null {
   return entries.find((e) => e.kind === 'base') ?? entries.find((e) => e.keptFraction >= 1) ?? null;
 }
+
+/**
+ * The points of a run's frontier: its comparison (every model re-measured side by side at the end: TrimLLM
+ * checkpoints, base model, baselines) once the run has completed, else the entries measured at each checkpoint.
+ */
+export function runPoints(
+  checkpoints: readonly { id: number; metrics: unknown }[],
+  comparison: readonly { checkpointId: number | null; entry: unknown }[],
+): FrontierPoint[] {
+  if (comparison.length === 0) return frontierPoints(checkpoints);
+  const phaseById = new Map(checkpoints.map((c) => [c.id, phaseOf(c.metrics)]));
+  return comparison.flatMap((c) => {
+    const e = entryOf({ entry: c.entry });
+    return e ? [{ ...e, phase: c.checkpointId !== null ? (phaseById.get(c.checkpointId) ?? null) : null }] : [];
+  });
+}
+
+/** Speed-up of `entry` over `reference` in decode tokens/s (e.g. 1.8 = 80% faster), or null without a reference. */
+export function speedUp(entry: FrontierEntry, reference: FrontierEntry | null): number | null {
+  return reference && reference.decodeTokensPerSecond > 0 ? entry.decodeTokensPerSecond / reference.decodeTokensPerSecond : null;
+}

@@ -1,6 +1,8 @@
 /** Chat: the stored conversations, a new chat with a checkpoint/model picker, and the selected conversation. */
 import { useCallback, useState } from 'react';
+import { useApi } from '../api/context.tsx';
 import { useCall } from '../hooks/useCall.ts';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { navigate } from '../hooks/useHashRoute.ts';
 import { useThrottled } from '../hooks/useThrottle.ts';
 import { Button, EmptyState, ErrorBox, PageHeader, Spinner } from '../components/ui.tsx';
@@ -12,6 +14,7 @@ import { formatTime } from '../lib/format.ts';
 
 /** The Chat page: `#/chat`, `#/chat/new`, `#/chat/<id>`. */
 export function ChatPage({ chatId, isNew }: { chatId?: number; isNew: boolean }) {
+  const api = useApi();
   const chats = useCall('chats.list', {});
   const [sampling, setSamplingState] = useState<Sampling>(loadSampling);
   const setSampling = (s: Sampling) => {
@@ -62,7 +65,22 @@ export function ChatPage({ chatId, isNew }: { chatId?: number; isNew: boolean })
             <>
               <div className="flex items-center justify-between gap-3">
                 <h2 className="truncate text-base font-semibold text-slate-900">{current?.title || `Chat ${chatId}`}</h2>
-                <span className="shrink-0 text-xs text-slate-500">{current?.checkpointId != null ? `checkpoint ${current.checkpointId}` : current?.modelId != null ? `base model ${current.modelId}` : ''}</span>
+                <span className="flex shrink-0 items-center gap-2 text-xs text-slate-500">
+                  {current?.checkpointId != null ? `checkpoint ${current.checkpointId}` : current?.modelId != null ? `base model ${current.modelId}` : ''}
+                  <ConfirmButton
+                    testId="chat-delete"
+                    label={`Delete conversation ${current?.title || chatId}`}
+                    title="Delete this conversation?"
+                    message="Its messages are deleted from the workspace database. The model or checkpoint stays."
+                    onConfirm={async () => {
+                      await api.call('chats.delete', { chatId });
+                      chats.reload();
+                      navigate('/chat');
+                    }}
+                  >
+                    Delete
+                  </ConfirmButton>
+                </span>
               </div>
               <SamplingPanel value={sampling} onChange={setSampling} />
               <ChatView key={chatId} chatId={chatId} sampling={sampling} onActivity={onActivity} />

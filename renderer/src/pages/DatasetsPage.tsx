@@ -5,6 +5,7 @@ import { useApi } from '../api/context.tsx';
 import { useAction, useCall } from '../hooks/useCall.ts';
 import { Button, Card, EmptyState, ErrorBox, Link, PageHeader, SelectField, Spinner, TextField } from '../components/ui.tsx';
 import { DatasetPreviewView } from '../components/DatasetPreviewView.tsx';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { mappingToString } from '../lib/mapping.ts';
 
 type Task = 'mcq' | 'yesno' | 'instruction' | 'chat' | 'text';
@@ -22,6 +23,7 @@ function buildRequest(path: string, task: '' | Task, map: string) {
 }
 
 function DatasetList({ reloadKey }: { reloadKey: number }) {
+  const api = useApi();
   const datasets = useCall('datasets.list', {}, reloadKey);
   const list = datasets.data ?? [];
   return (
@@ -39,7 +41,21 @@ function DatasetList({ reloadKey }: { reloadKey: number }) {
                   {d.taskType} · {Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(' · ')}
                 </span>
               </span>
-              <Link to={`/trim?dataset=${d.id}`}>Trim with it →</Link>
+              <span className="flex shrink-0 items-center gap-2">
+                <Link to={`/trim?dataset=${d.id}`}>Trim with it →</Link>
+                <ConfirmButton
+                  testId={`dataset-delete-${d.id}`}
+                  label={`Delete dataset ${d.name}`}
+                  title={`Delete dataset “${d.name}”?`}
+                  message="Its records are deleted from the workspace database (the source file stays). A dataset that runs were trained on cannot be deleted: delete those runs first."
+                  onConfirm={async () => {
+                    await api.call('datasets.delete', { id: d.id });
+                    datasets.reload();
+                  }}
+                >
+                  Delete
+                </ConfirmButton>
+              </span>
             </li>
           ))}
         </ul>

@@ -5,6 +5,8 @@ import { useAction, useCall } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
 import { Button, Card, EmptyState, ErrorBox, Link, PageHeader, Spinner, TextField } from '../components/ui.tsx';
 import { ModelInspector } from '../components/ModelInspector.tsx';
+import { HubDownloadPanel } from '../components/HubDownloadPanel.tsx';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { formatBytes } from '../lib/format.ts';
 
 function ImportModelForm({ onImported }: { onImported: (id: number) => void }) {
@@ -44,20 +46,22 @@ function ImportModelForm({ onImported }: { onImported: (id: number) => void }) {
 
 /** The Models page; `selectedId` comes from `#/models/<id>`. */
 export function ModelsPage({ selectedId }: { selectedId?: number }) {
+  const api = useApi();
   const models = useCall('models.list', {});
   const list = models.data ?? [];
   return (
     <>
-      <PageHeader title="Models" description="Base models to specialize and trim. Inspect one to see how its bytes split between attention and MLP sub-layers." />
+      <PageHeader title="Models" description="Base models to specialize and trim: import a folder or a .bin, or download one from the Hub. Inspect one to see how its bytes split between attention and MLP sub-layers." />
       <div className="grid gap-5 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <div className="flex flex-col gap-5">
           <ImportModelForm onImported={(id) => { models.reload(); navigate(`/models/${id}`); }} />
+          <HubDownloadPanel onModel={() => models.reload()} />
           <Card title="Imported models" testId="models-list">
             <ErrorBox error={models.error} onRetry={models.reload} />
             {models.loading && !models.data && <Spinner label="Loading models…" />}
             {models.data && list.length === 0 && (
               <EmptyState title="No models yet" testId="models-empty">
-                Import one with the form above, e.g. the stories260K <code>.bin</code> for a first quick look.
+                Import one with the form above (e.g. the stories260K <code>.bin</code>), or download stories260K from the Hub below for a first quick look.
               </EmptyState>
             )}
             {list.length > 0 && (
@@ -81,7 +85,24 @@ export function ModelsPage({ selectedId }: { selectedId?: number }) {
         </div>
         <div>
           {selectedId ? (
-            <ModelInspector key={selectedId} modelId={selectedId} name={list.find((m) => m.id === selectedId)?.name} />
+            <div className="flex flex-col gap-2">
+              <ModelInspector key={selectedId} modelId={selectedId} name={list.find((m) => m.id === selectedId)?.name} />
+              <div className="flex justify-end">
+                <ConfirmButton
+                  testId="model-delete"
+                  label={`Delete model ${list.find((m) => m.id === selectedId)?.name ?? selectedId}`}
+                  title="Delete this model from the workspace?"
+                  message="Its record and measurements are deleted (the weight files stay on disk). A model that runs were trained from cannot be deleted: delete those runs first."
+                  onConfirm={async () => {
+                    await api.call('models.delete', { id: selectedId });
+                    models.reload();
+                    navigate('/models');
+                  }}
+                >
+                  Delete model
+                </ConfirmButton>
+              </div>
+            </div>
           ) : (
             list.length > 0 && (
               <EmptyState title="Select a model to inspect it">

@@ -17,7 +17,11 @@ import { LayerMap } from '../components/LayerMap.tsx';
 import { FrontierChart } from '../components/FrontierChart.tsx';
 import { CheckpointTable } from '../components/CheckpointTable.tsx';
 import { RunConfigSummary } from '../components/RunConfigSummary.tsx';
-import { entryOf, frontierPoints, stopReasonOf } from '../lib/metrics.ts';
+import { ComparisonTable } from '../components/ComparisonTable.tsx';
+import { ReportFiles } from '../components/ReportFiles.tsx';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { navigate } from '../hooks/useHashRoute.ts';
+import { entryOf, referenceEntry, runPoints, stopReasonOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatTime } from '../lib/format.ts';
 
 /** The run page for `#/runs/<runId>`. */
@@ -69,10 +73,16 @@ export function RunPage({ runId }: { runId: number }) {
     );
   }
 
-  const { checkpoints, events, scans, nLayers } = run.data;
+  const { checkpoints, events, scans, nLayers, comparison, report } = run.data;
   const info = run.data.run;
   const latestScan = [...scans].sort((a, b) => b.scan - a.scan)[0];
-  const entries = frontierPoints(checkpoints);
+  const entries = runPoints(checkpoints, comparison);
+  const base = entries.find((e) => e.kind === 'base') ?? null;
+  const measured = new Map<number, FrontierEntry>();
+  for (const c of comparison) {
+    const e = c.checkpointId !== null ? entryOf({ entry: c.entry }) : null;
+    if (e && c.checkpointId !== null) measured.set(c.checkpointId, e);
+  }
   const stopReason = stopReasonOf(checkpoints);
   // Baselines stored as checkpoints have their own keep masks; the layer map and drop marks follow TrimLLM only.
   const trimCheckpoints = checkpoints.filter((c) => {
@@ -90,7 +100,24 @@ export function RunPage({ runId }: { runId: number }) {
             {datasets.data?.find((d) => d.id === info.datasetId)?.name ?? `dataset ${info.datasetId}`} · backend {info.backend ?? '—'} · started {formatTime(info.createdAt)}
           </>
         }
-        actions={<Link to="/runs">← All runs</Link>}
+        actions={
+          <>
+            <ConfirmButton
+              testId="run-delete"
+              label={`Delete run ${runId}`}
+              disabled={info.status === 'running'}
+              title={`Delete run ${runId}?`}
+              message="Its checkpoints, training log, scans and measurements are deleted from the workspace database (chats with its checkpoints keep their messages). Reclaim the space with Settings → Reclaim space."
+              onConfirm={async () => {
+                await api.call('runs.delete', { id: runId });
+                navigate('/runs');
+              }}
+            >
+              Delete run
+            </ConfirmButton>
+            <Link to="/runs">← All runs</Link>
+          </>
+        }
       />
       <ErrorBox error={info.error} />
       <ErrorBox error={run.error ?? action.error} onRetry={run.error ? run.reload : undefined} />
@@ -103,7 +130,7 @@ export function RunPage({ runId }: { runId: number }) {
         <Card title="Training loss">
           <LossChart points={events} dropSteps={trimCheckpoints.map((c) => c.step)} />
         </Card>
-        <Card title="Frontier: performance vs kept fraction">
+        <Card title="Frontier: performance vs kept fraction (colour: decode tokens/s)">
           <FrontierChart entries={entries} />
         </Card>
         <Card title="Layer map">
@@ -116,8 +143,14 @@ export function RunPage({ runId }: { runId: number }) {
             <EmptyState title="No importance scan yet">The first calibration scan ranks all sub-layers before fine-tuning starts.</EmptyState>
           )}
         </Card>
+        <Card title="Comparison with the base model and baselines" className="xl:col-span-2">
+          <ComparisonTable points={entries} reference={base} />
+        </Card>
         <Card title="Checkpoints" className="xl:col-span-2">
-          <CheckpointTable runId={runId} checkpoints={checkpoints} />
+          <CheckpointTable runId={runId} checkpoints={checkpoints} measured={measured} reference={base ?? referenceEntry(entries)} />
+        </Card>
+        <Card title="Report" className="xl:col-span-2">
+          <ReportFiles runId={runId} report={report} />
         </Card>
       </div>
     </>

@@ -1,8 +1,12 @@
-/** Settings: compute backend (with what system.doctor reports), threads, data directory, hub endpoint. */
+/**
+ * Settings: compute backend (with what system.doctor reports), threads, data directory, hub endpoint; the
+ * workspace database's upkeep (reclaim space after deletions, back up).
+ */
 import { useEffect, useState, type FormEvent } from 'react';
 import { useApi } from '../api/context.tsx';
 import { useAction, useCall } from '../hooks/useCall.ts';
 import { Button, Card, ErrorBox, NumberField, PageHeader, SelectField, Spinner, TextField } from '../components/ui.tsx';
+import { formatBytes } from '../lib/format.ts';
 
 type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 const BACKENDS: { value: Backend; label: string }[] = [
@@ -49,6 +53,45 @@ function Doctor() {
           </div>
         </div>
       )}
+    </Card>
+  );
+}
+
+/** VACUUM (give deleted runs' space back to the disk) and an online backup into <dataDir>/backups. */
+function DatabaseUpkeep() {
+  const api = useApi();
+  const action = useAction();
+  const [result, setResult] = useState<string | null>(null);
+  const vacuum = () => void action.run(async () => {
+    setResult(null);
+    const r = await api.call('store.vacuum', {});
+    setResult(`Reclaimed ${formatBytes(Math.max(0, r.bytesBefore - r.bytesAfter))}: the database now takes ${formatBytes(r.bytesAfter)}.`);
+  });
+  const backup = () => void action.run(async () => {
+    setResult(null);
+    const r = await api.call('store.backup', {});
+    setResult(`Backed up ${formatBytes(r.bytes)} to ${r.path}`);
+  });
+  return (
+    <Card title="Workspace database" testId="database-upkeep">
+      <p className="mb-3 max-w-3xl text-sm text-slate-600">
+        Deleting runs, datasets or chats frees space inside the database file; <em>Reclaim space</em> rewrites it so the disk gets that space back (it
+        takes a moment on a large workspace). A backup is a consistent copy taken while the app keeps running.
+      </p>
+      <div className="flex flex-wrap items-center gap-3">
+        <Button onClick={vacuum} busy={action.busy} data-testid="settings-vacuum">
+          Reclaim space (VACUUM)
+        </Button>
+        <Button onClick={backup} busy={action.busy} data-testid="settings-backup">
+          Back up database
+        </Button>
+      </div>
+      {result && (
+        <p role="status" data-testid="database-upkeep-result" className="mt-3 break-all text-sm text-green-800">
+          {result}
+        </p>
+      )}
+      <ErrorBox error={action.error} />
     </Card>
   );
 }
@@ -107,6 +150,7 @@ export function SettingsPage() {
           )}
         </Card>
         <Doctor />
+        <DatabaseUpkeep />
       </div>
     </>
   );

@@ -7,27 +7,51 @@ import { ChatComposer } from './ChatComposer.tsx';
 import { formatNumber } from '../../lib/format.ts';
 import type { Sampling } from '../../lib/sampling.ts';
 
-function EditLast({ initial, onResend, onCancel }: { initial: string; onResend: (text: string) => void; onCancel: () => void }) {
+/** Inline editor of a user message: Ctrl/Cmd+Enter saves and resends, Escape cancels. */
+function EditMessage({ initial, onResend, onCancel }: { initial: string; onResend: (text: string) => void; onCancel: () => void }) {
   const [text, setText] = useState(initial);
+  const save = () => text.trim() && onResend(text.trim());
   return (
-    <div className="flex w-full max-w-[80%] flex-col gap-2 self-end">
-      <label htmlFor="chat-edit" className="sr-only">
-        Edit your last message
+    <form
+      className="flex w-full max-w-[80%] flex-col gap-2 self-end"
+      aria-label="Edit message"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <label htmlFor="chat-edit" className="text-xs text-slate-600">
+        Edit your message — the answers after it are replaced (Ctrl+Enter to resend, Esc to cancel)
       </label>
-      <textarea id="chat-edit" data-testid="chat-edit-input" autoFocus rows={3} value={text} onChange={(e) => setText(e.target.value)} className="rounded-md border border-slate-300 px-3 py-2 text-sm" />
+      <textarea
+        id="chat-edit"
+        data-testid="chat-edit-input"
+        autoFocus
+        rows={3}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onCancel();
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            save();
+          }
+        }}
+        className="rounded-md border border-slate-300 px-3 py-2 text-sm"
+      />
       <div className="flex justify-end gap-2">
         <Button onClick={onCancel}>Cancel</Button>
-        <Button variant="primary" disabled={!text.trim()} onClick={() => onResend(text.trim())} data-testid="chat-edit-resend">
-          Resend
+        <Button type="submit" variant="primary" disabled={!text.trim()} data-testid="chat-edit-resend">
+          Save &amp; resend
         </Button>
       </div>
-    </div>
+    </form>
   );
 }
 
 /**
- * Regenerate keeps earlier answers in the store: of consecutive assistant messages only the latest is shown,
- * with the number of earlier ones (revealed on request).
+ * Regenerate replaces the answer; conversations from before it did may hold several consecutive answers: only
+ * the latest is shown, with the number of earlier ones (revealed on request).
  */
 function collapseAlternatives<T extends { role: string }>(messages: T[], expanded: boolean): { message: T; index: number; hidden: number }[] {
   const out: { message: T; index: number; hidden: number }[] = [];
@@ -42,12 +66,11 @@ function collapseAlternatives<T extends { role: string }>(messages: T[], expande
 /** The view of chat `chatId`. */
 export function ChatView({ chatId, sampling, onActivity }: { chatId: number; sampling: Sampling; onActivity: () => void }) {
   const chat = useChatStream(chatId, sampling);
-  const [editing, setEditing] = useState(false);
+  const [editing, setEditing] = useState<number | null>(null); // id of the user message being edited
   const [showAlternatives, setShowAlternatives] = useState(false);
   const list = useRef<HTMLOListElement>(null);
   const streaming = chat.pending !== null;
   const last = chat.history[chat.history.length - 1];
-  const lastUserIndex = chat.history.map((m) => m.role).lastIndexOf('user');
 
   useEffect(() => {
     const el = list.current;
@@ -74,15 +97,22 @@ export function ChatView({ chatId, sampling, onActivity }: { chatId: number; sam
           </li>
         )}
         {collapseAlternatives(chat.history, showAlternatives).map(({ message: m, index: i, hidden }) =>
-          editing && i === lastUserIndex ? (
+          editing === m.id ? (
             <li key={m.id} className="flex list-none flex-col">
-              <EditLast initial={m.content} onCancel={() => setEditing(false)} onResend={(text) => { setEditing(false); void send(text); }} />
+              <EditMessage
+                initial={m.content}
+                onCancel={() => setEditing(null)}
+                onResend={(text) => {
+                  setEditing(null);
+                  void chat.edit(m.id, text).then((ok) => ok && onActivity());
+                }}
+              />
             </li>
           ) : (
             <MessageBubble key={m.id} role={m.role} content={m.content} stats={m.stats}>
-              {i === lastUserIndex && !streaming && !editing && (
-                <button type="button" className="text-xs text-slate-500 underline-offset-2 hover:underline" onClick={() => setEditing(true)} data-testid="chat-edit">
-                  Edit and resend
+              {m.role === 'user' && m.id > 0 && !streaming && editing === null && (
+                <button type="button" className="rounded text-xs text-slate-500 underline-offset-2 hover:underline" onClick={() => setEditing(m.id)} data-testid="chat-edit" aria-label={`Edit message ${i + 1} and resend`}>
+                  Edit
                 </button>
               )}
               {hidden > 0 && (
