@@ -9,10 +9,10 @@
  * A trim worker runs one trim/resume job and is shut down after it; the utility worker is long-lived and runs
  * chat generations and short tasks (imports, doctor) one at a time.
  *
- * Cancelling also creates the job's `cancelFile`. While the engine trains or generates, a worker's event loop
- * does not turn (tfjs's awaits resolve as microtasks), so a `cancel` message would only be read once the job has
- * ended; the engine does read its AbortSignal's `aborted` between steps and tokens, and the worker's signal
- * checks for the file there (worker.ts).
+ * Cancelling also creates the job's `cancelFile`. While the engine scans, evaluates or generates, a worker's
+ * event loop does not turn (tfjs's awaits resolve as microtasks; training yields once per optimizer step), so a
+ * `cancel` message may only be read late; the engine does read its AbortSignal's `aborted` between steps and
+ * tokens, and the worker's signal checks for the file there (worker.ts).
  */
 import type { ApiError, EventName } from '../api/contract.ts';
 
