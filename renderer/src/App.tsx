@@ -54,7 +54,10 @@ export function App() {
       <a href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }} className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
         Skip to content
       </a>
-      <Nav current={section} />
+      {/* The column keeps the nav's colour below the fold; the nav itself stays in view (sticky). */}
+      <div className="w-52 shrink-0 bg-slate-900">
+        <Nav current={section} />
+      </div>
       <main ref={main} id="main" tabIndex={-1} className="min-w-0 flex-1 px-6 py-5 focus:outline-none">
         <ConnectionBanner />
         <Page route={route} />

@@ -58,7 +58,14 @@ async function startServer(dataDir: string): Promise<string> {
   });
 }
 
+/** Saves a screenshot, after checking that every visible form control of the page has an accessible name. */
 async function shot(page: Page, name: string): Promise<void> {
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')]
+      .filter((el) => el.offsetParent !== null && el.labels?.length === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+  assert.deepEqual(unlabelled, [], `${name}: form controls without a label`);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -98,7 +105,7 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   // The Hub download honours Settings → Hub endpoint; the finished download is imported as a second model.
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('settings-hub').fill(hubUrl);
-  await page.getByTestId('settings-save').click();
+  await page.getByTestId('settings-hub').press('Enter'); // Enter submits the form
   await page.getByRole('status').getByText('Saved.').waitFor();
   await page.getByTestId('nav-models').click();
   await page.getByTestId('hub-download-submit').click();

@@ -44,7 +44,7 @@ function DownloadRow({ d, live, onChanged }: { d: Download; live: EventPayload<'
           <StatusBadge status={d.active ? 'running' : d.status} />
           {d.active && <Button onClick={cancel} busy={action.busy} data-testid={`download-cancel-${d.id}`}>Cancel</Button>}
           {!d.active && d.status !== 'completed' && <Button onClick={resume} busy={action.busy} data-testid={`download-resume-${d.id}`}>Resume</Button>}
-          {d.modelId !== null && <Link to={`/models/${d.modelId}`}>Inspect model →</Link>}
+          {d.modelId !== null && <Link to={`/models/${d.modelId}`} className="text-sm">Inspect model →</Link>}
         </span>
       </div>
       {(d.active || (d.status !== 'completed' && bytes > 0)) && (

@@ -54,14 +54,12 @@ export function ModelsPage({ selectedId }: { selectedId?: number }) {
       <PageHeader title="Models" description="Base models to specialize and trim: import a folder or a .bin, or download one from the Hub. Inspect one to see how its bytes split between attention and MLP sub-layers." />
       <div className="grid gap-5 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <div className="flex flex-col gap-5">
-          <ImportModelForm onImported={(id) => { models.reload(); navigate(`/models/${id}`); }} />
-          <HubDownloadPanel onModel={() => models.reload()} />
           <Card title="Imported models" testId="models-list">
             <ErrorBox error={models.error} onRetry={models.reload} />
             {models.loading && !models.data && <Spinner label="Loading models…" />}
             {models.data && list.length === 0 && (
               <EmptyState title="No models yet" testId="models-empty">
-                Import one with the form above (e.g. the stories260K <code>.bin</code>), or download stories260K from the Hub below for a first quick look.
+                Import one with the form below (e.g. the stories260K <code>.bin</code>), or download stories260K from the Hub for a first quick look.
               </EmptyState>
             )}
             {list.length > 0 && (
@@ -82,6 +80,8 @@ export function ModelsPage({ selectedId }: { selectedId?: number }) {
               </ul>
             )}
           </Card>
+          <ImportModelForm onImported={(id) => { models.reload(); navigate(`/models/${id}`); }} />
+          <HubDownloadPanel onModel={() => models.reload()} />
         </div>
         <div>
           {selectedId ? (
