@@ -5,8 +5,8 @@
  * job runner writes it), `foreign_keys = ON` (cascading deletes), a busy timeout (two processes may write) and
  * `synchronous = NORMAL` (durable at every WAL checkpoint; a power cut may lose the last commits, never corrupt).
  */
-import { accessSync, constants, mkdirSync, statfsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { connect, type Database } from './driver.ts';
 import { migrateDatabase } from './migrations/index.ts';
 
@@ -119,19 +119,35 @@ export class StorageError extends Error {
 const FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
 const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM']);
 
-/** The problem the folder `dir` has right now: read-only, (nearly) full, or none seen. */
+/**
+ * The problem the folder `dir` has right now: read-only, full, or none seen. Asks access(2) and statfs(2), then
+ * writes and removes a one-byte probe file (an ext4 that turned read-only after a disk error still passes
+ * access(2)).
+ */
 function probeFolder(dir: string): StorageProblem | undefined {
+  const classify = (e: unknown): StorageProblem | undefined => {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    return code === 'EROFS' || code === 'EACCES' ? 'read-only' : FULL_CODES.has(code) ? 'disk-full' : undefined;
+  };
   try {
     accessSync(dir, constants.W_OK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EROFS' || (e as NodeJS.ErrnoException).code === 'EACCES') return 'read-only';
+    const problem = classify(e);
+    if (problem) return problem;
   }
   try {
     const fs = statfsSync(dir);
     if (fs.bavail * fs.bsize < 64 * 1024) return 'disk-full';
   } catch {
-    // statfs unsupported here: no more to learn
+    // statfs unsupported here: no more to learn from it
   }
+  const probe = join(dir, `.trimllm-probe-${process.pid}`);
+  try {
+    writeFileSync(probe, 'x', { flag: 'wx' });
+  } catch (e) {
+    return classify(e);
+  }
+  rmSync(probe, { force: true });
   return undefined;
 }
 

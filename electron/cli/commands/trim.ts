@@ -1,13 +1,13 @@
 /** `trimllm trim`: fine-tune with progressive sub-layer dropping, with baselines and a report. */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resolveTemplates } from '../../../engine/data/index.ts';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
 import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
 import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
 import { createRun, closeDatabase, storageError } from '../../store/index.ts';
 import { numberOption, parse, required, UsageError } from '../args.ts';
-import { openWorkspace } from '../workspace.ts';
+import { dataDir, openWorkspace } from '../workspace.ts';
 import { registerModel } from './import-model.ts';
 import { registerDataset } from './import-data.ts';
 import { executeRun, type StoredRunConfig } from '../trim-job.ts';
@@ -26,10 +26,22 @@ export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T -
 
 const BASELINES: BaselineName[] = ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'];
 
+/**
+ * Opens the workspace for a run.
+ * @throws StorageError naming the database file when its folder is read-only or full
+ */
+function openForRun(dataDirFlag: string | undefined) {
+  try {
+    return openWorkspace(dataDirFlag);
+  } catch (e) {
+    throw storageError(e, join(dataDir(dataDirFlag), 'trimllm.db')) ?? e;
+  }
+}
+
 /** Runs a stored run with Ctrl-C wired to a clean stop; prints where the report is. */
 export async function runWithSignals(dataDirFlag: string | undefined, runId: number, backendFlag?: string): Promise<number> {
   const report = await selectBackend(backendFlag ? parseBackendName(backendFlag) : undefined);
-  const db = openWorkspace(dataDirFlag);
+  const db = openForRun(dataDirFlag);
   const controller = new AbortController();
   const onSigint = () => {
     process.stderr.write('\nstopping at the next checkpoint (Ctrl-C again to quit now)\n');
@@ -115,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(templates ? { templates } : {}),
   };
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
-  const db = openWorkspace(values['data-dir']);
+  const db = openForRun(values['data-dir']);
   let runId: number;
   try {
     const modelId = await registerModel(db, required(values.model, 'model'), values.tokenizer ? { tokenizer: values.tokenizer } : {});
