@@ -17,3 +17,18 @@ export class InputFileError extends Error {
     super(`${file}: ${problem}`);
   }
 }
+
+/**
+ * Runs a check whose plain Error messages read `<file>: problem` (validateConfig) and turns such an error into
+ * an InputFileError naming `file`, so callers see one error class for a bad file.
+ * @throws InputFileError naming `file` when `check` throws
+ */
+export function checkAsInputFile(file: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof InputFileError) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    throw new InputFileError(file, message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message);
+  }
+}

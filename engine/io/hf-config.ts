@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InputFileError } from './errors.ts';
+import { checkAsInputFile, InputFileError } from './errors.ts';
 import { validateConfig, type LlamaConfig } from '../model/config.ts';
 
 /** Supported `architectures[0]` values and their `model_type`. */
@@ -17,19 +17,23 @@ export const SUPPORTED_ARCHITECTURES: Readonly<Record<string, string>> = {
   Qwen2ForCausalLM: 'qwen2',
 };
 
-const positiveInt = z.number().int().positive();
+/** A positive integer up to `max`. The caps are far above any real model's, far below what would exhaust memory. */
+const positiveInt = (max: number) => z.number().int().positive().max(max);
+
+/** Largest sizes accepted (real models: at most 126 layers, width 16384, MLP 53248, 262k tokens, 1M positions). */
+const LIMITS = { layers: 1024, width: 1 << 16, mlp: 1 << 20, heads: 1024, vocab: 1 << 21, positions: 1 << 24 };
 
 /** The config.json fields read here; others (token ids, dtype, dropout…) pass through unchecked. */
 const HfConfigSchema = z
   .object({
-    hidden_size: positiveInt,
-    intermediate_size: positiveInt,
-    num_hidden_layers: positiveInt,
-    num_attention_heads: positiveInt,
-    num_key_value_heads: positiveInt.nullish(),
-    head_dim: positiveInt.nullish(),
-    vocab_size: positiveInt,
-    max_position_embeddings: positiveInt,
+    hidden_size: positiveInt(LIMITS.width),
+    intermediate_size: positiveInt(LIMITS.mlp),
+    num_hidden_layers: positiveInt(LIMITS.layers),
+    num_attention_heads: positiveInt(LIMITS.heads),
+    num_key_value_heads: positiveInt(LIMITS.heads).nullish(),
+    head_dim: positiveInt(LIMITS.width).nullish(),
+    vocab_size: positiveInt(LIMITS.vocab),
+    max_position_embeddings: positiveInt(LIMITS.positions),
     rms_norm_eps: z.number().positive().nullish(),
     rope_theta: z.number().positive().nullish(),
     tie_word_embeddings: z.boolean().nullish(),
@@ -37,7 +41,7 @@ const HfConfigSchema = z
     mlp_bias: z.boolean().nullish(),
     hidden_act: z.string().nullish(),
     rope_scaling: z.unknown().optional(),
-    sliding_window: positiveInt.nullish(),
+    sliding_window: positiveInt(LIMITS.positions).nullish(),
     use_sliding_window: z.boolean().nullish(),
   })
   .loose();
@@ -126,12 +130,7 @@ export function parseHfConfig(json: unknown, file: string): LlamaConfig {
     tiedEmbeddings: c.tie_word_embeddings ?? false,
     qkvBias: qwen,
   };
-  try {
-    validateConfig(config, file);
-  } catch (e) {
-    const message = (e as Error).message;
-    throw new InputFileError(file, message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message);
-  }
+  checkAsInputFile(file, () => validateConfig(config, file));
   return config;
 }
 

@@ -95,11 +95,17 @@ export class HfTokenizer implements Tokenizer {
   /**
    * Text → ids, as the Rust crate's `encode(text, add_special_tokens)`.
    * @throws Error when the text holds a character the tokenizer cannot represent and it has no unknown token
+   * @throws InputFileError naming tokenizer.json when its pipeline fails or yields ids outside the vocabulary
    */
   encode(text: string, options: EncodeOptions = {}): number[] {
-    const ids = this.inner.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+    const ids = this.guard('encode', () => this.inner.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids);
     if (!ids.every((id) => Number.isInteger(id))) {
       throw new Error(`${this.tokenizerFile}: the text has a character with no token and there is no unk_token`);
+    }
+    const outside = ids.find((id) => id < 0 || id >= this.vocabSize);
+    if (outside !== undefined) {
+      const problem = `encoding gave token id ${outside}, outside the vocabulary [0, ${this.vocabSize}) (check unk_id/unk_token and the post-processor's ids)`;
+      throw new InputFileError(this.tokenizerFile, problem);
     }
     return ids;
   }
@@ -118,10 +124,22 @@ export class HfTokenizer implements Tokenizer {
       if (this.inner.id_to_token(id) !== undefined) known.push(id);
     }
     if (known.length === 0) return '';
-    return this.inner.decode(known, {
+    return this.guard('decode', () => this.inner.decode(known, {
       skip_special_tokens: options.skipSpecialTokens ?? false,
       clean_up_tokenization_spaces: false,
-    });
+    }));
+  }
+
+  /**
+   * Runs a call into @huggingface/tokenizers; what it throws (a TypeError from a malformed pipeline in
+   * tokenizer.json) becomes an InputFileError naming tokenizer.json.
+   */
+  private guard<T>(what: string, call: () => T): T {
+    try {
+      return call();
+    } catch (e) {
+      throw new InputFileError(this.tokenizerFile, `cannot ${what} with this tokenizer (its pipeline is malformed): ${errorText(e)}`);
+    }
   }
 
   /**
@@ -209,6 +227,7 @@ export function parseHfTokenizerFiles(texts: TokenizerFileTexts, dir: string): H
     const problem = 'not a tokenizer.json: "added_tokens" must be a list of {id, content} objects';
     throw new InputFileError(tokenizerFile, problem);
   }
+  checkTokenIds(json.model, added, tokenizerFile);
   const optional = (name: (typeof TOKENIZER_FILES)[number]): Record<string, unknown> => {
     const text = texts[name];
     return text === undefined ? {} : parseJsonObject(text, join(dir, name));
@@ -235,7 +254,7 @@ export function parseHfTokenizerFiles(texts: TokenizerFileTexts, dir: string): H
   const eosIds = optional('generation_config.json').eos_token_id;
   const extraEos = [eosIds].flat().filter((x): x is number => typeof x === 'number');
   const template = chatTemplateOf(dir, texts['chat_template.jinja'], configFile, config.chat_template);
-  return new HfTokenizer(inner, {
+  const tokenizer = new HfTokenizer(inner, {
     tokenizerFile,
     configFile,
     specialTokens,
@@ -243,6 +262,9 @@ export function parseHfTokenizerFiles(texts: TokenizerFileTexts, dir: string): H
     templateFile: template.file,
     extraEosIds: extraEos,
   });
+  // A malformed pipeline (normalizer, pre-tokenizer, post-processor, decoder) fails only when used: try it now.
+  tokenizer.decode(tokenizer.encode('Hello world 1'));
+  return tokenizer;
 }
 
 /**
@@ -259,6 +281,34 @@ function chatTemplateOf(dir: string, jinja: string | undefined, configFile: stri
     throw new InputFileError(configFile, 'chat_template lists named templates but none is a "default" one');
   }
   throw new InputFileError(configFile, 'chat_template must be a string or a list of {name, template}');
+}
+
+/**
+ * Largest token id accepted (exclusive): 2^21 = 2,097,152; the largest real vocabularies have about 260,000 tokens.
+ * The tokenizer library allocates tables up to the largest id, so an absurd id (2^31) would freeze the app.
+ */
+export const MAX_TOKEN_ID = 1 << 21;
+
+/**
+ * Checks the ids of a tokenizer.json: `model.vocab` (an object token → id) and `added_tokens[].id` must be
+ * integers in [0, MAX_TOKEN_ID); a Unigram `model.unk_id` must index its vocab list.
+ * @throws InputFileError naming `file` and the first bad id
+ */
+function checkTokenIds(model: Record<string, unknown>, added: { id: number; content: string }[], file: string): void {
+  const bad = (id: unknown): boolean => !Number.isInteger(id) || (id as number) < 0 || (id as number) >= MAX_TOKEN_ID;
+  const { vocab, unk_id: unkId } = model;
+  if (isObject(vocab)) {
+    const wrong = Object.entries(vocab).find(([, id]) => bad(id));
+    if (wrong) throw new InputFileError(file, `model.vocab gives token ${JSON.stringify(wrong[0])} the id ${JSON.stringify(wrong[1])}; ids must be integers in [0, ${MAX_TOKEN_ID})`);
+  }
+  const wrongAdded = added.find((t) => bad(t.id));
+  if (wrongAdded) throw new InputFileError(file, `added token ${JSON.stringify(wrongAdded.content)} has the id ${wrongAdded.id}; ids must be integers in [0, ${MAX_TOKEN_ID})`);
+  if (Array.isArray(vocab)) {
+    if (vocab.length >= MAX_TOKEN_ID) throw new InputFileError(file, `model.vocab lists ${vocab.length} tokens, more than ${MAX_TOKEN_ID}`);
+    if (unkId != null && (bad(unkId) || (unkId as number) >= vocab.length)) {
+      throw new InputFileError(file, `model.unk_id ${JSON.stringify(unkId)} is not an index of model.vocab (${vocab.length} tokens)`);
+    }
+  }
 }
 
 /** Parses JSON text that must hold an object; throws InputFileError naming `file` otherwise. */

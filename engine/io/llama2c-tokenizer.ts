@@ -30,10 +30,12 @@ export class Llama2cTokenizer implements Tokenizer {
   /**
    * @param rawPieces token strings (raw UTF-8 bytes, as stored in the file) indexed by id
    * @param scores merge scores indexed by id
+   * @param file the tokenizer file, named in encoding errors
    */
   constructor(
     private readonly rawPieces: Uint8Array[],
     private readonly scores: Float32Array,
+    private readonly file = 'tokenizer.bin',
   ) {
     const decoder = new TextDecoder('utf-8', { fatal: false });
     this.pieceBytes = rawPieces.map((p) => {
@@ -56,22 +58,39 @@ export class Llama2cTokenizer implements Tokenizer {
     return this.ids.get(Buffer.from(bytes).toString('latin1'));
   }
 
-  /** Text → ids (BOS first unless addSpecialTokens is false), as llama2.c's encode(text, bos=1, eos=0). */
+  /**
+   * Text → ids (BOS first unless addSpecialTokens is false), as llama2.c's encode(text, bos=1, eos=0).
+   * @throws InputFileError naming the tokenizer file when a byte has neither a token nor a `<0xXX>` byte token
+   *   (a vocabulary without the 256 byte tokens)
+   */
   encode(text: string, options: EncodeOptions = {}): number[] {
     const out: number[] = options.addSpecialTokens === false ? [] : [BOS];
     if (text.length === 0) return out;
-    const tokens: number[] = [this.lookup(Buffer.from(' '))!];
+    const tokens: number[] = [];
+    const pushCodePoint = (cp: Uint8Array): void => {
+      const id = this.lookup(cp);
+      if (id !== undefined) tokens.push(id);
+      else for (const b of cp) tokens.push(this.byteToken(b));
+    };
+    pushCodePoint(Buffer.from(' ')); // the dummy prefix
     const bytes = Buffer.from(text, 'utf8');
     for (let i = 0; i < bytes.length; ) {
       let end = i + 1;
       while (end < bytes.length && end - i < 4 && (bytes[end]! & 0xc0) === 0x80) end++;
-      const cp = bytes.subarray(i, end);
-      const id = this.lookup(cp);
-      if (id !== undefined) tokens.push(id);
-      else for (const b of cp) tokens.push(b + BYTE_OFFSET);
+      pushCodePoint(bytes.subarray(i, end));
       i = end;
     }
     return out.concat(this.mergePairs(tokens));
+  }
+
+  /** The id of byte `b`'s `<0xXX>` fallback token. */
+  private byteToken(b: number): number {
+    const id = b + BYTE_OFFSET;
+    if (id >= this.vocabSize) {
+      const hex = b.toString(16).toUpperCase().padStart(2, '0');
+      throw new InputFileError(this.file, `cannot encode byte 0x${hex}: the vocabulary (${this.vocabSize} tokens) has no token for it and no <0x${hex}> byte token`);
+    }
+    return id;
   }
 
   /**
@@ -178,6 +197,9 @@ export function readLlama2cTokenizer(path: string, vocabSize: number): Llama2cTo
  */
 export function parseLlama2cTokenizer(bytes: Uint8Array, path: string, vocabSize: number): Llama2cTokenizer {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!Number.isInteger(vocabSize) || vocabSize < 3) {
+    throw new InputFileError(path, `cannot be read for a vocabulary of ${vocabSize} tokens (at least <unk>, <s> and </s>: 3)`);
+  }
   if (buf.length < 4) throw new InputFileError(path, `too short for a llama2.c tokenizer (${buf.length} bytes)`);
   const maxLen = buf.readInt32LE(0);
   if (maxLen <= 0 || maxLen > 1024) {
@@ -199,5 +221,5 @@ export function parseLlama2cTokenizer(bytes: Uint8Array, path: string, vocabSize
     pieces.push(Uint8Array.from(buf.subarray(at, at + len)));
     at += len;
   }
-  return new Llama2cTokenizer(pieces, scores);
+  return new Llama2cTokenizer(pieces, scores, path);
 }

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { validateConfig, type LlamaConfig } from '../model/config.ts';
 import { interleavedToHalfPermutation } from '../model/rope.ts';
 import type { HostTensor, TensorSource } from '../model/weights.ts';
-import { InputFileError } from './errors.ts';
+import { checkAsInputFile, InputFileError } from './errors.ts';
 
 const HEADER_BYTES = 7 * 4;
 const LLAMA2C_MAGIC = 0x616b3432; // "ak42": versions 1 and 2 of the format
@@ -76,7 +76,7 @@ export function parseLlama2c(bytes: Uint8Array, path: string): Llama2cCheckpoint
     tiedEmbeddings: rawVocab! > 0,
     qkvBias: false,
   };
-  validateConfig(config, path);
+  checkAsInputFile(path, () => validateConfig(config, path));
   const { vocabSize: V, headDim } = config;
   const kvDim = config.nKvHeads * headDim;
   const L = config.nLayers;
