@@ -26,6 +26,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   chat: () => import('./commands/chat.ts'),
   demo: () => import('./commands/demo.ts'),
   serve: () => import('./commands/serve.ts'),
+  delete: () => import('./commands/delete.ts'),
+  vacuum: () => import('./commands/vacuum.ts'),
+  backup: () => import('./commands/backup.ts'),
 };
 
 const USAGE = `usage: trimllm <command> [options]   (trimllm <command> --help for details)
@@ -46,6 +49,9 @@ commands:
   chat       terminal chat with a model or checkpoint
   demo       the whole loop on a tiny model (npm run demo)
   serve      the app's UI and API on 127.0.0.1 (token-protected), plus an OpenAI-compatible /v1
+  delete     delete a run, dataset, chat, checkpoint or model with its data
+  vacuum     give the space of deleted data back to the disk
+  backup     a consistent copy of the workspace database (also while a job runs)
 
 common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
 

@@ -5,7 +5,7 @@
  * job runner writes it), `foreign_keys = ON` (cascading deletes), a busy timeout (two processes may write) and
  * `synchronous = NORMAL` (durable at every WAL checkpoint; a power cut may lose the last commits, never corrupt).
  */
-import { accessSync, constants, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { connect, type Database } from './driver.ts';
 import { migrateDatabase } from './migrations/index.ts';
@@ -81,6 +81,29 @@ export async function backupDatabase(db: Database, destPath: string): Promise<{ 
 export function vacuum(db: Database): void {
   if (db.inTransaction) throw new Error('vacuum cannot run inside a transaction');
   db.exec('VACUUM');
+}
+
+/**
+ * Bytes the database takes on disk: its file plus its write-ahead log (0 for an in-memory database).
+ */
+export function databaseFileBytes(db: Database): number {
+  if (db.memory) return 0;
+  const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+  return size(db.name) + size(`${db.name}-wal`);
+}
+
+/**
+ * Gives the space of deleted rows back to the file system: checkpoints the WAL into the file, VACUUMs, and
+ * checkpoints again with TRUNCATE so the WAL does not keep the rewritten pages. Holds the write lock meanwhile.
+ * @returns the bytes on disk (file + WAL) before and after.
+ * @throws as vacuum().
+ */
+export function compactDatabase(db: Database): { bytesBefore: number; bytesAfter: number } {
+  const bytesBefore = databaseFileBytes(db);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  vacuum(db);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return { bytesBefore, bytesAfter: databaseFileBytes(db) };
 }
 
 /**
