@@ -71,12 +71,12 @@ test('the poller emits new steps, scans and checkpoints as contract events, neve
 
   clock += 2000;
   appendRunEvents(db, runId, [{ step: 4, epoch: 2, loss: 1.5 }, { step: 5, epoch: 3, loss: 1 }]);
-  recordImportanceScan(db, runId, 2, scores(1));
+  recordImportanceScan(db, runId, 4, scores(1)); // the scan after step 4, the last of epoch 2
   const fresh = checkpoint(db, runId, 4, 'heal 1', null);
   poller.poll();
   assert.deepEqual(got.slice(1).map((e) => e.event), ['run.scan', 'job.progress', 'run.checkpoint']);
   const [scan, progress, cp] = got.slice(1).map((e) => e.payload);
-  assert.equal(scan!.epoch, 2);
+  assert.equal(scan!.epoch, 2, 'the epoch of the step the scan follows');
   assert.deepEqual(scan!.scores, [
     { subLayer: 'attn0', calibrationPerformance: 0.6, importance: 2, activationNorm: 3 },
     { subLayer: 'mlp0', calibrationPerformance: 0, importance: 0, activationNorm: 0 },
