@@ -25,13 +25,32 @@ let browser: Browser;
 let hub: Server;
 let hubUrl = '';
 
-/** A stand-in for the Hub on 127.0.0.1: /karpathy/tinyllamas/resolve/main/stories260K/<file> from ../shared. */
+/**
+ * A stand-in for the Hub on 127.0.0.1: /karpathy/tinyllamas/resolve/main/stories260K/<file> from ../shared, with
+ * Range requests, the model sent slowly (40 pieces, 100 ms apart) so the UI can show progress and cancel it.
+ */
+const hubRanges: string[] = [];
 async function startHub(): Promise<void> {
   hub = createServer((req, res) => {
     const m = /^\/karpathy\/tinyllamas\/resolve\/main\/stories260K\/(stories260K\.bin|tok512\.bin)$/.exec(req.url ?? '');
     if (!m) return void res.writeHead(404).end();
-    const body = readFileSync(sharedPath(`models/stories260K/${m[1]}`));
-    res.writeHead(200, { 'content-length': body.length }).end(body);
+    const whole = readFileSync(sharedPath(`models/stories260K/${m[1]}`));
+    const from = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
+    if (from > 0) hubRanges.push(req.headers.range!);
+    const body = whole.subarray(from);
+    res.writeHead(from > 0 ? 206 : 200, {
+      'content-length': body.length, ...(from > 0 ? { 'content-range': `bytes ${from}-${whole.length - 1}/${whole.length}` } : {}),
+    });
+    if (m[1] !== 'stories260K.bin') return void res.end(body);
+    const size = Math.ceil(whole.length / 40);
+    let at = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || at >= body.length) {
+        clearInterval(timer);
+        return void (res.destroyed || res.end());
+      }
+      res.write(body.subarray(at, (at += size)));
+    }, 100);
   });
   await new Promise<void>((done) => hub.listen(0, '127.0.0.1', done));
   hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
@@ -109,7 +128,14 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   await page.getByRole('status').getByText('Saved.').waitFor();
   await page.getByTestId('nav-models').click();
   await page.getByTestId('hub-download-submit').click();
-  await page.locator('[data-testid^="download-"][data-status="completed"]').waitFor();
+  // Live progress (bytes, speed, ETA), cancel, then resume from the bytes on disk (an HTTP Range request).
+  await page.getByTestId('download-progress-1').getByText(/KiB\/s/).waitFor();
+  await shot(page, '1a-models-hub-downloading');
+  await page.getByTestId('download-cancel-1').click();
+  await page.locator('[data-testid="download-1"][data-status="cancelled"]').waitFor();
+  await page.getByTestId('download-resume-1').click();
+  await page.locator('[data-testid="download-1"][data-status="completed"]').waitFor();
+  assert.equal(hubRanges.length, 1, 'the resume asked for the rest only');
   await models.nth(1).waitFor();
   assert.equal(await models.count(), 2);
   await shot(page, '1b-models-hub-download');

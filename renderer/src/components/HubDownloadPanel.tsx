@@ -50,7 +50,7 @@ function DownloadRow({ d, live, onChanged }: { d: Download; live: EventPayload<'
       {(d.active || (d.status !== 'completed' && bytes > 0)) && (
         <ProgressBar
           testId={`download-progress-${d.id}`}
-          label={live ? `${live.file} (${live.fileIndex + 1}/${live.files})` : 'Downloaded so far'}
+          label={live ? `${live.file.split('/').pop()} (file ${live.fileIndex + 1} of ${live.files})` : 'Downloaded so far'}
           done={liveBytes}
           total={known || live ? Math.max(liveTotal, liveBytes) : liveBytes}
           format={formatBytes}
