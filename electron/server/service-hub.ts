@@ -63,6 +63,8 @@ export function hubHandlers(ctx: ServiceContext): { handlers: Handlers<HubMethod
       }
     },
     'store.vacuum': () => {
+      const trim = ctx.runner.activeTrim();
+      if (trim) throw new ConflictError(`run ${trim.runId} is being trimmed and writes to the database; reclaim space once it has finished or been cancelled`);
       const bytesBefore = databaseBytes(ctx.dataDir);
       ctx.db.pragma('wal_checkpoint(TRUNCATE)');
       vacuum(ctx.db);
