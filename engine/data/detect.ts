@@ -191,7 +191,13 @@ export function detectMapping(records: readonly RawRecord[], file: string, hint?
   const tasks: TaskType[] = hint ? [hint.task] : ['chat', 'mcq', 'yesno', 'instruction', 'text'];
   for (const task of tasks) {
     const found = detectTask(task, records, inv, { ...(hint ?? {}) });
-    if (found) return { taskType: task, mapping: parseMapping(found.mapping), notes: found.notes };
+    if (!found) continue;
+    try {
+      return { taskType: task, mapping: parseMapping(found.mapping), notes: found.notes };
+    } catch (e) {
+      // A guess the mapping rules refuse (e.g. a field named ""): not this task.
+      if (!(e instanceof DatasetMappingError)) throw e;
+    }
   }
   if (hint) {
     throw new DatasetMappingError(

@@ -4,6 +4,7 @@
  * truncation to the model's context length.
  */
 export * from './types.ts';
+export * from './limits.ts';
 export * from './errors.ts';
 export * from './mapping.ts';
 export { detectMapping, type MappingProposal } from './detect.ts';

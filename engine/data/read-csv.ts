@@ -5,10 +5,11 @@
 import { parse, CsvError } from 'csv-parse/sync';
 import { InputFileError } from '../io/errors.ts';
 import { DatasetRecordError } from './errors.ts';
+import { limitsOf, megabytes, RAISE_RECORD, RAISE_ROWS, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
 
 /** Options of {@link parseCsv}. */
-export interface CsvOptions {
+export interface CsvOptions extends ImportLimits {
   /** Field delimiter; default `,` (use `\t` for TSV). */
   delimiter?: string;
   /** Whether the first row is a header; `auto` (default) guesses from the first row (see {@link looksLikeHeader}). */
@@ -48,7 +49,7 @@ interface ParsedRow {
   line: number;
 }
 
-function parseRows(bytes: Uint8Array, file: string, delimiter: string): ParsedRow[] {
+function parseRows(bytes: Uint8Array, file: string, delimiter: string, limits: Required<ImportLimits>): ParsedRow[] {
   let parsed: { record: string[]; info: { bytes: number } }[];
   try {
     parsed = parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
@@ -57,10 +58,15 @@ function parseRows(bytes: Uint8Array, file: string, delimiter: string): ParsedRo
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,
+      max_record_size: limits.maxRecordBytes,
+      to: limits.maxRows + 2, // header + maxRows + one more, which is refused below
     }) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (e) {
     if (e instanceof CsvError) {
       const line = (e as CsvError & { lines?: number }).lines;
+      if (e.code === 'CSV_MAX_RECORD_SIZE') {
+        throw new InputFileError(file, `${line ? `line ${line}: ` : ''}a record is over the limit of ${megabytes(limits.maxRecordBytes)}; ${RAISE_RECORD}`);
+      }
       throw new InputFileError(file, `${line ? `line ${line}: ` : ''}malformed ${delimiter === '\t' ? 'TSV' : 'CSV'} (${e.message})`);
     }
     throw e;
@@ -84,9 +90,13 @@ function parseRows(bytes: Uint8Array, file: string, delimiter: string): ParsedRo
  */
 export function parseCsv(bytes: Uint8Array, file: string, options: CsvOptions = {}): RawRecord[] {
   const delimiter = options.delimiter ?? ',';
-  const rows = parseRows(bytes, file, delimiter);
+  const limits = limitsOf(options);
+  const rows = parseRows(bytes, file, delimiter, limits);
   if (rows.length === 0) throw new InputFileError(file, 'the file is empty: no rows');
   const header = options.header === undefined || options.header === 'auto' ? looksLikeHeader(rows[0].cells) : options.header;
+  if (rows.length - (header ? 1 : 0) > limits.maxRows) {
+    throw new InputFileError(file, `line ${rows[rows.length - 1].line}: more than ${limits.maxRows} rows, the limit; ${RAISE_ROWS}`);
+  }
   const width = rows[0].cells.length;
   const names = header ? rows[0].cells.map((c, i) => c.trim() || `col${i + 1}`) : rows[0].cells.map((_, i) => `col${i + 1}`);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

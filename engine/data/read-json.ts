@@ -6,6 +6,7 @@
 import { InputFileError } from '../io/errors.ts';
 import { DatasetRecordError } from './errors.ts';
 import { jsonErrorPosition, LineIndex, stringAt, topLevelOffsets } from './json-offsets.ts';
+import { limitsOf, megabytes, RAISE_RECORD, RAISE_ROWS, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -16,16 +17,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Parses JSON Lines: one JSON object per line; blank lines are ignored; CRLF and a missing final newline are fine.
  * @param text file contents (BOM already removed)
  * @param file path used in records and messages
- * @throws DatasetRecordError naming the line when a line is not JSON or not a JSON object
+ * @param limits most records and largest record (see limits.ts)
+ * @throws DatasetRecordError naming the line when a line is not JSON or not a JSON object, is over the record size
+ *   limit, or is a record beyond the row limit
  * @throws InputFileError when the file holds no record
  */
-export function parseJsonl(text: string, file: string): RawRecord[] {
+export function parseJsonl(text: string, file: string, limits: ImportLimits = {}): RawRecord[] {
+  const { maxRows, maxRecordBytes } = limitsOf(limits);
   const out: RawRecord[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
+  for (let start = 0, i = 0; start < text.length || i === 0; i++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, end);
+    start = end + 1;
     const loc = { file, row: out.length + 1, line: i + 1 };
+    if (raw.length > maxRecordBytes) {
+      throw new DatasetRecordError(loc, null, `the record is ${megabytes(raw.length)}, over the limit of ${megabytes(maxRecordBytes)}; ${RAISE_RECORD}`);
+    }
+    const line = raw.trim();
+    if (line === '') continue;
+    if (out.length === maxRows) throw new DatasetRecordError(loc, null, `more than ${maxRows} records, the limit; ${RAISE_ROWS}`);
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -63,19 +74,35 @@ export function looksLikeJsonl(text: string): boolean {
  * @throws InputFileError naming line and column when the text is not JSON, or when the document holds no records
  * @throws DatasetRecordError when a record is not a JSON object, or (JSON Lines) a line is not JSON
  */
-export function parseJsonFile(text: string, file: string): RawRecord[] {
+export function parseJsonFile(text: string, file: string, limits: ImportLimits = {}): RawRecord[] {
   if (text.trim() === '') throw new InputFileError(file, 'the file is empty');
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    if (looksLikeJsonl(text)) return parseJsonl(text, file);
+    if (looksLikeJsonl(text)) return parseJsonl(text, file, limits);
     const msg = (e as Error).message;
     const pos = jsonErrorPosition(msg, text);
     const where = pos ? `line ${pos.line}, column ${pos.column}: ` : '';
     throw new InputFileError(file, `${where}not valid JSON (${msg})`);
   }
-  return recordsOfDocument(doc, text, file);
+  const records = recordsOfDocument(doc, text, file);
+  checkJsonRecordSizes(records.length, text, file, limitsOf(limits));
+  return records;
+}
+
+/** Refuses a JSON document with more than maxRows records or a top-level element over maxRecordBytes. */
+function checkJsonRecordSizes(count: number, text: string, file: string, limits: Required<ImportLimits>): void {
+  if (count > limits.maxRows) throw new InputFileError(file, `holds ${count} records, more than the limit of ${limits.maxRows}; ${RAISE_ROWS}`);
+  const offsets = topLevelOffsets(text);
+  const lines = new LineIndex(text);
+  for (let i = 0; i < offsets.length; i++) {
+    const size = (offsets[i + 1] ?? text.length) - offsets[i];
+    if (size > limits.maxRecordBytes) {
+      const loc = { file, row: i + 1, line: lines.lineOf(offsets[i]) };
+      throw new DatasetRecordError(loc, null, `the record is ${megabytes(size)}, over the limit of ${megabytes(limits.maxRecordBytes)}; ${RAISE_RECORD}`);
+    }
+  }
 }
 
 function recordsOfDocument(doc: unknown, text: string, file: string): RawRecord[] {

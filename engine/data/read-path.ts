@@ -11,6 +11,7 @@ import { parseJsonFile, parseJsonl } from './read-json.ts';
 import { attachLabels, labelFileCandidates } from './read-labels.ts';
 import { parseParquet } from './read-parquet.ts';
 import { decodeUtf8, parseText, type TextSplitMode } from './read-text.ts';
+import { MAX_TEXT_FILE_BYTES, megabytes, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
 
 /** File formats the readers understand. */
@@ -27,7 +28,7 @@ const EXTENSIONS: Record<string, DatasetFormat> = {
 };
 
 /** Options of the readers. */
-export interface ReadOptions {
+export interface ReadOptions extends ImportLimits {
   /** Format of every data file, instead of guessing from the extension. */
   format?: DatasetFormat;
   /** CSV/TSV: whether the first row is a header (default `auto`). */
@@ -84,14 +85,18 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function parseDatasetBytes(bytes: Uint8Array, path: string, format: DatasetFormat, options: ReadOptions = {}): Promise<RawRecord[]> {
   if (bytes.length === 0) throw new InputFileError(path, 'the file is empty');
-  if (format === 'parquet') return parseParquet(bytes, path);
+  const limits = { maxRows: options.maxRows, maxRecordBytes: options.maxRecordBytes };
+  if (format === 'parquet') return parseParquet(bytes, path, limits);
+  if (bytes.length > MAX_TEXT_FILE_BYTES) {
+    throw new InputFileError(path, `is ${megabytes(bytes.length)}, over the ${megabytes(MAX_TEXT_FILE_BYTES)} a ${format} file may have; split it into several files of one folder`);
+  }
   if (format === 'csv' || format === 'tsv') {
-    return parseCsv(bytes, path, { delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ','), header: options.csvHeader });
+    return parseCsv(bytes, path, { ...limits, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ','), header: options.csvHeader });
   }
   const text = decodeUtf8(bytes, path);
-  if (format === 'jsonl') return parseJsonl(text, path);
-  if (format === 'json') return parseJsonFile(text, path);
-  return parseText(text, path, options.textSplit);
+  if (format === 'jsonl') return parseJsonl(text, path, limits);
+  if (format === 'json') return parseJsonFile(text, path, limits);
+  return parseText(text, path, options.textSplit, limits);
 }
 
 /**
@@ -103,6 +108,10 @@ export async function readDatasetFile(path: string, options: ReadOptions = {}): 
   const format = options.format ?? formatOfPath(path);
   if (format === null) {
     throw new InputFileError(path, `unknown dataset format "${extname(path)}" (use .jsonl, .json, .csv, .tsv, .parquet or .txt)`);
+  }
+  const size = (await stat(path).catch(() => null))?.size ?? 0;
+  if (format !== 'parquet' && size > MAX_TEXT_FILE_BYTES) {
+    throw new InputFileError(path, `is ${megabytes(size)}, over the ${megabytes(MAX_TEXT_FILE_BYTES)} a ${format} file may have; split it into several files of one folder`);
   }
   const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
     throw new InputFileError(path, `cannot read the file (${e.code ?? e.message})`);

@@ -3,6 +3,7 @@
  * lines (a lone heading block is joined to the document after it), or one record per line, or the whole file.
  */
 import { InputFileError } from '../io/errors.ts';
+import { limitsOf, megabytes, RAISE_RECORD, RAISE_ROWS, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
 
 /**
@@ -38,7 +39,8 @@ function isHeadingBlock(lines: string[]): boolean {
  * @param text file contents (BOM already removed, see {@link decodeUtf8})
  * @throws InputFileError when the file holds no text
  */
-export function parseText(text: string, file: string, mode: TextSplitMode = 'auto'): RawRecord[] {
+export function parseText(text: string, file: string, mode: TextSplitMode = 'auto', limits: ImportLimits = {}): RawRecord[] {
+  const { maxRows, maxRecordBytes } = limitsOf(limits);
   const lines = text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.trimEnd());
   if (lines.every((l) => l.trim() === '')) throw new InputFileError(file, 'the file is empty: no text');
   const first = lines.findIndex((l) => l.trim() !== '');
@@ -48,7 +50,13 @@ export function parseText(text: string, file: string, mode: TextSplitMode = 'aut
   const effective = mode === 'auto' ? (hasBlank ? 'blank-line' : 'line') : mode;
   const out: RawRecord[] = [];
   const push = (body: string[], startLine: number): void => {
-    out.push({ fields: { text: body.join('\n') }, loc: { file, row: out.length + 1, line: startLine } });
+    const loc = { file, row: out.length + 1, line: startLine };
+    const text = body.join('\n');
+    if (out.length === maxRows) throw new InputFileError(file, `line ${startLine}: more than ${maxRows} records, the limit; ${RAISE_ROWS}`);
+    if (text.length > maxRecordBytes) {
+      throw new InputFileError(file, `line ${startLine}: the record is ${megabytes(text.length)}, over the limit of ${megabytes(maxRecordBytes)}; ${RAISE_RECORD}`);
+    }
+    out.push({ fields: { text }, loc });
   };
   if (effective === 'file') {
     push(lines.slice(first, last + 1), first + 1);
