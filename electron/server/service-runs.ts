@@ -3,9 +3,9 @@
  * (as `trimllm trim` builds it), then executed by the job runner in a worker; its progress is in SQLite and
  * streamed as events.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import type { Response, TrimSettingsSchema } from '../api/contract.ts';
 import { DEFAULT_TRIM_CONFIG } from '../../engine/trim/pipeline.ts';
@@ -80,6 +80,17 @@ function reportOf(run: RunRow): { dir: string | null; files: string[] } {
   return { dir, files: REPORT_FILES.filter((f) => present.has(f)) };
 }
 
+/**
+ * Removes a deleted run's report folder when the app created it (under `<dataDir>/reports/`); a folder the user
+ * chose (`trimllm trim --report-dir`) is the user's and stays.
+ */
+function removeAppReport(dataDir: string, dir: string | null): void {
+  if (!dir) return;
+  const inside = relative(join(dataDir, 'reports'), dir);
+  if (inside === '' || inside.startsWith('..') || inside.includes(sep)) return;
+  rmSync(dir, { recursive: true, force: true });
+}
+
 type RunMethod = 'runs.list' | 'runs.get' | 'runs.start' | 'runs.resume' | 'runs.cancel' | 'runs.report' | 'runs.delete';
 
 /** Handlers of runs.*. */
@@ -111,11 +122,14 @@ export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
     'runs.delete': (req) => {
       const run = requireRun(ctx, req.id);
       if (ctx.runner.activeTrim()?.runId === run.id) throw new ConflictError(`run ${run.id} is being trimmed; cancel it before deleting it`);
+      let ok: boolean;
       try {
-        return { ok: deleteRun(ctx.db, run.id) };
+        ok = deleteRun(ctx.db, run.id);
       } catch (e) {
         throw new ConflictError((e as Error).message);
       }
+      removeAppReport(ctx.dataDir, reportOf(run).dir);
+      return { ok };
     },
     'runs.start': (req) => {
       if (!getModel(ctx.db, req.modelId)) throw new NotFoundError(`no model ${req.modelId} in the workspace`);

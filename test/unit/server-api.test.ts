@@ -5,7 +5,7 @@
 // against its schema. Workers run as real child processes; all are closed at the end.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -283,7 +283,10 @@ test('settings, and every method was exercised', async () => {
   const spareModel = await call('models.import', { path: STORIES_BIN, tokenizer: STORIES_TOK, name: 'spare' });
   assert.deepEqual(await call('models.delete', { id: spareModel.id }), { ok: true });
   const runs = await call('runs.list', {});
+  const reportDir = (await call('runs.get', { id: runs[0]!.id })).report.dir;
+  assert.ok(reportDir && existsSync(reportDir), 'the run has a report folder under the workspace');
   assert.deepEqual(await call('runs.delete', { id: runs[0]!.id }), { ok: true });
+  assert.equal(existsSync(reportDir), false, "the app's report folder of a deleted run goes with it");
   assert.equal((await call('runs.list', {})).length, runs.length - 1);
   const chat = (await call('chats.list', {}))[0]!;
   assert.deepEqual(await call('chats.delete', { chatId: chat.id }), { ok: true });
