@@ -95,8 +95,10 @@ export function selfAttention(
     const heads = (t: tf.Tensor2D, n: number) =>
       (seq === 1 ? tf.reshape(t, [batch, n, 1, headDim]) : tf.transpose(tf.reshape(t, [batch, seq, n, headDim]), [0, 2, 1, 3])) as tf.Tensor4D;
     const angles = ctx.ropeWindow ?? ropeWindow(ctx.rope, ctx.offset, seq);
-    const [qFlat, kFlat, vFlat] = fused
-      ? tf.split(project(flat, fused.weight, fused.bias), [nHeads * headDim, nKvHeads * headDim, nKvHeads * headDim], 1)
+    const qkv = fused ? project(flat, fused.weight, fused.bias) : null; // [b·s, (nH + 2·nKv)·hd]
+    const part = (from: number, width: number) => tf.slice(qkv!, [0, from * headDim], [-1, width * headDim]);
+    const [qFlat, kFlat, vFlat] = qkv
+      ? [part(0, nHeads), part(nHeads, nKvHeads), part(nHeads + nKvHeads, nKvHeads)]
       : [project(flat, w.wq, w.bq), project(flat, w.wk, w.bk), project(flat, w.wv, w.bv)];
     const q = applyRopeWindow(heads(qFlat as tf.Tensor2D, nHeads), angles); // [b, nH, s, hd]
     let k = applyRopeWindow(heads(kFlat as tf.Tensor2D, nKvHeads), angles); // [b, nKv, s, hd]

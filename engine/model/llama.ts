@@ -60,6 +60,14 @@ interface PassContext {
 export class LlamaModel {
   /** The model's own keep mask (the trimmed architecture); forward() uses it unless told otherwise. */
   keepMask: KeepMask;
+  /**
+   * Use the fused q/k/v and gate/up projections at inference (see `derived`); false runs the per-matrix
+   * products, as training does. Default: on for the native `tensorflow` backend only. On wasm it was measured
+   * (engine/bench/README.md, performance log) to gain nothing — a batch-1 decode step is bound by reading the
+   * weights, and XNNPACK's per-product overhead is small — while the copies cost 236 MB on a stories110M shape.
+   * Set it before the first forward pass (or call decodeMatrices) to have the copies built up front.
+   */
+  fuseProjections: boolean;
   /** Sub-layers run by forward() so far (a count, for tests and the bench's scan accounting). */
   subLayerEvaluations = 0;
   private readonly rope: RopeTables;
@@ -93,6 +101,7 @@ export class LlamaModel {
       throw new Error(`keep mask has ${this.keepMask.length} entries; this model has ${2 * config.nLayers} sub-layers`);
     }
     this.rope = createRope(config.headDim, config.maxSeqLen, config.ropeTheta);
+    this.fuseProjections = tf.getBackend() === 'tensorflow';
     this.decodeMatrices(fullKeepMask(config.nLayers)); // builds the inference copies now (a fixed tensor count)
   }
 
@@ -125,16 +134,24 @@ export class LlamaModel {
 
   /**
    * The weight matrices one decoded token (batch 1) multiplies a vector by with a keep mask, in forward order:
-   * per kept attention sub-layer the (fused) q/k/v projection and the output projection, per kept MLP the
-   * (fused) gate/up and the down projection, then the LM head; the same tensors forward() uses (building the
-   * fused copies if needed). For the bench's matvec-only timing; a tied head off wasm is returned as the
+   * per kept attention sub-layer the q/k/v projections (one fused matrix when fuseProjections) and the output
+   * projection, per kept MLP gate and up (fused likewise) and down, then the LM head; the same tensors
+   * forward() uses (building the fused copies if needed). For the bench's matvec-only timing; a tied head off wasm is returned as the
    * [vocab, dim] embedding with `transposeB` true.
    */
   decodeMatrices(keep: KeepMask = this.keepMask): { weight: tf.Tensor2D; transposeB: boolean }[] {
     const out: { weight: tf.Tensor2D; transposeB: boolean }[] = [];
+    const plain = (...ws: tf.Variable[]) => ws.map((w) => ({ weight: w as tf.Tensor2D, transposeB: false }));
+    const fuse = this.fuseProjections;
     this.weights.blocks.forEach((block, l) => {
-      if (keep[2 * l]) out.push({ weight: this.fusedQkv(block, l).weight, transposeB: false }, { weight: block.wo as tf.Tensor2D, transposeB: false });
-      if (keep[2 * l + 1]) out.push({ weight: this.fusedGateUp(block, l), transposeB: false }, { weight: block.wDown as tf.Tensor2D, transposeB: false });
+      if (keep[2 * l]) {
+        out.push(...(fuse ? [{ weight: this.fusedQkv(block, l).weight, transposeB: false }] : plain(block.wq, block.wk, block.wv)));
+        out.push(...plain(block.wo));
+      }
+      if (keep[2 * l + 1]) {
+        out.push(...(fuse ? [{ weight: this.fusedGateUp(block, l), transposeB: false }] : plain(block.wGate, block.wUp)));
+        out.push(...plain(block.wDown));
+      }
     });
     const head = this.headWeight();
     out.push(head ? { weight: head, transposeB: false } : { weight: this.weights.embedding as tf.Tensor2D, transposeB: true });
@@ -222,7 +239,7 @@ export class LlamaModel {
       if (cache) reserveCache(cache, offset + seq, config.maxSeqLen);
       const bias = attentionBias(seq, offset, paddingMask);
       const attention = { config, rope: this.rope, ropeWindow: ropeWindow(this.rope, offset, seq), offset, bias, cache };
-      const pass: PassContext = { attention, batch, seq, fused: !training, outputs };
+      const pass: PassContext = { attention, batch, seq, fused: !training && this.fuseProjections, outputs };
       let h: tf.Tensor3D;
       if (dropped >= 0) {
         const prefix = this.reusedPrefix(session!, PrefixReuse.key(ids, paddingMask), ids, dropped, pass);

@@ -17,10 +17,11 @@ export function fuseGateUp(w: BlockWeights): tf.Tensor2D {
  */
 export function swiGluMlp(x: tf.Tensor2D, w: BlockWeights, fusedGateUp: tf.Tensor2D | null = null): tf.Tensor2D {
   return tf.tidy(() => {
-    const [gate, up] = fusedGateUp
-      ? tf.split(tf.matMul(x, fusedGateUp), 2, 1) // [tokens, hidden] each
-      : [tf.matMul(x, w.wGate), tf.matMul(x, w.wUp)];
-    const act = tf.mul(tf.mul(gate!, tf.sigmoid(gate!)), up!); // silu(gate) ⊙ up
+    const hidden = w.wGate.shape[1]!;
+    const both = fusedGateUp ? tf.matMul(x, fusedGateUp) : null; // [tokens, 2·hidden]
+    const gate = both ? tf.slice(both, [0, 0], [-1, hidden]) : tf.matMul(x, w.wGate); // [tokens, hidden]
+    const up = both ? tf.slice(both, [0, hidden], [-1, hidden]) : tf.matMul(x, w.wUp); // [tokens, hidden]
+    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // silu(gate) ⊙ up
     return tf.matMul(act, w.wDown); // [tokens, dim]
   });
 }
