@@ -23,8 +23,10 @@ export const help = `trimllm bench [--shapes stories260K,stories15M,stories110M,
   of stories15M, stories110M and SmolLM2-135M, each in a fresh child process, at 100%, 75% and 50% kept
   sub-layers (fixed masks: alternating mlp/attn dropped from the top). Prints prefill and decode tokens/s (batch 1,
   KV cache, median and min–max of the runs after warm-up), the measured decode speed-up next to the ideal one
-  (FLOPs per token, full / trimmed) and their ratio, the matvec ceiling (measured memory bandwidth / bytes per
-  token), one training step's tokens/s, one calibration scan's seconds, parameter bytes and peak RSS.
+  (FLOPs per token, full / trimmed) and their ratio, decode ms/token beside the time of the same step's
+  matrix-vector products alone (same backend op, timed in the same rounds) and their ratio, the matvec ceiling
+  (measured memory bandwidth / bytes per token), one training step's tokens/s, one calibration scan's seconds with
+  prefix reuse and naive (a full forward pass per candidate) side by side, parameter bytes and peak RSS.
   --quick: CI-sized (stories260K and stories15M, 32-token prompt and decode). --json FILE writes the rows.
 
 trimllm bench (--model M | --checkpoint ID) [--drop ...] [--prompt-tokens 128] [--new-tokens 128]
