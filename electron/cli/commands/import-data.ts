@@ -10,17 +10,20 @@ import { openWorkspace } from '../workspace.ts';
 
 /** Help text of the command. */
 export const help = `trimllm import-data PATH [--task mcq|yesno|instruction|chat|text] [--map field=source,...]
-                    [--name NAME] [--data-dir DIR]
+                    [--name NAME] [--data-dir DIR] [--max-rows N] [--max-record-mb M]
   Reads JSONL, JSON, CSV/TSV, Parquet or text (a file or a folder of them), detects the task type and field
   mapping (override with --task/--map, e.g. --map question=goal,choices=sol1|sol2,answer=label), splits
-  train/validation/test, and stores the normalised records. Records that do not fit are listed and skipped.`;
+  train/validation/test, and stores the normalised records. Records that do not fit are listed and skipped.
+  Limits: at most --max-rows records per file (default 1000000) and --max-record-mb MB per record (default 16).`;
 
 /**
  * Reads, normalises and stores a dataset; prints skipped records (file, line/row, field, reason).
  * @returns the new dataset id
  * @throws UsageError for a bad --task/--map; the reader's errors name the file, record and field
  */
-export async function registerDataset(db: Database, path: string, options: { task?: string; map?: string; name?: string } = {}): Promise<number> {
+export async function registerDataset(
+  db: Database, path: string, options: { task?: string; map?: string; name?: string; maxRows?: number; maxRecordMb?: number } = {},
+): Promise<number> {
   if (options.task && !TASK_TYPES.includes(options.task as TaskType)) {
     throw new UsageError(`--task must be one of ${TASK_TYPES.join(', ')}`);
   }
@@ -29,6 +32,8 @@ export async function registerDataset(db: Database, path: string, options: { tas
   const result = await readDataset(resolve(path), {
     ...(options.task ? { task: options.task as TaskType } : {}),
     ...(options.map ? { mapping: parseMappingArgs(options.task!, options.map) } : {}),
+    ...(options.maxRows ? { maxRows: options.maxRows } : {}),
+    ...(options.maxRecordMb ? { maxRecordBytes: Math.round(options.maxRecordMb * 1024 * 1024) } : {}),
   });
   for (const s of result.skipped.slice(0, 20)) {
     console.error(`skipped ${s.file} ${describeLocation(s)} field "${s.field}": ${s.reason}`);
@@ -58,12 +63,20 @@ export async function registerDataset(db: Database, path: string, options: { tas
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     task: { type: 'string' }, map: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' },
+    'max-rows': { type: 'string' }, 'max-record-mb': { type: 'string' },
   });
+  const positive = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a positive number, got ${v}`);
+    return n;
+  };
+  const limits = { maxRows: positive('max-rows', values['max-rows']), maxRecordMb: positive('max-record-mb', values['max-record-mb']) };
   const path = positionals[0];
   if (!path) throw new UsageError('missing PATH of the dataset');
   const db = openWorkspace(values['data-dir']);
   try {
-    const id = await registerDataset(db, path, values);
+    const id = await registerDataset(db, path, { ...values, ...limits });
     console.log(`dataset ${id}`);
     return 0;
   } finally {
