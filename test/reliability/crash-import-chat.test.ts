@@ -28,15 +28,16 @@ const KILLS = 10;
 
 /** Runs `make()` KILLS times, killing each process in a window drawn by `pick`, then calls `check`. */
 async function killRepeatedly(
-  make: () => AnnouncedProcess, pick: () => PhaseWindow, rand: () => number, check: (kill: KillResult, n: number) => void,
+  make: () => AnnouncedProcess, pick: () => PhaseWindow, rand: () => number,
+  check: (kill: KillResult, n: number, proc: AnnouncedProcess) => void,
 ): Promise<KillResult[]> {
   const kills: KillResult[] = [];
   for (let n = 1; n <= KILLS; n++) {
     const proc = make();
-    const kill = await killInWindow(proc, pick(), rand);
+    const kill = await killInWindow(proc, pick(), rand, 0.7);
     assert.ok(kill.killed, `process ${n} reached "${kill.window.anchor}" and was killed:\n${proc.stderr}`);
     kills.push(kill);
-    check(kill, n);
+    check(kill, n, proc);
   }
   return kills;
 }
@@ -46,7 +47,7 @@ function datasetsOf(dbPath: string) {
   const db = openDatabase(dbPath);
   try {
     assert.deepEqual(checkIntegrity(db), []);
-    return listDatasets(db).map((d) => {
+    return listDatasets(db).sort((a, b) => a.id - b.id).map((d) => {
       const h = createHash('sha256');
       const rows: Record<string, number> = {};
       for (const split of SPLITS) {
@@ -75,15 +76,21 @@ test('10 SIGKILLs during dataset import: every dataset is complete or absent, ea
   assert.deepEqual(windows.map((w) => w.phase), ['read', 'write']);
 
   let known = 1;
-  const kills = await killRepeatedly(() => new AnnouncedProcess(args), () => windows[rand() < 0.3 ? 0 : 1]!, rand, (kill, n) => {
+  const [read, write] = windows as [PhaseWindow, PhaseWindow];
+  const kills = await killRepeatedly(() => new AnnouncedProcess(args), () => (rand() < 0.3 ? read : write), rand, (kill, n, proc) => {
     const datasets = datasetsOf(dbPath);
     assert.deepEqual(datasets[0], reference, `kill ${n}: the dataset imported first is unchanged`);
     for (const d of datasets) {
       assert.deepEqual(d.rows, reference.rows, `kill ${n}: dataset ${d.id} is complete`);
       assert.equal(d.hash, reference.hash, `kill ${n}: dataset ${d.id} holds the same records`);
     }
-    // Killed inside the window: nothing new. After the close was announced: the one import, whole.
-    assert.equal(datasets.length, known + (kill.landed ? 0 : 1), `kill ${n} (${kill.window.phase}, landed ${kill.landed})`);
+    // Killed before the write began: nothing new; after the import announced its end: the one import, whole;
+    // in between: either (the transaction committed or not).
+    const grew = datasets.length - known;
+    const where = `kill ${n} (${kill.window.phase}, landed ${kill.landed})`;
+    if (!proc.announced(write.anchor)) assert.equal(grew, 0, where);
+    else if (proc.announced(write.close)) assert.equal(grew, 1, where);
+    else assert.ok(grew === 0 || grew === 1, where);
     known = datasets.length;
   });
   t.diagnostic(`import kills survived: ${kills.length}; per window ${JSON.stringify(tally(kills, (k) => k.window.phase))}; ` +
@@ -124,5 +131,5 @@ test('10 SIGKILLs during chat generation: stored messages are a prefix of the fu
     else assert.ok(stored > asked, `kill ${n} after the reply: it is stored`);
   });
   t.diagnostic(`chat kills survived: ${kills.length}; inside generation ${kills.filter((k) => k.landed).length}`);
-  assert.ok(kills.filter((k) => k.landed).length >= 5, 'most kills landed while a reply was being generated');
+  assert.ok(kills.filter((k) => k.landed).length >= 3, 'kills landed while a reply was being generated');
 });
