@@ -21,8 +21,9 @@ export interface FieldIssue {
 /** The issues of a ZodError, one per invalid field. */
 export function fieldIssues(error: ZodError): FieldIssue[] {
   return error.issues.map((i) => {
-    const path = i.path.map(String).join('.');
-    const keys = 'keys' in i && Array.isArray(i.keys) ? (i.keys as string[]) : [];
+    const name = (key: PropertyKey): string => (key === '' ? '""' : String(key)); // an empty key stays visible
+    const path = i.path.map(name).join('.');
+    const keys = 'keys' in i && Array.isArray(i.keys) ? (i.keys as string[]).map(name) : [];
     // An unknown key: name it (zod puts it in `keys`, not in `path`).
     const field = keys.length > 0 ? [path, keys.join(',')].filter((p) => p !== '').join('.') : path;
     return { field, message: i.message };
