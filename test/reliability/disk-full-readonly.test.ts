@@ -62,7 +62,7 @@ test('disk full mid-run: clear SQLITE_FULL error, stopped at the last good check
   }
   const dir = mkdtempSync(join(tmpdir(), 'trimllm-full-'));
   sh('mount', '-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir);
-  t.after(() => sh('umount', dir));
+  t.after(() => sh('umount', '-l', dir));
   const dbPath = join(dir, 'trimllm.db');
 
   const full = runCli([...TRIM_ARGS, '--data-dir', dir]);
@@ -116,7 +116,7 @@ test('file system turns read-only mid-run: clear read-only error, synced checkpo
   }
   let mounted = true;
   t.after(() => {
-    if (mounted) sh('umount', dir);
+    if (mounted) sh('umount', '-l', dir); // lazy: a failed assertion may leave the trim running there
   });
   const device = basename(sh('findmnt', '-n', '-o', 'SOURCE', dir).trim());
   const trigger = `/sys/fs/ext4/${device}/trigger_fs_error`;
@@ -126,6 +126,7 @@ test('file system turns read-only mid-run: clear read-only error, synced checkpo
   }
 
   const proc = new AnnouncedProcess([...TRIM_ARGS, '--data-dir', dir]);
+  t.after(() => proc.kill());
   assert.ok(await proc.waitFor('checkpoint-saved drop 1: -attn3'), proc.stderr);
   sh('sync', '-f', join(dir, 'trimllm.db')); // what was stored so far is on the disk
   execFileSync('sh', ['-c', `echo 1 > ${trigger}`]); // the kernel remounts it read-only (errors=remount-ro)
