@@ -5,8 +5,8 @@
  * MAX_TEXT_FILE_BYTES. `trimllm import-data --max-rows N --max-record-mb M` raises the first two.
  */
 
-/** Largest record by default: 16 MiB (a long document; 50 MB of one record is refused). */
-export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** Largest record by default: 16 MB (decimal, as messages print it; a long document; 50 MB of one record is refused). */
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1000 * 1000;
 /** Most records by default: 1,000,000 (alpaca has 52,000; MMLU 15,908). */
 export const DEFAULT_MAX_ROWS = 1_000_000;
 /**

@@ -33,7 +33,7 @@ export async function registerDataset(
     ...(options.task ? { task: options.task as TaskType } : {}),
     ...(options.map ? { mapping: parseMappingArgs(options.task!, options.map) } : {}),
     ...(options.maxRows ? { maxRows: options.maxRows } : {}),
-    ...(options.maxRecordMb ? { maxRecordBytes: Math.round(options.maxRecordMb * 1024 * 1024) } : {}),
+    ...(options.maxRecordMb ? { maxRecordBytes: Math.round(options.maxRecordMb * 1e6) } : {}),
   });
   for (const s of result.skipped.slice(0, 20)) {
     console.error(`skipped ${s.file} ${describeLocation(s)} field "${s.field}": ${s.reason}`);
