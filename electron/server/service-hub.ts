@@ -7,16 +7,11 @@ import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { backupDatabase, getSetting, vacuum } from '../store/index.ts';
+import { backupDatabase, compactDatabase, getSetting } from '../store/index.ts';
 import { listDownloads } from '../store/downloads.ts';
 import { HubDownloads } from '../jobs/downloads.ts';
 import { ConflictError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
-
-/** The workspace database file (cli/workspace.ts). */
-export function databasePath(dataDir: string): string {
-  return join(dataDir, 'trimllm.db');
-}
 
 /** Size of a file in bytes, 0 when it does not exist. */
 function sizeOf(path: string): number {
@@ -25,12 +20,6 @@ function sizeOf(path: string): number {
   } catch {
     return 0;
   }
-}
-
-/** The database's bytes on disk: the file and its write-ahead log. */
-function databaseBytes(dataDir: string): number {
-  const path = databasePath(dataDir);
-  return sizeOf(path) + sizeOf(`${path}-wal`);
 }
 
 /** A backup file name for `date`: trimllm-2026-11-29T18-30-05.db. */
@@ -65,11 +54,7 @@ export function hubHandlers(ctx: ServiceContext): { handlers: Handlers<HubMethod
     'store.vacuum': () => {
       const trim = ctx.runner.activeTrim();
       if (trim) throw new ConflictError(`run ${trim.runId} is being trimmed and writes to the database; reclaim space once it has finished or been cancelled`);
-      const bytesBefore = databaseBytes(ctx.dataDir);
-      ctx.db.pragma('wal_checkpoint(TRUNCATE)');
-      vacuum(ctx.db);
-      ctx.db.pragma('wal_checkpoint(TRUNCATE)');
-      return { bytesBefore, bytesAfter: databaseBytes(ctx.dataDir) };
+      return compactDatabase(ctx.db);
     },
     'store.backup': async () => {
       const dir = join(ctx.dataDir, 'backups');
