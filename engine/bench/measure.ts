@@ -11,8 +11,10 @@
  *   default), learning rate 0 so the weights stay bit-for-bit as loaded while doing all of AdamW's work;
  *   `warmup` untimed steps, then the median over `runs` steps of real tokens / step seconds.
  * - matvec-only ms per token (matvec.ts): the decode step's matrix-vector products alone, timed in the same
- *   rounds (MATVEC_REPS passes after each throughput run of the mask); median over all passes. Beside the
- *   decode ms per token it bounds the overhead of everything else in a decode step.
+ *   rounds: after each throughput run of a mask, `newTokens` passes over its matrices (as many as the run
+ *   decoded tokens, so both spans last about as long and meet the same load on a shared machine); per round
+ *   the mean ms per pass, reported: the median over the rounds, like the decode rate. Beside the decode ms per
+ *   token it bounds the overhead of everything else in a decode step.
  * - calibration scan seconds: one scan as the trim pipeline runs it (engine/trim/pipeline.ts `scan`): the
  *   activation Frobenius norms of the kept sub-layers (measure.ts activationNorms), then one evaluation of the
  *   calibration set per kept sub-layer with it dropped (importance.ts scanSubLayers with measure.ts
@@ -159,10 +161,14 @@ export interface BenchRow {
   scanSubLayerEvaluations: number;
   /** Wall seconds of the same scan without prefix reuse (a full forward pass per candidate). */
   naiveScanSeconds: number;
+  /** CPU seconds of the naive scan. */
+  naiveScanCpuSeconds: number;
   /** Sub-layer evaluations of the naive scan. */
   naiveScanSubLayerEvaluations: number;
   /** naiveScanSeconds / scanSeconds. */
   scanReuseSpeedup: number;
+  /** naiveScanCpuSeconds / scanCpuSeconds (the same ratio in CPU time, which other processes do not move). */
+  scanReuseCpuSpeedup: number;
   /** Evaluations in the scan (one per kept sub-layer). */
   scanEvaluations: number;
   /** Calibration set of the scan: sequences × tokens. */
@@ -276,8 +282,6 @@ async function timedScan(model: LlamaModel, keep: KeepMask, calibration: Evaluab
   return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds() - cpu, evaluations: model.subLayerEvaluations - evaluations };
 }
 
-/** Passes over the decode matrices timed after each throughput run of a mask. */
-export const MATVEC_REPS = 3;
 
 /** Progress messages (one line each). */
 export type BenchProgress = (message: string) => void;
@@ -314,7 +318,8 @@ export async function measureShape(
       prefill[i]!.push(r.prefillTokensPerSecond);
       decode[i]!.push(r.decodeTokensPerSecond);
       backend = r.backend;
-      matvec[i]!.push(...(await timeMatvecs(model, keep, MATVEC_REPS)));
+      const passes = await timeMatvecs(model, keep, settings.newTokens);
+      matvec[i]!.push(passes.reduce((a, b) => a + b, 0) / passes.length);
     }
     onProgress(`${shape}: throughput round ${round + 1}/${settings.runs}`);
   }
@@ -394,7 +399,9 @@ export async function measureShape(
       scanSubLayerEvaluations: scans[i]!.evaluations,
       naiveScanSeconds: naiveScans[i]!.seconds,
       naiveScanSubLayerEvaluations: naiveScans[i]!.evaluations,
+      naiveScanCpuSeconds: naiveScans[i]!.cpuSeconds,
       scanReuseSpeedup: naiveScans[i]!.seconds / scans[i]!.seconds,
+      scanReuseCpuSpeedup: naiveScans[i]!.cpuSeconds / scans[i]!.cpuSeconds,
       scanEvaluations: keptNames(keep).length,
       calibrationExamples: settings.calibrationExamples,
       calibrationSeq: settings.calibrationSeq,

@@ -137,12 +137,12 @@ export function formatBenchTables(rows: readonly BenchRow[]): string {
   );
   const other = table(
     [
-      'shape', 'kept', 'train tok/s (min–max)', 'train ×', 'CPU ×', 'step tokens', 'scan s', 'naive scan s', 'naive/reuse ×',
+      'shape', 'kept', 'train tok/s (min–max)', 'train ×', 'CPU ×', 'step tokens', 'scan s', 'naive scan s', 'naive/reuse ×', 'naive/reuse CPU ×',
       'sub-layer runs (reuse/naive)', 'candidates', 'param bytes', 'peak RSS',
     ],
     rows.map((r) => [
       r.shape, kept(r), withSpread(r.trainTokensPerSecond, r.trainSpread), r.measuredTrainSpeedup.toFixed(2), r.cpuTrainSpeedup.toFixed(2),
-      `${r.trainBatch}×${r.trainSeq}`, r.scanSeconds.toFixed(2), r.naiveScanSeconds.toFixed(2), r.scanReuseSpeedup.toFixed(2),
+      `${r.trainBatch}×${r.trainSeq}`, r.scanSeconds.toFixed(2), r.naiveScanSeconds.toFixed(2), r.scanReuseSpeedup.toFixed(2), r.scanReuseCpuSpeedup.toFixed(2),
       `${r.scanSubLayerEvaluations}/${r.naiveScanSubLayerEvaluations}`, String(r.scanEvaluations), mb(r.paramBytes), mb(r.peakRssBytes),
     ]),
   );
@@ -174,7 +174,7 @@ export function formatBenchNotes(rows: readonly BenchRow[], settings: BenchSetti
       'CPU run × = median CPU seconds of a whole run (prefill + decode) full / trimmed, against the FLOPs of a whole run (ideal run ×): ' +
       'the cross-check that other processes on the machine do not move; matvec-only = the decode step\'s matrix-vector products ' +
       'alone, same backend op and tensors, timed in the same rounds (engine/bench/matvec.ts); decode/matvec = the overhead factor ' +
-      'of everything else; scan s = one calibration scan with prefix reuse, naive = a full forward pass per candidate',
+      'of everything else; scan s = one calibration scan with prefix reuse, naive = a full forward pass per candidate (wall and CPU ratio)',
   );
   const shapes = [...new Set(rows.map((r) => r.shape))];
   for (const s of shapes) {

@@ -27,7 +27,7 @@ function checkRow(r: BenchRow, shape: string): void {
     'flopsPerToken', 'decodeBytesPerToken', 'trainTokensPerSecond', 'trainStepSeconds', 'measuredTrainSpeedup', 'scanSeconds',
     'measuredPrefillSpeedup', 'runCpuSeconds', 'cpuRunSpeedup', 'idealRunSpeedup', 'cpuRunEfficiency', 'trainStepCpuSeconds',
     'cpuTrainSpeedup', 'scanCpuSeconds', 'decodeMsPerToken', 'matvecOnlyMsPerToken', 'decodeOverMatvec', 'naiveScanSeconds',
-    'scanReuseSpeedup', 'scanSubLayerEvaluations', 'naiveScanSubLayerEvaluations',
+    'scanReuseSpeedup', 'scanSubLayerEvaluations', 'naiveScanSubLayerEvaluations', 'naiveScanCpuSeconds', 'scanReuseCpuSpeedup',
   ] as const) {
     assert.equal(typeof r[key], 'number', key);
     assert.ok(Number.isFinite(r[key]) && r[key] > 0, `${key} = ${r[key]}`);
