@@ -1,5 +1,5 @@
 /** Datasets: path → preview (detected task, mapping, sample, skipped records) → import; and the imported list. */
-import { useState, type FormEvent } from 'react';
+import { useReducer, useState, type FormEvent } from 'react';
 import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction, useCall } from '../hooks/useCall.ts';
@@ -7,9 +7,9 @@ import { Button, Card, EmptyState, ErrorBox, Link, PageHeader, SelectField, Spin
 import { DatasetPreviewView } from '../components/DatasetPreviewView.tsx';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { mappingToString } from '../lib/mapping.ts';
+import { datasetFormReducer, datasetRequest, initialDatasetForm, type DatasetTask } from '../lib/dataset-form.ts';
 
-type Task = 'mcq' | 'yesno' | 'instruction' | 'chat' | 'text';
-const TASKS: { value: '' | Task; label: string }[] = [
+const TASKS: { value: DatasetTask; label: string }[] = [
   { value: '', label: 'Detect automatically' },
   { value: 'mcq', label: 'Multiple choice (mcq)' },
   { value: 'yesno', label: 'Yes / no' },
@@ -17,10 +17,6 @@ const TASKS: { value: '' | Task; label: string }[] = [
   { value: 'chat', label: 'Chat' },
   { value: 'text', label: 'Raw text' },
 ];
-
-function buildRequest(path: string, task: '' | Task, map: string) {
-  return { path: path.trim(), ...(task ? { task } : {}), ...(map.trim() ? { map: map.trim() } : {}) };
-}
 
 function DatasetList({ reloadKey }: { reloadKey: number }) {
   const api = useApi();
@@ -67,32 +63,22 @@ function DatasetList({ reloadKey }: { reloadKey: number }) {
 /** The Datasets page. */
 export function DatasetsPage() {
   const api = useApi();
-  const [path, setPath] = useState('');
-  const [task, setTask] = useState<'' | Task>('');
-  const [map, setMap] = useState('');
+  const [form, dispatch] = useReducer(datasetFormReducer<Response<'datasets.preview'>>, undefined, initialDatasetForm<Response<'datasets.preview'>>);
+  const { path, task, map, preview, previewedWith } = form;
   const [name, setName] = useState('');
-  const [preview, setPreview] = useState<Response<'datasets.preview'> | null>(null);
-  const [previewedWith, setPreviewedWith] = useState('');
   const [imported, setImported] = useState<string | null>(null);
   const [reloadKey, setReloadKey] = useState(0);
   const previewAction = useAction();
   const importAction = useAction();
-  const request = buildRequest(path, task, map);
+  const request = datasetRequest(path, task, map);
   const signature = JSON.stringify(request);
 
   const runPreview = async (e: FormEvent) => {
     e.preventDefault();
     setImported(null);
     const res = await previewAction.run(() => api.call('datasets.preview', request));
-    if (res) {
-      // Show what was detected in the editable fields, so the import uses exactly what was previewed.
-      const detectedTask = task || res.taskType;
-      const detectedMap = map.trim() || mappingToString(res.mapping);
-      setPreview(res);
-      setTask(detectedTask);
-      setMap(detectedMap);
-      setPreviewedWith(JSON.stringify(buildRequest(path, detectedTask, detectedMap)));
-    }
+    // Show what was detected in the editable fields, so the import uses exactly what was previewed.
+    if (res) dispatch({ type: 'previewed', path: request.path, preview: res, taskType: res.taskType, mapping: mappingToString(res.mapping) });
   };
   const runImport = async () => {
     const res = await importAction.run(() => api.call('datasets.import', { ...request, ...(name.trim() ? { name: name.trim() } : {}) }));
@@ -108,9 +94,14 @@ export function DatasetsPage() {
       <div className="flex flex-col gap-5">
         <Card title="Preview and import">
           <form onSubmit={runPreview} className="grid gap-3 md:grid-cols-2" aria-label="Preview a dataset">
-            <TextField label="Dataset path" className="md:col-span-2" required value={path} onChange={(e) => setPath(e.target.value)} placeholder="/data/clinic-qa.jsonl or /data/mmlu/" data-testid="dataset-path" />
-            <SelectField label="Task type" value={task} onChange={(e) => setTask(e.target.value as '' | Task)} options={TASKS} data-testid="dataset-task" />
-            <TextField label="Field mapping (optional)" value={map} onChange={(e) => setMap(e.target.value)} placeholder="question=goal,choices=sol1|sol2,answer=label" hint="field=source column; several columns joined with |" data-testid="dataset-map" />
+            <TextField label="Dataset path" className="md:col-span-2" required value={path} onChange={(e) => {
+              dispatch({ type: 'path', value: e.target.value });
+              previewAction.setError(null);
+              importAction.setError(null);
+              setImported(null);
+            }} placeholder="/data/clinic-qa.jsonl or /data/mmlu/" data-testid="dataset-path" />
+            <SelectField label="Task type" value={task} onChange={(e) => dispatch({ type: 'task', value: e.target.value as DatasetTask })} options={TASKS} data-testid="dataset-task" />
+            <TextField label="Field mapping (optional)" value={map} onChange={(e) => dispatch({ type: 'map', value: e.target.value })} placeholder="question=goal,choices=sol1|sol2,answer=label" hint="field=source column; several columns joined with |" data-testid="dataset-map" />
             <div className="md:col-span-2">
               <Button type="submit" variant="primary" busy={previewAction.busy} disabled={!path.trim()} data-testid="dataset-preview-submit">
                 Preview
