@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline/promises';
 import { generate } from '../../../engine/model/generate.ts';
 import { renderChatPrompt } from '../../../engine/data/chat-prompt.ts';
 import type { ChatMessage } from '../../../engine/io/tokenizer.ts';
-import { loadModelFromFlags, MODEL_OPTIONS, numberOption, parse, requireTokenizer } from '../args.ts';
+import { loadModelFromFlags, MODEL_OPTIONS, parse, requireTokenizer } from '../args.ts';
+import { CliSamplingSchema, numericFlags } from '../validate.ts';
 import { appendChatMessage, closeDatabase, createChat, listModels, type Database } from '../../store/index.ts';
 import { openWorkspace } from '../workspace.ts';
 import { announcePhase } from '../phase-announce.ts';
@@ -47,14 +48,15 @@ export async function run(argv: string[]): Promise<number> {
     'max-tokens': { type: 'string' }, seed: { type: 'string' }, message: { type: 'string', multiple: true },
     save: { type: 'boolean' },
   });
+  const n = numericFlags(CliSamplingSchema, values, { temperature: 'temperature', 'top-p': 'topP', 'max-tokens': 'maxTokens', seed: 'seed' });
   const loaded = await loadModelFromFlags(values);
   const tokenizer = requireTokenizer(loaded);
   const messages: ChatMessage[] = values.system ? [{ role: 'system', content: values.system }] : [];
   const settings = {
-    temperature: numberOption(values.temperature, 'temperature', 0.7),
-    topP: numberOption(values['top-p'], 'top-p', 0.9),
-    maxTokens: numberOption(values['max-tokens'], 'max-tokens', 200),
-    seed: numberOption(values.seed, 'seed', 0),
+    temperature: n.temperature ?? 0.7,
+    topP: n.topP ?? 0.9,
+    maxTokens: n.maxTokens ?? 200,
+    seed: n.seed ?? 0,
   };
   const saved = values.save ? await openSavedChat(values, values.message?.[0] ?? 'Terminal chat') : null;
   if (saved && values.system) appendChatMessage(saved.db, saved.chatId, { role: 'system', content: values.system });

@@ -1,6 +1,7 @@
 /** `trimllm generate`: stream a continuation of a prompt to stdout; tokens/s to stderr. */
 import { generate } from '../../../engine/model/generate.ts';
-import { loadModelFromFlags, MODEL_OPTIONS, numberOption, parse, requireTokenizer } from '../args.ts';
+import { loadModelFromFlags, MODEL_OPTIONS, parse, requireTokenizer } from '../args.ts';
+import { CliSamplingSchema, numericFlags } from '../validate.ts';
 
 /** Help text of the command. */
 export const help = `trimllm generate --model M [--tokenizer T] [--prompt P] [--temperature 0] [--top-k 0] [--top-p 1]
@@ -21,18 +22,21 @@ export async function run(argv: string[]): Promise<number> {
     stop: { type: 'string', multiple: true },
     quiet: { type: 'boolean', default: false },
   });
+  const n = numericFlags(CliSamplingSchema, values, {
+    temperature: 'temperature', 'top-k': 'topK', 'top-p': 'topP', 'repetition-penalty': 'repetitionPenalty', 'max-tokens': 'maxTokens', seed: 'seed',
+  });
   const loaded = await loadModelFromFlags(values);
   try {
     const tokenizer = requireTokenizer(loaded);
     const prompt = values.prompt ?? '';
     process.stdout.write(prompt);
     const stream = generate(loaded.model, tokenizer, tokenizer.encode(prompt), {
-      temperature: numberOption(values.temperature, 'temperature', 0),
-      topK: numberOption(values['top-k'], 'top-k', 0),
-      topP: numberOption(values['top-p'], 'top-p', 1),
-      repetitionPenalty: numberOption(values['repetition-penalty'], 'repetition-penalty', 1),
-      maxTokens: numberOption(values['max-tokens'], 'max-tokens', 256),
-      seed: numberOption(values.seed, 'seed', 0),
+      temperature: n.temperature ?? 0,
+      topK: n.topK ?? 0,
+      topP: n.topP ?? 1,
+      repetitionPenalty: n.repetitionPenalty ?? 1,
+      maxTokens: n.maxTokens ?? 256,
+      seed: n.seed ?? 0,
       stopStrings: values.stop ?? [],
     });
     for (;;) {

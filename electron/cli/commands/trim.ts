@@ -6,7 +6,8 @@ import { selectBackend, parseBackendName } from '../../../engine/backend/select.
 import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
 import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
 import { createRun, closeDatabase, storageError } from '../../store/index.ts';
-import { numberOption, parse, required, UsageError } from '../args.ts';
+import { parse, required, UsageError } from '../args.ts';
+import { CliTrimSettingsSchema, numericFlags } from '../validate.ts';
 import { dataDir, openWorkspace } from '../workspace.ts';
 import { registerModel } from './import-model.ts';
 import { registerDataset } from './import-data.ts';
@@ -23,6 +24,13 @@ export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T -
   max epochs); heals; measures base, baselines and every checkpoint on the test split; writes the report.
   Ctrl-C stops at the last checkpoint; continue with \`trimllm resume RUN\`. --templates FILE: a JSON object
   overriding prompt templates per task type, e.g. {"mcq": "Q: {question}\\nA:"} (placeholders are checked).`;
+
+/** Numeric flags of the command → the settings field whose range they take (validate.ts). */
+const TRIM_FLAGS = {
+  target: 'target', 'param-ratio': 'paramRatio', floor: 'accuracyFloor', 'max-epochs': 'maxEpochs', 'heal-epochs': 'healEpochs',
+  k: 'dropsPerEpoch', 'sparse-ratio': 'sparseRatio', lr: 'lr', batch: 'batchSize', calibration: 'calibrationSize', seed: 'seed',
+  'baseline-epochs': 'baselineEpochs', 'max-train': 'maxTrain', 'max-eval': 'maxEval', window: 'windowTokens',
+} as const;
 
 const BASELINES: BaselineName[] = ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'];
 
@@ -99,39 +107,37 @@ export async function run(argv: string[]): Promise<number> {
   const baselines = values.baselines === 'none' ? [] : (values.baselines?.split(',') ?? BASELINES);
   for (const b of baselines) if (!BASELINES.includes(b as BaselineName)) throw new UsageError(`unknown baseline "${b}": use ${BASELINES.join(', ')} or none`);
   const d = DEFAULT_TRIM_CONFIG;
-  const optional = (flag: string, v: string | undefined) => (v === undefined ? undefined : numberOption(v, flag, 0));
+  const n = numericFlags(CliTrimSettingsSchema, values, TRIM_FLAGS);
   const config: StoredRunConfig = {
     ...d,
     method,
-    sparseRatio: numberOption(values['sparse-ratio'], 'sparse-ratio', d.sparseRatio),
-    dropsPerEpoch: numberOption(values.k, 'k', d.dropsPerEpoch),
+    sparseRatio: n.sparseRatio ?? d.sparseRatio,
+    dropsPerEpoch: n.dropsPerEpoch ?? d.dropsPerEpoch,
     targets: {
-      keptFraction: numberOption(values.target, 'target', d.targets.keptFraction ?? 0.5),
-      maxEpochs: numberOption(values['max-epochs'], 'max-epochs', d.targets.maxEpochs),
-      ...(values['param-ratio'] ? { paramRatio: optional('param-ratio', values['param-ratio'])! } : {}),
-      ...(values.floor ? { accuracyFloor: optional('floor', values.floor)! } : {}),
+      keptFraction: n.target ?? d.targets.keptFraction ?? 0.5,
+      maxEpochs: n.maxEpochs ?? d.targets.maxEpochs,
+      ...(n.paramRatio !== undefined ? { paramRatio: n.paramRatio } : {}),
+      ...(n.accuracyFloor !== undefined ? { accuracyFloor: n.accuracyFloor } : {}),
     },
-    ...(values['heal-epochs'] ? { healEpochs: optional('heal-epochs', values['heal-epochs'])! } : {}),
-    lr: numberOption(values.lr, 'lr', d.lr),
-    microBatchSize: numberOption(values.batch, 'batch', d.microBatchSize),
-    calibrationSize: numberOption(values.calibration, 'calibration', d.calibrationSize),
-    seed: numberOption(values.seed, 'seed', d.seed),
+    ...(n.healEpochs !== undefined ? { healEpochs: n.healEpochs } : {}),
+    lr: n.lr ?? d.lr,
+    microBatchSize: n.batchSize ?? d.microBatchSize,
+    calibrationSize: n.calibrationSize ?? d.calibrationSize,
+    seed: n.seed ?? d.seed,
     baselines: baselines as BaselineName[],
-    ...(values['baseline-epochs'] ? { baselineEpochs: optional('baseline-epochs', values['baseline-epochs'])! } : {}),
-    limits: {
-      maxTrain: numberOption(values['max-train'], 'max-train', 400),
-      maxEval: numberOption(values['max-eval'], 'max-eval', 200),
-      windowTokens: numberOption(values.window, 'window', 128),
-    },
+    ...(n.baselineEpochs !== undefined ? { baselineEpochs: n.baselineEpochs } : {}),
+    limits: { maxTrain: n.maxTrain ?? 400, maxEval: n.maxEval ?? 200, windowTokens: n.windowTokens ?? 128 },
     reportDir: values['report-dir'] ? resolve(values['report-dir']) : null,
     ...(templates ? { templates } : {}),
   };
+  const modelPath = required(values.model, 'model');
+  const dataPath = required(values.data, 'data');
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
   const db = openForRun(values['data-dir']);
   let runId: number;
   try {
-    const modelId = await registerModel(db, required(values.model, 'model'), values.tokenizer ? { tokenizer: values.tokenizer } : {});
-    const datasetId = await registerDataset(db, required(values.data, 'data'), values);
+    const modelId = await registerModel(db, modelPath, values.tokenizer ? { tokenizer: values.tokenizer } : {});
+    const datasetId = await registerDataset(db, dataPath, values);
     runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
     console.error(`run ${runId} created`);
   } finally {
