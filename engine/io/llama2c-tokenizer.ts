@@ -180,9 +180,25 @@ export class Llama2cTokenizer implements Tokenizer {
 }
 
 /**
+ * Number of whole token entries (score, length, bytes) from byte `at` to the end of `buf`; 0 when the rest is
+ * not exactly such entries (trailing bytes that are not tokens are ignored, as before).
+ */
+function wholeTokensFrom(buf: Buffer, at: number, maxLen: number): number {
+  let count = 0;
+  while (at + 8 <= buf.length) {
+    const len = buf.readInt32LE(at + 4);
+    if (len < 0 || len > maxLen || at + 8 + len > buf.length) return 0;
+    at += 8 + len;
+    count++;
+  }
+  return at === buf.length ? count : 0;
+}
+
+/**
  * Reads a llama2.c `tokenizer.bin`.
  * @param vocabSize number of tokens to read (the model's V; the file does not store it)
- * @throws InputFileError naming the file when it is empty, truncated, or has impossible lengths
+ * @throws InputFileError naming the file when it is empty, truncated, has impossible lengths, or holds more
+ *   than `vocabSize` tokens (a tokenizer of another model)
  */
 export function readLlama2cTokenizer(path: string, vocabSize: number): Llama2cTokenizer {
   return parseLlama2cTokenizer(readFileSync(path), path, vocabSize);
@@ -220,6 +236,10 @@ export function parseLlama2cTokenizer(bytes: Uint8Array, path: string, vocabSize
     }
     pieces.push(Uint8Array.from(buf.subarray(at, at + len)));
     at += len;
+  }
+  const more = wholeTokensFrom(buf, at, maxLen);
+  if (more > 0) {
+    throw new InputFileError(path, `this tokenizer has ${vocabSize + more} tokens, but the model's embedding has ${vocabSize} rows; pass the tokenizer the model was trained with`);
   }
   return new Llama2cTokenizer(pieces, scores, path);
 }

@@ -38,15 +38,28 @@ export interface LoadModelOptions {
 }
 
 /**
+ * The error for a tokenizer with more tokens than the model's embedding has rows (its ids would index past the
+ * embedding). Fewer is fine: Hugging Face models often pad the vocabulary.
+ * @param path the tokenizer file or folder
+ * @param tokens the tokenizer's number of tokens
+ * @param rows the model's vocabulary size (embedding rows)
+ */
+export function tokenizerMismatch(path: string, tokens: number, rows: number): InputFileError {
+  return new InputFileError(path, `this tokenizer has ${tokens} tokens, but the model's embedding has ${rows} rows; pass the tokenizer the model was trained with`);
+}
+
+/**
  * Loads a tokenizer from a llama2.c `.bin` file or a Hugging Face folder / tokenizer.json.
  * @param vocabSize the model's vocabulary size (llama2.c tokenizer files do not store it)
- * @throws InputFileError naming the file when it is missing or malformed
+ * @throws InputFileError naming the file when it is missing or malformed, or has more tokens than `vocabSize`
  */
 export async function loadTokenizer(path: string, vocabSize: number): Promise<Tokenizer> {
   if (!existsSync(path)) throw new InputFileError(path, 'tokenizer not found');
-  if (statSync(path).isDirectory()) return loadHfTokenizer(path);
-  if (path.endsWith('.json')) return loadHfTokenizer(dirname(path));
-  return readLlama2cTokenizer(path, vocabSize);
+  const tokenizer = statSync(path).isDirectory() || path.endsWith('.json')
+    ? await loadHfTokenizer(statSync(path).isDirectory() ? path : dirname(path))
+    : readLlama2cTokenizer(path, vocabSize);
+  if (tokenizer.vocabSize > vocabSize) throw tokenizerMismatch(path, tokenizer.vocabSize, vocabSize);
+  return tokenizer;
 }
 
 function llama2cTokenizerBeside(modelPath: string, vocabSize: number): string | null {

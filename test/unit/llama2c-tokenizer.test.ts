@@ -47,3 +47,16 @@ test('the heap-based merge equals the direct llama2.c merge loop on real prose',
     assert.deepEqual(tok.encode(line), naiveEncode(pieces, scores, line), line.slice(0, 40));
   }
 });
+
+test('a tokenizer with more tokens than the model has embedding rows is refused at load, naming both sizes', async () => {
+  const { loadModel } = await import('../../engine/io/load-model.ts');
+  const { STORIES_BIN } = await import('../helpers/shared.ts');
+  const gpt2 = sharedPath('tokenizers/gpt2');
+  await assert.rejects(loadModel(STORIES_BIN, { tokenizer: gpt2 }), (e: Error) =>
+    e.message === `${gpt2}: this tokenizer has 50257 tokens, but the model's embedding has 512 rows; pass the tokenizer the model was trained with`);
+  await assert.rejects(loadModel(STORIES_BIN, { tokenizer: `${gpt2}/tokenizer.json` }), /has 50257 tokens, but the model's embedding has 512 rows/);
+  const llama2 = sharedPath('models/llama2-tokenizer.bin');
+  assert.throws(() => readLlama2cTokenizer(llama2, 512), /llama2-tokenizer\.bin: this tokenizer has 32000 tokens, but the model's embedding has 512 rows/);
+  assert.equal(readLlama2cTokenizer(llama2, 32000).vocabSize, 32000);
+  assert.equal(readLlama2cTokenizer(STORIES_TOK, 512).vocabSize, 512);
+});
