@@ -12,7 +12,7 @@
 import type { EventName, EventPayload } from '../api/contract.ts';
 import type { StoredRunConfig } from '../cli/trim-job.ts';
 import {
-  getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, type CheckpointRow, type Database,
+  getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, listRuns, type CheckpointRow, type Database,
 } from '../store/index.ts';
 
 /** Settings of a run that decide how long it takes (a subset of StoredRunConfig). */
@@ -85,6 +85,7 @@ export class RunProgressPoller {
   /**
    * @param estimate the run's estimated length (estimateRunLength)
    * @param now clock in milliseconds (tests)
+   * @param replayLastStep the first poll reports the latest existing step too (a run already under way)
    */
   constructor(
     private readonly db: Database,
@@ -93,9 +94,11 @@ export class RunProgressPoller {
     private readonly emit: EmitEvent,
     private readonly estimate: { epochs: number; stepsPerEpoch: number },
     private readonly now: () => number = Date.now,
+    replayLastStep = false,
   ) {
     this.stepsPerEpoch = estimate.stepsPerEpoch;
-    this.lastEventId = listRunEvents(db, runId).reduce((m, e) => Math.max(m, e.id), 0);
+    const ids = listRunEvents(db, runId).map((e) => e.id).sort((a, b) => a - b);
+    this.lastEventId = (replayLastStep ? ids.at(-2) : ids.at(-1)) ?? 0;
     for (const c of listCheckpoints(db, runId)) this.seenCheckpoints.add(c.id);
     this.scansSeen = listImportanceScans(db, runId).length;
   }
@@ -165,6 +168,61 @@ export class RunProgressPoller {
         runId: this.runId, checkpointId: c.id, label: c.label, keepMask: [...c.keepMask],
         performance: typeof entry?.performance === 'number' && Number.isFinite(entry.performance) ? entry.performance : null,
       });
+    }
+  }
+}
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+
+/**
+ * Progress of runs that another process trains (`trimllm trim` from the CLI, a second app): each poll finds the
+ * runs marked 'running' in the database that are not this process's own job (`isOwnRun`) and derives their
+ * events with a RunProgressPoller (job id `run-<id>`, starting from the latest step). When such a run leaves
+ * 'running' its last rows are read and `job.finished` is emitted with its stored status.
+ */
+export class ExternalRunWatcher {
+  private readonly watched = new Map<number, RunProgressPoller>();
+
+  /** @param isOwnRun true for a run this process trains itself (its runner emits that run's events) */
+  constructor(private readonly db: Database, private readonly emit: EmitEvent, private readonly isOwnRun: (runId: number) => boolean) {}
+
+  /** The runs being watched (tests). */
+  get runIds(): number[] {
+    return [...this.watched.keys()];
+  }
+
+  /** Starts or ends watches and polls each watched run. Never throws (a busy database is read next time). */
+  poll(): void {
+    let running: Set<number>;
+    try {
+      running = new Set(listRuns(this.db, { status: 'running' }).map((r) => r.id).filter((id) => !this.isOwnRun(id)));
+    } catch {
+      return;
+    }
+    for (const [runId, poller] of this.watched) {
+      if (running.has(runId)) continue;
+      poller.poll();
+      this.watched.delete(runId);
+      const status = this.statusOf(runId);
+      if (status && FINISHED.has(status)) this.emit('job.finished', { jobId: `run-${runId}`, runId, status: status as EventPayload<'job.finished'>['status'] });
+    }
+    for (const runId of running) {
+      if (!this.watched.has(runId)) {
+        try {
+          this.watched.set(runId, new RunProgressPoller(this.db, runId, `run-${runId}`, this.emit, estimateForRun(this.db, runId), Date.now, true));
+        } catch {
+          continue; // deleted meanwhile, or the database is busy: next poll
+        }
+      }
+      this.watched.get(runId)!.poll();
+    }
+  }
+
+  private statusOf(runId: number): string | null {
+    try {
+      return getRun(this.db, runId)?.status ?? null;
+    } catch {
+      return null;
     }
   }
 }

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { closeDatabase } from '../store/index.ts';
 import { openWorkspace } from '../cli/workspace.ts';
 import { JobRunner } from '../jobs/runner.ts';
+import { ExternalRunWatcher } from '../jobs/run-progress.ts';
 import type { WorkerHost } from '../jobs/host.ts';
 import { bearerToken, generateToken, tokenMatches } from './auth.ts';
 import { handleApiCall, toHttpError } from './api-routes.ts';
@@ -52,6 +53,8 @@ export interface ServerOptions {
   workerHost?: WorkerHost;
   /** How long close() waits for a running trim to stop at its checkpoint (ms; default 60 s). */
   stopGraceMs?: number;
+  /** How often runs trained by another process (the CLI) are checked for new progress (ms; default 1 s). */
+  externalPollMs?: number;
   /** Told about anything worth a line in the server's log (an event payload outside the contract). */
   log?: (line: string) => void;
 }
@@ -92,6 +95,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
   });
   const service = createApiService({ db, dataDir, runner, events });
+  // Runs trained by another process (the CLI) get live progress too, from their rows in the database.
+  const external = new ExternalRunWatcher(db, (e, p) => events.emit(e, p), (runId) => runner.activeTrim()?.runId === runId);
+  const externalTimer = setInterval(() => external.poll(), options.externalPollMs ?? 1000);
+  externalTimer.unref();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     setSecurityHeaders(res);
@@ -128,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     });
   } catch (e) {
+    clearInterval(externalTimer);
     socket.close();
     await service.close();
     await runner.close();
@@ -142,6 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         server.close();
+        clearInterval(externalTimer);
         await service.close();
         await runner.close(); // trims stop at their checkpoint; job.finished still reaches open sockets
         socket.close();
