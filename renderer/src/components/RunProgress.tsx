@@ -1,18 +1,34 @@
-/** The live progress of a run (from job.progress events) with Cancel and Resume. */
+/**
+ * The live progress of a run (from job.progress events; the latest stored step until one arrives) with Cancel and
+ * Resume, or the notice of a run that is not running (a stop is amber with its reason, a failure red).
+ */
 import type { EventPayload } from '../../../electron/api/contract.ts';
+import { latestStep, runStatusNotice, type NoticeTone } from '../lib/run-status.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 import { Button, Spinner } from './ui.tsx';
 
-/** Progress of the latest event; null before the first one. */
-export function RunProgress({ status, progress, onCancel, onResume, busy }: {
+const TONES: Record<NoticeTone, string> = {
+  neutral: 'border-slate-200 bg-slate-50 text-slate-700',
+  success: 'border-green-200 bg-green-50 text-green-800',
+  warning: 'border-amber-200 bg-amber-50 text-amber-900',
+  error: 'border-red-200 bg-red-50 text-red-800',
+};
+
+/** Progress of the latest event; null before the first one. `error`: the run's stored error (a stop's reason). */
+export function RunProgress({ status, error, progress, steps, onCancel, onResume, busy }: {
   status: string;
+  error: string | null;
   progress: EventPayload<'job.progress'> | null;
+  /** The run's stored training steps (runs.get events). */
+  steps: readonly { step: number; epoch: number; loss: number | null }[];
   onCancel: () => void;
   onResume: () => void;
   busy: boolean;
 }) {
   const active = status === 'running' || status === 'queued';
   const resumable = status === 'interrupted';
+  const stored = active && !progress ? latestStep(steps) : null;
+  const notice = runStatusNotice(status, error);
   return (
     <div className="flex flex-col gap-3">
       {active && progress && (
@@ -20,11 +36,19 @@ export function RunProgress({ status, progress, onCancel, onResume, busy }: {
       )}
       {active && !progress && (
         <div data-testid="progress">
-          <Spinner label={status === 'queued' ? 'Queued: waiting for the job runner…' : 'Running: waiting for the next progress report…'} />
+          <Spinner
+            label={status === 'queued' ? 'Queued: waiting for the job runner…'
+              : stored ? `Running: epoch ${stored.epoch} · step ${stored.step}${stored.loss !== null ? ` · loss ${stored.loss.toFixed(3)}` : ''}`
+                : 'Running: waiting for the first training step…'}
+          />
         </div>
       )}
       {active && progress?.message && <p className="text-sm text-slate-600" data-testid="progress-message">{progress.message}</p>}
-      {!active && <p className="text-sm text-slate-600">{statusText(status)}</p>}
+      {!active && (
+        <p role={notice.tone === 'error' ? 'alert' : 'status'} data-testid="run-notice" data-tone={notice.tone} className={`whitespace-pre-wrap rounded-md border px-3 py-2 text-sm ${TONES[notice.tone]}`}>
+          {notice.text}
+        </p>
+      )}
       <div className="flex gap-2">
         {active && (
           <Button variant="danger" onClick={onCancel} busy={busy} data-testid="run-cancel">
@@ -39,19 +63,4 @@ export function RunProgress({ status, progress, onCancel, onResume, busy }: {
       </div>
     </div>
   );
-}
-
-function statusText(status: string): string {
-  switch (status) {
-    case 'completed':
-      return 'Finished: pick a checkpoint on the frontier below and open it in chat.';
-    case 'interrupted':
-      return 'Stopped at a checkpoint (the process was closed or killed). Resume continues from there.';
-    case 'cancelled':
-      return 'Cancelled before it started. Its settings are below; start a new run from the Trim page.';
-    case 'failed':
-      return 'Failed (see the error above). Fix the cause, then start a new run from the Trim page; its checkpoints stay usable.';
-    default:
-      return status;
-  }
 }

@@ -119,11 +119,10 @@ export function RunPage({ runId }: { runId: number }) {
           </>
         }
       />
-      <ErrorBox error={info.error} />
       <ErrorBox error={run.error ?? action.error} onRetry={run.error ? run.reload : undefined} />
       <div className="grid gap-5 xl:grid-cols-2">
         <Card title={info.status === 'running' || info.status === 'queued' ? 'Progress' : 'Status'} className="xl:col-span-2">
-          <RunProgress status={info.status} progress={progress} onCancel={cancel} onResume={resume} busy={action.busy} />
+          <RunProgress status={info.status} error={info.error} progress={progress} steps={events} onCancel={cancel} onResume={resume} busy={action.busy} />
           {stopReason && <p className="mt-2 text-sm text-slate-600" data-testid="run-stop-reason">Dropping stopped because {stopReason}.</p>}
           <RunConfigSummary config={info.config} />
         </Card>
