@@ -1,24 +1,27 @@
 /**
  * The latest importance scan as a heatmap: rows = blocks, columns attention/MLP, colour = calibration performance
  * P with the sub-layer dropped (high P = dropping it hurts least = low importance, I = 1/(P+ε)). The outlined
- * cell is the least important one: the next to drop. Sub-layers not in the scan were already dropped.
+ * cell is the least important kept one: the next to drop. Sub-layers dropped by now are grey and hatched (their
+ * old score in the tooltip); only kept ones can be next.
  */
 import { normalise, rampColour, rampText, RAMP_GRADIENT } from '../lib/colour.ts';
 import { formatNumber, formatPercent } from '../lib/format.ts';
+import { leastImportant, type ScanScore } from '../lib/importance.ts';
 import { SubLayerGrid, type SubLayerTile } from './SubLayerGrid.tsx';
 
-/** One sub-layer's score in a scan. */
-export interface ScanScore {
-  subLayer: string;
-  calibrationPerformance: number | null;
-  importance: number | null;
-  activationNorm: number | null;
-}
+const HATCH = 'repeating-linear-gradient(135deg, #f1f5f9 0 6px, #e2e8f0 6px 8px)';
 
-function tileOf(name: string, score: ScanScore | undefined, t: number, next: boolean): SubLayerTile {
+function tileOf(name: string, score: ScanScore | undefined, t: number, next: boolean, dropped: boolean): SubLayerTile {
   const p = score?.calibrationPerformance;
-  if (p === null || p === undefined) return { text: '—', className: 'bg-slate-100 text-slate-400 font-normal', label: `${name}: not scored (dropped)` };
+  if (dropped || p === null || p === undefined) {
+    return {
+      text: 'dropped', className: 'border border-dashed border-slate-400 text-slate-500 font-normal', style: { background: HATCH },
+      label: `${name}: dropped${p !== null && p !== undefined ? ` (P without it was ${formatPercent(p)} in this scan)` : ''}`,
+      data: { 'data-state': 'dropped' },
+    };
+  }
   return {
+    data: { 'data-state': next ? 'next' : 'kept' },
     label: `${name}: P without it ${formatPercent(p)}, importance ${formatNumber(score?.importance)}, activation norm ${formatNumber(score?.activationNorm)}${next ? ' (least important: next to drop)' : ''}`,
     text: formatPercent(p),
     className: `tabular-nums ${next ? 'ring-2 ring-red-600 ring-offset-1' : ''}`,
@@ -26,39 +29,19 @@ function tileOf(name: string, score: ScanScore | undefined, t: number, next: boo
   };
 }
 
-/**
- * The sub-layer the scan ranks least important: lowest importance score; ties broken by the highest activation
- * norm (the "both" rule); scans without importance fall back to the highest P.
- */
-export function leastImportant(scores: ScanScore[]): ScanScore | null {
-  let best: ScanScore | null = null;
-  const key = (s: ScanScore): [number, number] => [s.importance ?? -(s.calibrationPerformance ?? -Infinity), -(s.activationNorm ?? 0)];
-  for (const s of scores) {
-    if (s.calibrationPerformance === null && s.importance === null) continue;
-    if (best === null) {
-      best = s;
-      continue;
-    }
-    const [a1, a2] = key(s);
-    const [b1, b2] = key(best);
-    if (a1 < b1 || (a1 === b1 && a2 < b2)) best = s;
-  }
-  return best;
-}
-
-/** The heatmap of `scores` for an `nLayers`-block model. */
-export function ImportanceHeatmap({ nLayers, scores, title }: { nLayers: number; scores: ScanScore[]; title: string }) {
+/** The heatmap of `scores` for an `nLayers`-block model; `dropped`: sub-layers dropped by now (latest keep mask). */
+export function ImportanceHeatmap({ nLayers, scores, title, dropped }: { nLayers: number; scores: ScanScore[]; title: string; dropped: ReadonlySet<string> }) {
   const byName = new Map(scores.map((s) => [s.subLayer, s]));
-  const ps = scores.map((s) => s.calibrationPerformance).filter((p): p is number => p !== null);
+  const ps = scores.filter((s) => !dropped.has(s.subLayer)).map((s) => s.calibrationPerformance).filter((p): p is number => p !== null);
   const min = Math.min(...ps);
   const max = Math.max(...ps);
-  const next = leastImportant(scores);
+  const next = leastImportant(scores, dropped);
   return (
     <figure data-testid="importance-heatmap">
       <figcaption className="mb-2 text-sm text-slate-600">{title}</figcaption>
       <SubLayerGrid nLayers={nLayers} testIdPrefix="importance-cell-" tile={(name) => {
         const s = byName.get(name);
-        return tileOf(name, s, normalise(s?.calibrationPerformance ?? 0, min, max), next?.subLayer === name);
+        return tileOf(name, s, normalise(s?.calibrationPerformance ?? 0, min, max), next?.subLayer === name, dropped.has(name));
       }} />
       {ps.length > 0 && (
         <div className="mt-2 max-w-xs text-xs text-slate-600">

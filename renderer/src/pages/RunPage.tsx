@@ -23,6 +23,8 @@ import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { navigate } from '../hooks/useHashRoute.ts';
 import { entryOf, referenceEntry, runPoints, stopReasonOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatTime } from '../lib/format.ts';
+import { droppedSubLayers } from '../lib/importance.ts';
+import { subLayerAt } from '../lib/sublayers.ts';
 
 /** The run page for `#/runs/<runId>`. */
 export function RunPage({ runId }: { runId: number }) {
@@ -137,7 +139,7 @@ export function RunPage({ runId }: { runId: number }) {
         </Card>
         <Card title="Importance scan">
           {latestScan ? (
-            <ImportanceHeatmap nLayers={nLayers} scores={latestScan.scores} title={`Scan ${latestScan.scan} (step ${latestScan.step}): calibration performance with each sub-layer dropped. Outlined: least important, next to drop.`} />
+            <ImportanceHeatmap nLayers={nLayers} scores={latestScan.scores} dropped={droppedSubLayers(trimCheckpoints, subLayerAt)} title={`Scan ${latestScan.scan} (step ${latestScan.step}): calibration performance with each sub-layer dropped. Outlined: the least important kept sub-layer, next to drop; hatched: dropped.`} />
           ) : (
             <EmptyState title="No importance scan yet">The first calibration scan ranks all sub-layers before fine-tuning starts.</EmptyState>
           )}
