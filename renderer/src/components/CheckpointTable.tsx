@@ -3,7 +3,7 @@ import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
-import { entryOf, kindLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
+import { entryOf, kindLabel, metricLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
 
@@ -62,8 +62,8 @@ export function CheckpointTable({ runId, checkpoints, measured, reference }: { r
                 <td className="px-2 py-1.5 text-right tabular-nums">
                   {e ? (
                     <>
-                      {formatPercent(e.performance)} <span className="text-xs text-slate-500">{e.metric}</span>
-                      {e.accNorm !== undefined && <span className="block text-xs text-slate-500">acc_norm {formatPercent(e.accNorm)}</span>}
+                      {formatPercent(e.performance)} <span className="text-xs text-slate-500">{metricLabel(e.metric)}</span>
+                      {e.accNorm !== undefined && <span className="block text-xs text-slate-500">{metricLabel('acc_norm')} {formatPercent(e.accNorm)}</span>}
                     </>
                   ) : validationOf(c.metrics) !== null ? (
                     <span title="validation performance; the test-split measurement is not stored for this checkpoint">

@@ -3,7 +3,7 @@
  * side on the test split at the end — performance, parameter bytes, decode tokens/s and the speed-up over the
  * base model. Rows: base first, then baselines, then TrimLLM (fewest sub-layers kept last).
  */
-import { kindLabel, speedUp, type FrontierPoint } from '../lib/metrics.ts';
+import { kindLabel, metricLabel, speedUp, type FrontierPoint } from '../lib/metrics.ts';
 import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
 import { EmptyState } from './ui.tsx';
 
@@ -46,7 +46,7 @@ export function ComparisonTable({ points, reference }: { points: FrontierPoint[]
                 </td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{formatPercent(p.keptFraction, 0)}</td>
                 <td className="px-2 py-1.5 text-right tabular-nums">
-                  {formatPercent(p.performance)} <span className="text-xs text-slate-500">{p.metric}</span>
+                  {formatPercent(p.performance)} <span className="text-xs text-slate-500">{metricLabel(p.metric)}</span>
                 </td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{formatBytes(p.paramBytes)}</td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(p.decodeTokensPerSecond)}</td>

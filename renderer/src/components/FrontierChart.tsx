@@ -1,10 +1,12 @@
 /**
- * The frontier: kept fraction (x) against task performance (y); point colour and size = decode tokens/s.
- * TrimLLM checkpoints form a line; the base model and baselines are distinct markers.
+ * The frontier: kept fraction (x) against task performance (y); point fill and size = decode tokens/s.
+ * TrimLLM drop checkpoints form a dark line, healing checkpoints a green dashed one (green-ringed points, spread a
+ * little to the right where they share a kept fraction); the base model and baselines are distinct markers. Every
+ * TrimLLM point is labelled with its checkpoint; the tooltip gives label, metric, tokens/s and size.
  */
-import { CartesianGrid, Cell, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { FrontierEntry, FrontierPoint } from '../lib/metrics.ts';
-import { kindLabel } from '../lib/metrics.ts';
+import { dodgeX, kindLabel, metricLabel, pointLabel } from '../lib/metrics.ts';
 import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
 import { normalise, rampColour, RAMP_GRADIENT } from '../lib/colour.ts';
 import { EmptyState } from './ui.tsx';
@@ -24,16 +26,21 @@ function TooltipBody({ active, payload }: { active?: boolean; payload?: readonly
   if (!e) return null;
   return (
     <div className="rounded border border-slate-200 bg-white px-2 py-1 text-xs shadow">
-      <div className="font-medium">{e.name}</div>
+      <div className="font-medium">{pointLabel(e)}</div>
       <div>kept {e.kept.length} sub-layers ({formatPercent(e.keptFraction)})</div>
       <div>
-        {e.metric} {formatPercent(e.performance)}
-        {e.accNorm !== undefined && <> · acc_norm {formatPercent(e.accNorm)}</>}
+        {metricLabel(e.metric)} {formatPercent(e.performance)}
+        {e.accNorm !== undefined && <> · {metricLabel('acc_norm')} {formatPercent(e.accNorm)}</>}
       </div>
       <div>decode {formatNumber(e.decodeTokensPerSecond)} tokens/s · {formatBytes(e.paramBytes)}</div>
     </div>
   );
 }
+
+const DROP_COLOUR = '#334155';
+const HEAL_COLOUR = '#059669';
+/** Horizontal spread between points at one kept fraction (fraction units). */
+const DODGE = 0.012;
 
 /** The chart of `entries`. */
 export function FrontierChart({ entries }: { entries: FrontierPoint[] }) {
@@ -48,8 +55,12 @@ export function FrontierChart({ entries }: { entries: FrontierPoint[] }) {
   const [lo, hi] = [Math.min(...speeds), Math.max(...speeds)];
   // Drop checkpoints form the line; healing checkpoints (same keep mask, more fine-tuning) a dashed one.
   const byStep = (a: FrontierEntry, b: FrontierEntry) => (a.step ?? 0) - (b.step ?? 0) || b.keptFraction - a.keptFraction;
-  const trim = entries.filter((e) => e.kind === 'trimllm' && e.phase !== 'heal').sort(byStep);
-  const heal = entries.filter((e) => e.kind === 'trimllm' && e.phase === 'heal').sort(byStep);
+  const trimSorted = entries.filter((e) => e.kind === 'trimllm' && e.phase !== 'heal').sort(byStep);
+  const healSorted = entries.filter((e) => e.kind === 'trimllm' && e.phase === 'heal').sort(byStep);
+  // x = the kept fraction, heal points moved right of the drop point (and of each other) they share it with.
+  const xs = dodgeX([...trimSorted, ...healSorted].map((e) => e.keptFraction), DODGE);
+  const trim = trimSorted.map((e) => ({ ...e, x: e.keptFraction, label: pointLabel(e) }));
+  const heal = healSorted.map((e, i) => ({ ...e, x: xs[trimSorted.length + i]!, label: pointLabel(e) }));
   const maxPerf = Math.max(...entries.map((e) => e.performance));
   const yMax = Math.min(1, Math.ceil((maxPerf + 0.02) * 10) / 10);
   const yStep = yMax <= 0.4 ? 0.05 : 0.1;
@@ -58,6 +69,7 @@ export function FrontierChart({ entries }: { entries: FrontierPoint[] }) {
   const minKept = Math.min(...entries.map((e) => e.keptFraction));
   const xMin = Math.max(0, Math.floor((minKept - 0.05) * 10) / 10);
   const xStep = 1 - xMin > 0.5 ? 0.1 : 0.05;
+  const xMax = Math.max(1, ...heal.map((e) => e.x));
   const xTicks = Array.from({ length: Math.round((1 - xMin) / xStep) + 1 }, (_, i) => Math.round((xMin + i * xStep) * 100) / 100);
   const fill = (e: FrontierEntry): string => rampColour(normalise(e.decodeTokensPerSecond, lo, hi));
   return (
@@ -66,25 +78,27 @@ export function FrontierChart({ entries }: { entries: FrontierPoint[] }) {
         <ResponsiveContainer width="100%" height="100%">
           <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis type="number" dataKey="keptFraction" domain={[xMin, 1]} ticks={xTicks} tickFormatter={(v: number) => formatPercent(v, 0)} tick={{ fontSize: 11 }} label={{ value: 'kept fraction of sub-layers', position: 'insideBottom', offset: -12, fontSize: 11 }} />
+            <XAxis type="number" dataKey="x" domain={[xMin, xMax]} ticks={xTicks} tickFormatter={(v: number) => formatPercent(v, 0)} tick={{ fontSize: 11 }} label={{ value: 'kept fraction of sub-layers', position: 'insideBottom', offset: -12, fontSize: 11 }} />
             <YAxis type="number" dataKey="performance" domain={[0, yMax]} ticks={yTicks} tickFormatter={(v: number) => formatPercent(v, 0)} tick={{ fontSize: 11 }} width={48} />
             <ZAxis type="number" dataKey="decodeTokensPerSecond" range={[50, 320]} />
             <Tooltip content={(props) => <TooltipBody active={props.active} payload={props.payload} />} />
             <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
-            <Scatter name="TrimLLM drops" data={trim} line={{ stroke: '#334155', strokeWidth: 1.5 }} shape="circle" fill="#334155" isAnimationActive={false}>
+            <Scatter name="TrimLLM drops" data={trim} line={{ stroke: DROP_COLOUR, strokeWidth: 1.5 }} shape="circle" fill={DROP_COLOUR} isAnimationActive={false}>
               {trim.map((e, i) => (
-                <Cell key={i} fill={fill(e)} stroke="#334155" />
+                <Cell key={i} fill={fill(e)} stroke={DROP_COLOUR} />
               ))}
+              <LabelList dataKey="label" position="top" offset={8} fontSize={10} fill={DROP_COLOUR} />
             </Scatter>
             {heal.length > 0 && (
-              <Scatter name="TrimLLM healing" data={heal} line={{ stroke: '#334155', strokeWidth: 1.5, strokeDasharray: '4 3' }} shape="circle" fill="#334155" isAnimationActive={false}>
+              <Scatter name="TrimLLM healing" data={heal} line={{ stroke: HEAL_COLOUR, strokeWidth: 1.5, strokeDasharray: '4 3' }} shape="circle" fill={HEAL_COLOUR} isAnimationActive={false}>
                 {heal.map((e, i) => (
-                  <Cell key={i} fill={fill(e)} stroke="#0f172a" strokeWidth={2} />
+                  <Cell key={i} fill={fill(e)} stroke={HEAL_COLOUR} strokeWidth={2.5} />
                 ))}
+                <LabelList dataKey="label" position="right" offset={8} fontSize={10} fill={HEAL_COLOUR} />
               </Scatter>
             )}
             {others.map((kind) => {
-              const data = entries.filter((e) => e.kind === kind);
+              const data = entries.filter((e) => e.kind === kind).map((e) => ({ ...e, x: e.keptFraction }));
               return (
                 <Scatter key={kind} name={kindLabel(kind)} data={data} shape={SHAPES[kind] ?? 'diamond'} fill="#64748b" isAnimationActive={false}>
                   {data.map((e, i) => (
@@ -103,7 +117,7 @@ export function FrontierChart({ entries }: { entries: FrontierPoint[] }) {
         <span className="tabular-nums">{formatNumber(hi)}</span>
       </div>
       <figcaption className="sr-only">
-        {trim.length} TrimLLM drop checkpoints, {heal.length} healing checkpoints and {entries.length - trim.length - heal.length} other models: performance against kept fraction.
+        {trim.length} TrimLLM drop checkpoints, {heal.length} healing checkpoints (drawn slightly right of their kept fraction when they share it) and {entries.length - trim.length - heal.length} other models: performance against kept fraction.
       </figcaption>
     </figure>
   );

@@ -112,3 +112,38 @@ export function runPoints(
 export function speedUp(entry: FrontierEntry, reference: FrontierEntry | null): number | null {
   return reference && reference.decodeTokensPerSecond > 0 ? entry.decodeTokensPerSecond / reference.decodeTokensPerSecond : null;
 }
+
+/** Human names of the performance metrics (the one mapping every page and chart uses). */
+const METRIC_LABELS: Record<string, string> = {
+  next_token_acc: 'next-token accuracy',
+  acc: 'acc',
+  acc_norm: 'acc_norm',
+  perplexity: 'perplexity',
+  ppl: 'perplexity',
+};
+
+/** Human name of a metric id (`next_token_acc` → "next-token accuracy"); an unknown id with `_` as spaces. */
+export function metricLabel(metric: string): string {
+  return METRIC_LABELS[metric] ?? metric.replace(/_/g, ' ');
+}
+
+/** Short label of a frontier point: a TrimLLM checkpoint's label (`drop 1: -attn2`, `heal 2`), else the kind's name. */
+export function pointLabel(e: Pick<FrontierEntry, 'name' | 'kind'>): string {
+  if (e.kind !== 'trimllm') return kindLabel(e.kind);
+  return e.name.replace(/^trimllm\s+/i, '').replace(/\s*\(\d+\/\d+\)\s*$/, '');
+}
+
+/**
+ * x positions of points, spread so that points at the same kept fraction do not sit on top of each other: the
+ * k-th (0-based) point of a kept fraction moves `step × k` to the right (healing checkpoints share their kept
+ * fraction). The true kept fraction stays in the tooltip.
+ */
+export function dodgeX(keptFractions: readonly number[], step: number): number[] {
+  const seen = new Map<string, number>();
+  return keptFractions.map((x) => {
+    const key = x.toFixed(6);
+    const k = seen.get(key) ?? 0;
+    seen.set(key, k + 1);
+    return x + k * step;
+  });
+}
