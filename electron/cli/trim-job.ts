@@ -16,7 +16,7 @@ import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
   recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
-  claimRun, storageError,
+  claimRun, storageError, runOwner,
 } from '../store/index.ts';
 import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
@@ -88,6 +88,26 @@ function stoppedByStorage(db: Database, runId: number, storage: Error): Error {
 }
 
 /**
+ * Runs what a run needs before training (loading the model, preparing the data); when it throws, the run is
+ * marked 'failed' with the reason (shown by `trimllm runs`) unless the disk refused the write.
+ * @throws what `step` throws
+ */
+async function failedIfThrows<T>(db: Database, runId: number, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (!storageError(e, db.name) && ['queued', 'interrupted'].includes(getRun(db, runId)?.status ?? '')) {
+      try {
+        setRunStatus(db, runId, 'failed', { error: (e as Error).message });
+      } catch {
+        // A run already running elsewhere or finished: its status is not ours to change.
+      }
+    }
+    throw e;
+  }
+}
+
+/**
  * Runs (or resumes) run `runId` to the end; writes the report when the run has a report directory.
  * @returns the report (null when stopped before the end)
  * @throws StorageError (store/db.ts) when the disk is full or read-only: the run is left resumable at its last
@@ -96,18 +116,26 @@ function stoppedByStorage(db: Database, runId: number, storage: Error): Error {
 export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string, hooks: ExecuteRunHooks = {}): Promise<TrimReport | null> {
   const run = getRun(db, runId);
   if (!run) throw new Error(`no run ${runId}`);
+  if (run.status === 'running') {
+    const pid = runOwner(db, runId);
+    throw new Error(`run ${runId} is already running${pid === null ? '' : ` (pid ${pid})`}`);
+  }
   const config = run.config as StoredRunConfig;
   const modelRow = getModel(db, run.modelId)!;
   const dataset = getDataset(db, run.datasetId)!;
   const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;
   const loadBase = async () => (await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {})).model;
-  const probe = await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {});
-  probe.model.dispose();
-  const tokenizer = probe.tokenizer;
-  if (!tokenizer) throw new Error(`model ${modelRow.source} has no tokenizer; re-import it with --tokenizer`);
-  const task = prepareTask(tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
-    maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits, templates: resolveTemplates(config.templates ?? {}),
+  const { tokenizer, task } = await failedIfThrows(db, runId, async () => {
+    const probe = await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {});
+    probe.model.dispose();
+    if (!probe.tokenizer) throw new Error(`model ${modelRow.source} has no tokenizer; re-import it with --tokenizer`);
+    const prepared = prepareTask(probe.tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
+      maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits, templates: resolveTemplates(config.templates ?? {}),
+    });
+    return { tokenizer: probe.tokenizer, task: prepared };
   });
+  for (const note of task.notes) hooks.onMessage?.(note);
+  for (const note of task.notes) process.stderr.write(`${note}\n`);
   const resume = resumePoint(db, runId);
   if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);
   setRunStatus(db, runId, 'running', { backend });

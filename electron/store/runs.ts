@@ -210,6 +210,15 @@ function ownerPid(value: string | null): number {
 }
 
 /**
+ * The pid of the process that claimed run `id` (claimRun), or null when none is recorded.
+ */
+export function runOwner(db: Database, id: number): number | null {
+  const row = stmt<{ value: string }>(db, 'SELECT value FROM settings WHERE key = ?').get(runOwnerKey(id));
+  const pid = ownerPid(row?.value ?? null);
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+}
+
+/**
  * Marks 'interrupted' every 'running' run whose process is gone: one with no recorded owner (claimRun), or
  * whose owner pid no longer exists. Call at start-up, before any job starts. (A pid reused by an unrelated
  * process keeps the run 'running' until that process ends: the safe direction.)

@@ -107,3 +107,31 @@ export function assignSplits(sourceSplits: readonly (string | undefined)[], opti
   for (const s of splits) counts[s]++;
   return { splits, info: { origin: 'seeded', seed, fractions, counts, warnings: [] } };
 }
+
+/** Share of the donor split that becomes validation when a dataset has no validation split. */
+export const CARVED_VALIDATION_FRACTION = 0.2;
+
+/**
+ * Gives a dataset without validation records one, for calibration and the accuracy floor: a seeded
+ * {@link CARVED_VALIDATION_FRACTION} (at least 1 record) of the test split moves to validation, or of the train
+ * split when the test split has fewer than 2 records; the donor keeps at least 1 record. Records keep their order;
+ * the same records and seed always give the same carve. Nothing changes when validation is not empty or no
+ * split has 2 records.
+ * @param records the dataset's records with their splits (not modified)
+ * @param seed seed of the permutation that picks the moved records
+ * @returns the records (copies where the split changed) and a sentence saying what moved, or null
+ */
+export function carveValidation<R extends { split: Split }>(records: readonly R[], seed: number): { records: R[]; note: string | null } {
+  const count = (s: Split) => records.filter((r) => r.split === s).length;
+  if (count('validation') > 0) return { records: [...records], note: null };
+  const donor = count('test') >= 2 ? 'test' : count('train') >= 2 ? 'train' : null;
+  if (!donor) return { records: [...records], note: null };
+  const at = records.flatMap((r, i) => (r.split === donor ? [i] : []));
+  const take = Math.min(at.length - 1, Math.max(1, Math.round(at.length * CARVED_VALIDATION_FRACTION)));
+  const moved = new Set(seededPermutation(at.length, seed).slice(0, take).map((p) => at[p]!));
+  return {
+    records: records.map((r, i) => (moved.has(i) ? { ...r, split: 'validation' as Split } : r)),
+    note: `the dataset has no validation split: ${take} of its ${at.length} ${donor} records (a seeded ` +
+      `${Math.round(CARVED_VALIDATION_FRACTION * 100)}%, seed ${seed}) are used as validation`,
+  };
+}

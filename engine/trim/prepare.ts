@@ -6,7 +6,7 @@
  */
 import type { Tokenizer } from '../io/tokenizer.ts';
 import {
-  encodeTrainingExample, toScoringExample, toTrainingExample, DEFAULT_TEMPLATES, type PromptTemplates,
+  carveValidation, encodeTrainingExample, toScoringExample, toTrainingExample, DEFAULT_TEMPLATES, type PromptTemplates,
   type NormalisedRecord, type ScoringExample, type Split, type TaskType,
 } from '../data/index.ts';
 import { fromEncoded, type TrainingExample } from '../train/example.ts';
@@ -27,6 +27,8 @@ export interface PreparedTask {
   test: Evaluable;
   /** Training examples whose context was cut from the left to fit the model. */
   truncated: number;
+  /** What was done to the data that the user should know, e.g. a validation split carved from test. */
+  notes: string[];
 }
 
 /** Options of prepareTask. */
@@ -80,12 +82,14 @@ export function prepareEvaluable(tokenizer: Tokenizer, taskType: TaskType, recor
 }
 
 /**
- * Prepares a dataset's records (with their splits) for a trim run.
+ * Prepares a dataset's records (with their splits) for a trim run. A dataset without validation records gets
+ * some carved from its test (or train) split, seeded by `seed` (carveValidation; said in `notes`).
  * @throws Error naming the split when a split needed for training or evaluation is empty
  */
 export function prepareTask(tokenizer: Tokenizer, taskType: TaskType, records: NormalisedRecord[], options: PrepareOptions): PreparedTask {
   const seed = options.seed ?? 0;
-  const bySplit = (s: Split) => records.filter((r) => r.split === s);
+  const carved = carveValidation(records, seed + 3);
+  const bySplit = (s: Split) => carved.records.filter((r) => r.split === s);
   const counter = { truncated: 0 };
   const choice = taskType === 'mcq' || taskType === 'yesno';
   const evaluable = (s: Split, salt: number): Evaluable =>
@@ -94,6 +98,7 @@ export function prepareTask(tokenizer: Tokenizer, taskType: TaskType, records: N
   const prepared: PreparedTask = {
     taskType, metric: choice ? 'acc' : 'next_token_acc', train,
     validation: evaluable('validation', 1), test: evaluable('test', 2), truncated: counter.truncated,
+    notes: carved.note ? [carved.note] : [],
   };
   for (const [name, size] of [['train', train.length], ['validation', evalSize(prepared.validation)], ['test', evalSize(prepared.test)]] as const) {
     if (size === 0) throw new Error(`the ${name} split has no usable examples; import more records or change the split`);

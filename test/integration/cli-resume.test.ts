@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.ts';
 import { repoPath, sharedPath, STORIES_BIN } from '../helpers/shared.ts';
-import { openDatabase, closeDatabase, checkIntegrity, listCheckpoints, listRuns, listRunEvents, type Database } from '../../electron/store/index.ts';
+import {
+  openDatabase, closeDatabase, checkIntegrity, claimRun, createRun, listCheckpoints, listRuns, listRunEvents, setRunStatus, type Database,
+} from '../../electron/store/index.ts';
 
 const TRIM_ARGS = ['trim', '--model', STORIES_BIN, '--data', sharedPath('datasets/grimm_fairy_tales'), '--target', '0.7',
   '--heal-epochs', '1', '--baselines', 'none', '--max-train', '24', '--max-eval', '6', '--calibration', '4', '--window', '48',
@@ -71,5 +73,33 @@ test('kill -9 during an epoch, then resume: same final keep mask as an uninterru
     assert.deepEqual(got.labels, expected.labels);
   } finally {
     closeDatabase(db3);
+  }
+});
+
+test('a run that fails before training is marked failed with the reason (shown by runs); resume of a running run names its pid', () => {
+  const work = mkdtempSync(join(tmpdir(), 'trimllm-notrain-'));
+  const data = join(work, 'data');
+  mkdirSync(data);
+  for (const split of ['validation', 'test']) {
+    writeFileSync(join(data, `${split}.jsonl`), [1, 2, 3, 4].map((i) => JSON.stringify({ question: `Is ${i} even?`, answer: i % 2 ? 'no' : 'yes' })).join('\n'));
+  }
+  const r = runCli(['trim', '--model', STORIES_BIN, '--data', data, '--data-dir', work, '--baselines', 'none']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /the train split has no usable examples/);
+  const runs = runCli(['runs', '--data-dir', work]);
+  assert.match(runs.stdout, /run 1 {2}failed .*\n {3}failed: the train split has no usable examples/);
+
+  const db = openDatabase(join(work, 'trimllm.db'));
+  try {
+    const first = listRuns(db)[0]!;
+    const id = createRun(db, { modelId: first.modelId, datasetId: first.datasetId, config: first.config, seed: 0 });
+    setRunStatus(db, id, 'running', { backend: 'cpu' });
+    claimRun(db, id, process.pid); // this test process is alive: the run counts as running elsewhere
+    const again = runCli(['resume', String(id), '--data-dir', work]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, new RegExp(`run ${id} is already running \\(pid ${process.pid}\\)`));
+    assert.equal(listRuns(db).find((x) => x.id === id)!.status, 'running', 'left alone');
+  } finally {
+    closeDatabase(db);
   }
 });

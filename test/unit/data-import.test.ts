@@ -212,3 +212,25 @@ test('seeded split is deterministic and depends on the seed', async () => {
   assert.notDeepEqual(a.records.map((x) => x.split), c.records.map((x) => x.split));
   assert.deepEqual(c.splits.counts, { train: 240, validation: 30, test: 30 });
 });
+
+test('legalbench folder has no validation split: prepareTask carves a seeded 20% of test (148 of 739) and says so', async () => {
+  const { prepareTask } = await import('../../engine/trim/prepare.ts');
+  const { carveValidation } = await import('../../engine/data/split.ts');
+  const { readLlama2cTokenizer } = await import('../../engine/io/llama2c-tokenizer.ts');
+  const { STORIES_TOK } = await import('../helpers/shared.ts');
+  const r = await importDataset(ds('legalbench_overruling'));
+  const carved = carveValidation(r.records, 3);
+  assert.deepEqual(countBy(carved.records, (x) => x.split), { train: 5, validation: 148, test: 591 });
+  assert.deepEqual(carveValidation(r.records, 3).records.map((x) => x.split), carved.records.map((x) => x.split), 'same seed, same carve');
+  assert.notDeepEqual(carveValidation(r.records, 4).records.map((x) => x.split), carved.records.map((x) => x.split));
+  assert.equal(r.records.filter((x) => x.split === 'validation').length, 0, 'input not modified');
+  assert.equal(carved.note, 'the dataset has no validation split: 148 of its 739 test records (a seeded 20%, seed 3) are used as validation');
+  const task = prepareTask(readLlama2cTokenizer(STORIES_TOK, 512), 'yesno', r.records, { maxSeqLen: 512, seed: 0, maxEval: 10 });
+  assert.equal(task.validation.kind === 'choice' && task.validation.items.length, 10);
+  assert.equal(task.train.length, 5);
+  assert.deepEqual(task.notes, [carved.note]);
+  // Train as the donor when test is too small; nothing to carve from single records.
+  const tiny = [{ split: 'train' as const }, { split: 'train' as const }, { split: 'test' as const }];
+  assert.deepEqual(carveValidation(tiny, 0).records.map((x) => x.split).sort(), ['test', 'train', 'validation']);
+  assert.equal(carveValidation([{ split: 'train' as const }, { split: 'test' as const }], 0).note, null);
+});

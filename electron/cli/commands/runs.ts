@@ -6,7 +6,7 @@ import { openWorkspace } from '../workspace.ts';
 
 /** Help text of the command. */
 export const help = `trimllm runs [--data-dir DIR] [--json]
-  Lists runs (status, backend) and each run's checkpoints (label, kept sub-layers).`;
+  Lists runs (status, backend, why a run failed or stopped) and each run's checkpoints (label, kept sub-layers).`;
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -24,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
     if (runs.length === 0) console.log('no runs yet: start one with `trimllm trim --model M --data D`');
     for (const r of runs) {
       console.log(`run ${r.id}  ${r.status}  backend ${r.backend ?? '-'}  ${r.checkpoints.length} checkpoints`);
+      if (r.error) console.log(`   ${r.status === 'failed' ? 'failed' : 'stopped'}: ${r.error.split('\n')[0]}`);
       for (const c of r.checkpoints) console.log(`   ${String(c.id).padStart(4)}  ${c.label}  kept ${c.kept.length}: ${c.kept.join(',')}`);
     }
     return 0;
