@@ -31,7 +31,27 @@ export function textWidth(text: string, fontSize: number): number {
   return [...text].length * fontSize * 0.58;
 }
 
-/** A complete SVG document with a white background, a <title> and the given body. */
+/**
+ * `text` cut to fit `maxWidth` px at `fontSize` (by textWidth): unchanged when it fits, else its start up to a
+ * word boundary where one is near, followed by "…".
+ */
+export function fitText(text: string, fontSize: number, maxWidth: number): string {
+  if (textWidth(text, fontSize) <= maxWidth) return text;
+  const chars = [...text];
+  let n = Math.max(0, Math.floor(maxWidth / (fontSize * 0.58)) - 1);
+  while (n > 0 && textWidth(`${chars.slice(0, n).join('')}…`, fontSize) > maxWidth) n--;
+  const cut = chars.slice(0, n).join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= n * 0.75 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** Font size (px) of a plot's visible title. */
+export const TITLE_FONT_SIZE = 15;
+
+/**
+ * A complete SVG document with a white background, a <title> (the whole `title`) and the given body; the visible
+ * title is fitted to the width less 16 px on each side (fitText).
+ */
 export function svgDocument(width: number, height: number, title: string, body: string): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
@@ -40,7 +60,7 @@ export function svgDocument(width: number, height: number, title: string, body: 
     `<title>${esc(title)}</title>\n` +
     el('rect', { x: 0, y: 0, width, height, fill: '#ffffff' }) +
     '\n' +
-    el('text', { x: width / 2, y: 22, 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 'bold' }, esc(title)) +
+    el('text', { x: width / 2, y: 22, 'text-anchor': 'middle', 'font-size': TITLE_FONT_SIZE, 'font-weight': 'bold' }, esc(fitText(title, TITLE_FONT_SIZE, width - 32))) +
     `\n${body}\n</svg>\n`
   );
 }

@@ -36,14 +36,22 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
+/** The file or folder name of a model/dataset source (`/data/models/stories260K.bin` → `stories260K.bin`); a plain name unchanged. */
+export function sourceName(source: string): string {
+  const trimmed = source.replace(/[\\/]+$/, '');
+  return trimmed.split(/[\\/]/).at(-1) || source;
+}
+
 /** Renders every report file without writing: file name → contents. @throws Error when the report is invalid */
 export function renderReport(report: TrimReport): Record<(typeof REPORT_FILES)[number], string> {
   validateReport(report);
-  const title = `${report.title} — ${report.model} on ${report.dataset}`;
+  // Plot titles name the model and dataset by file name: full paths do not fit a plot's width.
+  const on = `${sourceName(report.model)} on ${sourceName(report.dataset)}`;
+  const title = `${report.title} — ${on}`;
   return {
     'report.json': JSON.stringify(report, null, 2) + '\n',
     'report.md': renderMarkdown(report),
-    'loss.svg': renderLossPlot(report.losses, report.drops, `Training loss — ${report.model} on ${report.dataset}`),
+    'loss.svg': renderLossPlot(report.losses, report.drops, `Training loss — ${on}`),
     'layer-map.svg': renderLayerMap(report.nLayers, report.drops, 'Sub-layers dropped, by training step'),
     'frontier.svg': renderFrontierPlot(report.entries, report.nLayers, `Frontier — ${title}`),
   };

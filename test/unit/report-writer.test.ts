@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { readReport, renderReport, writeReport, REPORT_FILES } from '../../engine/report/write.ts';
+import { readReport, renderReport, sourceName, writeReport, REPORT_FILES } from '../../engine/report/write.ts';
 import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
-import { esc, niceTicks, viridis } from '../../engine/report/svg.ts';
+import { esc, fitText, niceTicks, textWidth, viridis } from '../../engine/report/svg.ts';
 import { formatBytes } from '../../engine/report/markdown.ts';
 import { renderLayerMap } from '../../engine/report/plot-layer-map.ts';
 import { renderLossPlot } from '../../engine/report/plot-loss.ts';
@@ -151,4 +151,25 @@ test('nice ticks, colours and byte formatting', () => {
   assert.equal(formatBytes(1_040_128), '1016 KiB');
   assert.equal(formatBytes(3_500_000), '3.34 MiB');
   assert.equal(formatBytes(512), '512 B');
+});
+
+test('plot titles use file names and fit the plot width (no clipping at either edge)', () => {
+  const report = fakeReport();
+  report.model = '/home/someone/very/long/path/to/the/models/stories260K-llama2c-checkpoint/stories260K.bin';
+  report.dataset = '/home/someone/very/long/path/to/datasets/mmlu_professional_law_with_a_long_folder_name/';
+  const files = renderReport(report);
+  for (const name of ['loss.svg', 'frontier.svg', 'layer-map.svg'] as const) {
+    const svg = files[name];
+    const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+    const visible = /<text [^>]*font-size="15"[^>]*>([^<]*)<\/text>/.exec(svg)![1]!;
+    assert.ok(textWidth(visible, 15) <= width - 32, `${name}: "${visible}" (${textWidth(visible, 15)} px) fits ${width} px`);
+    assert.ok(!visible.includes('/home/someone'), `${name}: no directories in the visible title`);
+  }
+  assert.match(files['loss.svg'], />Training loss — stories260K\.bin on mmlu_professional_law_with_a_long_folder_name</);
+  assert.match(files['frontier.svg'], /<title>Frontier — TrimLLM run — stories260K\.bin on mmlu_professional_law_with_a_long_folder_name<\/title>/);
+  assert.equal(sourceName('C:\\models\\tiny.gguf'), 'tiny.gguf');
+  assert.equal(sourceName('grimm-tales'), 'grimm-tales');
+  assert.equal(fitText('short', 15, 500), 'short');
+  const cut = fitText('Frontier — TrimLLM run — a rather long model name on a rather long dataset name', 15, 300);
+  assert.ok(cut.endsWith('…') && textWidth(cut, 15) <= 300, cut);
 });
