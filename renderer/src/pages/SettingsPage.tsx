@@ -22,7 +22,7 @@ function Doctor() {
   return (
     <Card title="What the engine runs on" testId="doctor" actions={<Button onClick={doctor.reload} busy={doctor.loading}>Check again</Button>}>
       <ErrorBox error={doctor.error} onRetry={doctor.reload} />
-      {!d && doctor.loading && <Spinner label="Running system.doctor…" />}
+      {!d && doctor.loading && <Spinner label="Checking the compute backends…" />}
       {d && (
         <div className="flex flex-col gap-3 text-sm">
           <p>
@@ -136,7 +136,14 @@ export function SettingsPage() {
               <SelectField label="Backend" value={backend} onChange={(e) => setBackend(e.target.value as Backend)} options={BACKENDS} hint="Applies to jobs started after saving." data-testid="settings-backend" />
               <NumberField label="Threads" value={threads} onValue={setThreads} min={1} max={256} step={1} hint="CPU threads for the wasm and native backends." data-testid="settings-threads" />
               <TextField label="Hub endpoint" type="url" value={hub} onChange={(e) => setHub(e.target.value)} placeholder="https://huggingface.co" hint="Like HF_ENDPOINT: a mirror on your network works too." data-testid="settings-hub" className="md:col-span-2" />
-              <TextField label="Data directory" value={settings.data.dataDir} readOnly hint="Where the workspace database lives; choose another with --data-dir when starting the app." data-testid="settings-data-dir" className="md:col-span-2" />
+              <div className="md:col-span-2">
+                <div className="text-sm font-medium text-slate-700">Data directory</div>
+                <code className="mt-1 block break-all rounded-md bg-slate-100 px-2.5 py-1.5 text-xs text-slate-800" data-testid="settings-data-dir">{settings.data.dataDir}</code>
+                <p className="mt-1 text-xs text-slate-500">
+                  Where the workspace database lives. To use another one, restart the app with <code>--data-dir DIR</code> (or set{' '}
+                  <code>TRIMLLM_DATA_DIR</code>); it cannot be changed while the app runs.
+                </p>
+              </div>
               <div className="flex items-center gap-3 md:col-span-2">
                 <Button type="submit" variant="primary" busy={action.busy} data-testid="settings-save">
                   Save settings
