@@ -3,6 +3,7 @@ import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
+import { checkpointChatTitle } from '../lib/chat-title.ts';
 import { entryOf, kindLabel, metricLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
@@ -24,7 +25,7 @@ export function CheckpointTable({ runId, checkpoints, measured, reference }: { r
   const ref = reference ?? referenceEntry(rows.flatMap((r) => (r.e ? [r.e] : [])));
 
   const openInChat = async (c: Checkpoint) => {
-    const chat = await action.run(() => api.call('chats.create', { checkpointId: c.id, title: `Run ${runId} · ${c.label}` }));
+    const chat = await action.run(() => api.call('chats.create', { checkpointId: c.id, title: checkpointChatTitle(runId, c) }));
     if (chat) navigate(`/chat/${chat.id}`);
   };
 
