@@ -4,7 +4,7 @@
  * access at all (the way to run the demo offline).
  */
 import { join, resolve } from 'node:path';
-import { downloadHubFile, type DownloadProgress } from './download.ts';
+import { downloadHubFile, HubDownloadError, type DownloadProgress } from './download.ts';
 import { sha256File } from './hash.ts';
 
 /** The Hub repo of the demo model. */
@@ -71,15 +71,20 @@ export async function ensureDemoModel(dir: string, options: EnsureDemoModelOptio
     }
     const dest = resolve(join(dir, name));
     if ((await sha256File(dest, options.signal)) !== spec.sha256) {
-      await downloadHubFile({
-        repo: DEMO_REPO,
-        file: spec.file,
-        dest,
-        sha256: spec.sha256,
-        endpoint: options.endpoint,
-        onProgress: options.onProgress,
-        signal: options.signal,
-      });
+      try {
+        await downloadHubFile({
+          repo: DEMO_REPO,
+          file: spec.file,
+          dest,
+          sha256: spec.sha256,
+          endpoint: options.endpoint,
+          onProgress: options.onProgress,
+          signal: options.signal,
+        });
+      } catch (e) {
+        if (!(e instanceof HubDownloadError) || e.kind !== 'network') throw e;
+        throw new HubDownloadError('network', `${e.message} For the demo without a network, set TRIMLLM_DEMO_MODEL_DIR to a folder holding stories260K.bin and tok512.bin.`, { url: e.url, cause: e.cause });
+      }
     }
     paths.push(dest);
   }

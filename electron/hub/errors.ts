@@ -64,15 +64,18 @@ export function describeCause(err: unknown): string {
   return String(err);
 }
 
-/** The error for an endpoint that cannot be reached (DNS failure, refused connection, timeout before any answer). */
+/**
+ * The error for an endpoint that cannot be reached (DNS failure, refused connection, timeout before any answer).
+ * The advice fits the app and the CLI alike: a reachable Hub mirror, or a model already on disk. (The CLI demo
+ * adds its own hint, see demo-model.ts.)
+ */
 export function networkError(endpoint: string, target: string, what: string, cause: unknown): HubDownloadError {
   const via = new URL(target).origin === new URL(endpoint).origin ? '' : ` (redirected to ${new URL(target).origin})`;
   return new HubDownloadError(
     'network',
-    `Could not reach ${endpoint}${via} to download ${what}: ${describeCause(cause)}. TrimLLM Studio is offline-first ` +
-      'and only goes online for a download you start; without network access, point the demo at a local copy ' +
-      '(set TRIMLLM_DEMO_MODEL_DIR to a folder holding stories260K.bin and tok512.bin) or set HF_ENDPOINT to a ' +
-      'reachable mirror.',
+    `Cannot reach ${endpoint}${via} to download ${what}: ${describeCause(cause)}. TrimLLM Studio is offline-first ` +
+      'and only goes online for a download you start. Set a Hub mirror you can reach (Settings → Hub endpoint, or ' +
+      'HF_ENDPOINT for the CLI), or import a model folder or file you already have (Models → Import).',
     { url: target, cause },
   );
 }
