@@ -1,7 +1,7 @@
 /** The trim settings fields (target, sparse update ratio, k, epochs, lr, calibration, baselines, limits). */
 import type { ReactNode } from 'react';
 import { NumberField, SelectField } from './ui.tsx';
-import { BASELINES, type BaselineId, type TrimForm } from '../lib/presets.ts';
+import { BASELINES, TARGET_BOUNDS, type BaselineId, type TrimForm } from '../lib/presets.ts';
 
 function Group({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -19,7 +19,7 @@ export function TrimSettingsForm({ value, onChange }: { value: TrimForm; onChang
   return (
     <div className="flex flex-col gap-4">
       <Group title="Trimming">
-        <NumberField label="Target kept fraction" value={value.target} onValue={(v) => set('target', v)} min={0.05} max={0.95} step={0.05} hint="Fraction of the 2L sub-layers to keep, e.g. 0.5." data-testid="trim-target" />
+        <NumberField label="Target kept fraction" value={value.target} onValue={(v) => set('target', v)} min={TARGET_BOUNDS.min} max={TARGET_BOUNDS.max} step={TARGET_BOUNDS.step} hint={`Fraction of the 2L sub-layers to keep, ${TARGET_BOUNDS.min}–${TARGET_BOUNDS.max}, e.g. 0.5.`} data-testid="trim-target" />
         <NumberField label="Sub-layers dropped per epoch (k)" value={value.dropsPerEpoch} onValue={(v) => set('dropsPerEpoch', v)} min={1} max={8} step={1} hint="1 is the gradual default; more is adaptive dropping." data-testid="trim-k" />
         <SelectField
           label="Importance score"

@@ -4,6 +4,28 @@
  * how carefully they go.
  */
 
+import { TrimSettingsSchema } from '../../../electron/api/contract.ts';
+
+/** Granularity (and inset from an exclusive bound) of the target kept-fraction field. */
+const TARGET_STEP = 0.01;
+
+/**
+ * Bounds of the target kept fraction the form offers, read from the contract's TrimSettingsSchema (the one place
+ * they are defined): an exclusive bound (the contract has 0 < target < 1) moves in by one step, so the form allows
+ * exactly what the API accepts at that granularity (0.01 … 0.99).
+ */
+export const TARGET_BOUNDS = (() => {
+  const schema = TrimSettingsSchema.shape.target.unwrap();
+  const lo = schema.minValue ?? 0;
+  const hi = schema.maxValue ?? 1;
+  const round = (v: number) => Math.round(v / TARGET_STEP) * TARGET_STEP;
+  return {
+    min: round(schema.safeParse(lo).success ? lo : lo + TARGET_STEP),
+    max: round(schema.safeParse(hi).success ? hi : hi - TARGET_STEP),
+    step: TARGET_STEP,
+  };
+})();
+
 /** Baselines the app can run beside TrimLLM (paper Table 3). */
 export const BASELINES = [
   { id: 'full-finetune', label: 'Full fine-tune', hint: 'every sub-layer trained, nothing dropped' },
