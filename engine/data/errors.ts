@@ -38,5 +38,5 @@ export class DatasetMappingError extends Error {
 
 /** One line describing a skipped record, e.g. `data.jsonl: line 3, field "cop": answer 5 is out of range 1–4`. */
 export function formatSkipped(s: SkippedRecord): string {
-  return `${s.file}: ${describeLocation(s)}, field "${s.field}": ${s.reason}`;
+  return `${s.file}: ${describeLocation(s)}${s.field === '' ? '' : `, field "${s.field}"`}: ${s.reason}`;
 }

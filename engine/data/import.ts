@@ -114,24 +114,32 @@ export async function importDataset(path: string, options: ImportOptions = {}): 
  * @throws DatasetMappingError as importDataset
  */
 export function importRead(read: ReadResult, path: string, options: ImportOptions = {}): ImportResult {
-  const proposal = detectMapping(read.records, path, hintOf(options, read.records, path));
+  const readable = read.records.filter((r) => r.unreadable === undefined);
+  const skipped: SkippedRecord[] = read.records.flatMap((r) =>
+    r.unreadable === undefined ? [] : [{ file: r.loc.file, line: r.loc.line, row: r.loc.row, field: '', reason: r.unreadable }]);
+  const unreadable = skipped.length;
+  if (readable.length === 0) {
+    throw new DatasetMappingError(`${path}: no record could be read; first problems: ${skipped.slice(0, 3).map(formatSkipped).join('; ')}`);
+  }
+  const proposal = detectMapping(readable, path, hintOf(options, readable, path));
   const { mapping } = proposal;
-  checkFieldsExist(mapping, read.records, path);
+  checkFieldsExist(mapping, readable, path);
   const kept: { raw: RawRecord; body: NormalisedRecord }[] = [];
-  const skipped: SkippedRecord[] = [];
-  for (const raw of read.records) {
+  for (const raw of readable) {
     const r = normaliseRecord(raw, mapping);
     if (r.ok) kept.push({ raw, body: r.body as NormalisedRecord });
     else skipped.push({ file: raw.loc.file, line: raw.loc.line, row: raw.loc.row, field: r.field, reason: r.reason });
   }
   const total = read.records.length;
   const maxFraction = options.maxSkippedFraction ?? 0.5;
-  if (kept.length === 0 || skipped.length > maxFraction * total) {
-    const first = skipped.slice(0, 3).map(formatSkipped).join('; ');
+  // Unreadable records say nothing about the mapping: the fraction is of the records that could be read.
+  if (kept.length === 0 || skipped.length - unreadable > maxFraction * readable.length) {
+    const first = skipped.slice(unreadable, unreadable + 3).map(formatSkipped).join('; ');
     throw new DatasetMappingError(
-      `${path}: ${skipped.length} of ${total} records do not fit the ${mapping.task} mapping ${JSON.stringify(mapping)}; first problems: ${first}`,
+      `${path}: ${skipped.length - unreadable} of ${readable.length} records do not fit the ${mapping.task} mapping ${JSON.stringify(mapping)}; first problems: ${first}`,
     );
   }
+  skipped.sort((a, b) => (a.file === b.file ? a.row - b.row : read.files.indexOf(a.file) - read.files.indexOf(b.file)));
   const ids = uniqueIds(
     kept.map(({ raw }) => {
       const own = mapping.id !== undefined ? asText(getField(raw.fields, mapping.id)) : undefined;

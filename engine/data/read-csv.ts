@@ -4,7 +4,7 @@
  */
 import { parse, CsvError } from 'csv-parse/sync';
 import { InputFileError } from '../io/errors.ts';
-import { DatasetRecordError } from './errors.ts';
+import { refuseAllUnreadable } from './read-json.ts';
 import { limitsOf, megabytes, RAISE_RECORD, RAISE_ROWS, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
 
@@ -86,7 +86,8 @@ function parseRows(bytes: Uint8Array, file: string, delimiter: string, limits: R
  * Parses CSV or TSV bytes into records. With a header, fields are named by it (an empty header cell becomes
  * `colN`); without, `col1`…`colN`. Rows whose cells are all blank are ignored.
  * @throws InputFileError when the file is empty, the quoting is malformed (names the line) or the header repeats a name
- * @throws DatasetRecordError naming the line when a row has a different number of columns than the first row
+ * A row with a different number of columns than the first row becomes a record marked `unreadable` (skipped and
+ * listed by the import); when no row can be read the file is refused (InputFileError).
  */
 export function parseCsv(bytes: Uint8Array, file: string, options: CsvOptions = {}): RawRecord[] {
   const delimiter = options.delimiter ?? ',';
@@ -103,15 +104,15 @@ export function parseCsv(bytes: Uint8Array, file: string, options: CsvOptions = 
   if (dup !== undefined) throw new InputFileError(file, `line ${rows[0].line}: the header names column "${dup}" twice`);
   const data = header ? rows.slice(1) : rows;
   if (data.length === 0) throw new InputFileError(file, 'the file has a header but no data rows');
-  return data.map(({ cells, line }, i) => {
+  return refuseAllUnreadable(data.map(({ cells, line }, i): RawRecord => {
     const loc = { file, row: i + 1, line };
     if (cells.length !== width) {
-      throw new DatasetRecordError(loc, null, `expected ${width} columns (as in ${header ? 'the header' : 'the first row'}), found ${cells.length}`);
+      return { fields: {}, loc, unreadable: `expected ${width} columns (as in ${header ? 'the header' : 'the first row'}), found ${cells.length}` };
     }
     const fields: Record<string, unknown> = {};
     names.forEach((n, j) => {
       fields[n] = cells[j];
     });
     return { fields, loc };
-  });
+  }), file);
 }

@@ -18,9 +18,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * @param text file contents (BOM already removed)
  * @param file path used in records and messages
  * @param limits most records and largest record (see limits.ts)
- * @throws DatasetRecordError naming the line when a line is not JSON or not a JSON object, is over the record size
- *   limit, or is a record beyond the row limit
- * @throws InputFileError when the file holds no record
+ * A line that is not JSON or not a JSON object becomes a record marked `unreadable` (skipped and listed by the
+ * import).
+ * @throws DatasetRecordError naming the line when a line is over the record size limit, or is a record beyond the
+ *   row limit
+ * @throws InputFileError when the file holds no record, or no line could be read
  */
 export function parseJsonl(text: string, file: string, limits: ImportLimits = {}): RawRecord[] {
   const { maxRows, maxRecordBytes } = limitsOf(limits);
@@ -41,15 +43,26 @@ export function parseJsonl(text: string, file: string, limits: ImportLimits = {}
     try {
       value = JSON.parse(line);
     } catch (e) {
-      throw new DatasetRecordError(loc, null, `not valid JSON (${(e as Error).message})`);
+      out.push({ fields: {}, loc, unreadable: `not valid JSON (${(e as Error).message})` });
+      continue;
     }
-    if (!isPlainObject(value)) {
-      throw new DatasetRecordError(loc, null, `expected a JSON object per line, found ${describe(value)}`);
-    }
-    out.push({ fields: value, loc });
+    out.push(isPlainObject(value) ? { fields: value, loc } : { fields: {}, loc, unreadable: `expected a JSON object per line, found ${describe(value)}` });
   }
   if (out.length === 0) throw new InputFileError(file, 'the file is empty: no JSON Lines record found');
-  return out;
+  return refuseAllUnreadable(out, file);
+}
+
+/**
+ * The records when at least one could be read.
+ * @throws InputFileError naming the first problem when none could: the file as a whole is not what it claims
+ */
+export function refuseAllUnreadable(records: RawRecord[], file: string): RawRecord[] {
+  const first = records[0];
+  if (records.every((r) => r.unreadable !== undefined) && first) {
+    const where = first.loc.line !== undefined ? `line ${first.loc.line}` : `row ${first.loc.row}`;
+    throw new InputFileError(file, `no record could be read (${where}: ${first.unreadable})`);
+  }
+  return records;
 }
 
 function describe(v: unknown): string {
@@ -72,7 +85,7 @@ export function looksLikeJsonl(text: string): boolean {
  * Parses a `.json` file: a JSON document (see the module comment) or, when the whole text is not one JSON value
  * but its first line is a JSON object, JSON Lines.
  * @throws InputFileError naming line and column when the text is not JSON, or when the document holds no records
- * @throws DatasetRecordError when a record is not a JSON object, or (JSON Lines) a line is not JSON
+ * (A record that is not a JSON object, or a JSON Lines line that is not JSON, is marked `unreadable`.)
  */
 export function parseJsonFile(text: string, file: string, limits: ImportLimits = {}): RawRecord[] {
   if (text.trim() === '') throw new InputFileError(file, 'the file is empty');
@@ -136,11 +149,9 @@ function recordsOfDocument(doc: unknown, text: string, file: string): RawRecord[
 
 function arrayRecords(items: unknown[], file: string, lineAt: (i: number) => number | undefined): RawRecord[] {
   if (items.length === 0) throw new InputFileError(file, 'the JSON array is empty: no records');
-  return items.map((value, i) => {
+  return refuseAllUnreadable(items.map((value, i) => {
     const loc = { file, row: i + 1, line: lineAt(i) };
-    if (!isPlainObject(value)) {
-      throw new DatasetRecordError(loc, null, `expected each array element to be a JSON object, found ${describe(value)}`);
-    }
+    if (!isPlainObject(value)) return { fields: {}, loc, unreadable: `expected each array element to be a JSON object, found ${describe(value)}` };
     return { fields: value, loc };
-  });
+  }), file);
 }

@@ -37,6 +37,11 @@ export interface RawRecord {
   loc: RecordLocation;
   /** Split named by the folder layout or file name (`train`, `dev`, `val`, `test`, …), when there is one. */
   sourceSplit?: string;
+  /**
+   * Why the record could not be read (a line that is not JSON, a CSV row with the wrong number of columns), when
+   * it could not; its `fields` are then empty. The import skips and lists it like a record that does not fit.
+   */
+  unreadable?: string;
 }
 
 /** Chat roles after normalisation. */
@@ -113,7 +118,7 @@ export interface SkippedRecord {
   line?: number;
   /** 1-based record number within the file (see {@link RecordLocation.row}). */
   row: number;
-  /** The mapped field (source field name, possibly with a sub-path such as `conversations[2].from`). */
+  /** The mapped field (source field name, possibly with a sub-path such as `conversations[2].from`); empty for a record that could not be read. */
   field: string;
   /** What was wrong, in words a user can act on. */
   reason: string;

@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputFileError } from '../../engine/io/errors.ts';
-import { DatasetMappingError, DatasetRecordError } from '../../engine/data/errors.ts';
+import { DatasetMappingError, formatSkipped } from '../../engine/data/errors.ts';
 import { importDataset } from '../../engine/data/import.ts';
 import type { MappingOverride } from '../../engine/data/mapping.ts';
 import { parseCsv } from '../../engine/data/read-csv.ts';
@@ -24,21 +24,23 @@ function fixture(name: string, content: string | Uint8Array): string {
 }
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-test('JSONL: a line that is not JSON → DatasetRecordError naming file and line', async () => {
-  const p = fixture('bad.jsonl', '{"text": "a"}\n\n{"text": "b"\n{"text": "c"}\n');
-  await assert.rejects(importDataset(p), (e: unknown) => {
-    assert.ok(e instanceof DatasetRecordError && e instanceof InputFileError);
-    assert.equal(e.line, 3);
-    assert.equal(e.file, p);
-    assert.match(e.message, /bad\.jsonl: line 3: not valid JSON/);
-    return true;
-  });
+test('JSONL: lines that are not JSON or not objects are skipped and listed (file, line, reason); the rest import', async () => {
+  const p = fixture('bad.jsonl', '{"text": "a"}\n\n{"text": "b"\n{"text": "c"}\n[1]\n{"text": "d"}\n');
+  const r = await importDataset(p);
+  assert.deepEqual(r.records.map((x) => (x as { text: string }).text), ['a', 'c', 'd']);
+  assert.equal(r.total, 5);
+  assert.deepEqual(r.skipped.map((s) => [s.file, s.line, s.field]), [[p, 3, ''], [p, 5, '']]);
+  assert.match(formatSkipped(r.skipped[0]!), /bad\.jsonl: line 3: not valid JSON/);
+  assert.equal(formatSkipped(r.skipped[1]!), `${p}: line 5: expected a JSON object per line, found an array`);
+  // Nothing readable: the file as a whole is refused, naming the first problem.
+  assert.throws(() => parseJsonl('nope\n[1]\n', 'x.jsonl'), (e: unknown) =>
+    e instanceof InputFileError && e.message === 'x.jsonl: no record could be read (line 1: not valid JSON (Unexpected token \'o\', "nope" is not valid JSON))');
 });
 
 test('JSONL: CRLF, blank lines and no final newline; rows skip blank lines, lines do not', () => {
   const recs = parseJsonl('{"a":1}\r\n\r\n{"a":2}', 'x.jsonl');
   assert.deepEqual(recs.map((r) => [r.fields.a, r.loc.row, r.loc.line]), [[1, 1, 1], [2, 2, 3]]);
-  assert.throws(() => parseJsonl('[1]\n', 'x.jsonl'), /line 1: expected a JSON object per line, found an array/);
+  assert.throws(() => parseJsonl('[1]\n', 'x.jsonl'), /x\.jsonl: no record could be read \(line 1: expected a JSON object per line, found an array\)/);
 });
 
 test('JSON: array elements carry their line; malformed JSON names line and column; wrapper objects work', () => {
@@ -54,9 +56,10 @@ test('JSON: array elements carry their line; malformed JSON names line and colum
   assert.throws(() => parseJsonFile('[]', 'e.json'), /empty/);
 });
 
-test('JSON Lines inside a .json file: a bad line is named like in .jsonl', () => {
+test('JSON Lines inside a .json file: a bad line is marked unreadable like in .jsonl', () => {
   assert.equal(parseJsonFile('{"a": 1}\n{"a": 2}\n', 'm.json').length, 2);
-  assert.throws(() => parseJsonFile('{"a": 1}\n{"a": 2\n{"a": 3}\n', 'm.json'), (e: unknown) => e instanceof DatasetRecordError && e.line === 2 && /m\.json: line 2: not valid JSON/.test(e.message));
+  const recs = parseJsonFile('{"a": 1}\n{"a": 2\n{"a": 3}\n', 'm.json');
+  assert.deepEqual(recs.map((r) => [r.loc.line, r.unreadable?.startsWith('not valid JSON') ?? false]), [[1, false], [2, true], [3, false]]);
 });
 
 test('JSON keyed by id: source order kept for integer-like keys, key becomes id', () => {
@@ -80,14 +83,15 @@ test('CSV: headerless (MMLU-like) columns are col1..colN; header can be forced',
   assert.equal(parseCsv(bytes('a,b\nc,d\n'), 'h.csv').length, 1);
 });
 
-test('CSV: a row with the wrong column count → DatasetRecordError naming the line', async () => {
-  const p = fixture('cols.csv', 'question,A,B,answer\nq1,x,y,A\n"q2\nspans",x,y\nq3,x,y,B\n');
-  await assert.rejects(importDataset(p), (e: unknown) => {
-    assert.ok(e instanceof DatasetRecordError);
-    assert.equal(e.line, 3);
-    assert.match(e.message, /cols\.csv: line 3: expected 4 columns \(as in the header\), found 3/);
-    return true;
-  });
+test('CSV: rows with the wrong column count are skipped and listed with their line; the rest import', async () => {
+  const p = fixture('cols.csv', 'question,A,B,answer\nq1,x,y,A\n"q2\nspans",x,y\nq3,x,y,B\nq4\n');
+  const r = await importDataset(p, { task: 'mcq', mapping: { task: 'mcq', question: 'question', choices: ['A', 'B'], answer: 'answer' } });
+  assert.deepEqual(r.records.map((x) => (x as { question: string }).question), ['q1', 'q3']);
+  assert.deepEqual(r.skipped.map(formatSkipped), [
+    `${p}: line 3: expected 4 columns (as in the header), found 3`,
+    `${p}: line 6: expected 4 columns (as in the header), found 1`,
+  ]);
+  assert.throws(() => parseCsv(bytes('a,b,c\n1\n2\n'), 'all.csv', { header: true }), /all\.csv: no record could be read \(line 2: expected 3 columns/);
 });
 
 test('CSV: an unclosed quote and a duplicate header name are reported', () => {

@@ -1,7 +1,7 @@
 /** `trimllm import-data PATH`: import a dataset (detected or mapped task type) into the workspace. */
 import { basename, extname, resolve } from 'node:path';
 import {
-  importDataset as readDataset, parseMappingArgs, describeLocation, TASK_TYPES, type TaskType,
+  importDataset as readDataset, parseMappingArgs, formatSkipped, TASK_TYPES, type TaskType,
 } from '../../../engine/data/index.ts';
 import { importDataset, closeDatabase, storageError, type Database } from '../../store/index.ts';
 import { announcePhase } from '../phase-announce.ts';
@@ -15,6 +15,9 @@ export const help = `trimllm import-data PATH [--task mcq|yesno|instruction|chat
   mapping (override with --task/--map, e.g. --map question=goal,choices=sol1|sol2,answer=label), splits
   train/validation/test, and stores the normalised records. Records that do not fit are listed and skipped.
   Limits: at most --max-rows records per file (default 1000000) and --max-record-mb MB per record (default 16).`;
+
+/** Skipped records listed one per line; the rest are counted. */
+const SKIPPED_SHOWN = 20;
 
 /**
  * Reads, normalises and stores a dataset; prints skipped records (file, line/row, field, reason).
@@ -35,9 +38,8 @@ export async function registerDataset(
     ...(options.maxRows ? { maxRows: options.maxRows } : {}),
     ...(options.maxRecordMb ? { maxRecordBytes: Math.round(options.maxRecordMb * 1e6) } : {}),
   });
-  for (const s of result.skipped.slice(0, 20)) {
-    console.error(`skipped ${s.file} ${describeLocation(s)} field "${s.field}": ${s.reason}`);
-  }
+  for (const s of result.skipped.slice(0, SKIPPED_SHOWN)) console.error(`skipped ${formatSkipped(s)}`);
+  if (result.skipped.length > SKIPPED_SHOWN) console.error(`… and ${result.skipped.length - SKIPPED_SHOWN} more skipped records`);
   announcePhase('import-write', `${result.records.length} records`);
   let id: number;
   try {
