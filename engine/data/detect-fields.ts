@@ -10,6 +10,8 @@ export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'null' | '
 export interface FieldInventory {
   names: string[];
   kinds: Map<string, Set<ValueKind>>;
+  /** Per field, how many sampled records hold each kind. */
+  kindCounts: Map<string, Map<ValueKind, number>>;
   /** Number of sampled records that have the field (not null). */
   present: Map<string, number>;
   sampled: number;
@@ -30,16 +32,19 @@ function kindOfValue(v: unknown): ValueKind {
 
 /** Inventory of the first `sample` records (default 2000). */
 export function inventory(records: readonly RawRecord[], sample = 2000): FieldInventory {
-  const inv: FieldInventory = { names: [], kinds: new Map(), present: new Map(), sampled: Math.min(sample, records.length) };
+  const inv: FieldInventory = { names: [], kinds: new Map(), kindCounts: new Map(), present: new Map(), sampled: Math.min(sample, records.length) };
   for (const r of records.slice(0, sample)) {
     for (const [name, v] of Object.entries(r.fields)) {
       if (!inv.kinds.has(name)) {
         inv.names.push(name);
         inv.kinds.set(name, new Set());
+        inv.kindCounts.set(name, new Map());
         inv.present.set(name, 0);
       }
       const k = kindOfValue(v);
       inv.kinds.get(name)!.add(k);
+      const counts = inv.kindCounts.get(name)!;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
       if (k !== 'null') inv.present.set(name, inv.present.get(name)! + 1);
     }
   }
@@ -56,6 +61,17 @@ export function fieldIs(inv: FieldInventory, name: string, ...kinds: ValueKind[]
   const seen = inv.kinds.get(name);
   if (!seen || (inv.present.get(name) ?? 0) === 0) return false;
   return [...seen].every((k) => k === 'null' || kinds.includes(k));
+}
+
+/**
+ * True when at least half of the sampled non-null values of the field are one of `kinds` (the rest are records
+ * that normalisation will skip and list), and at least one is present.
+ */
+export function fieldMostly(inv: FieldInventory, name: string, ...kinds: ValueKind[]): boolean {
+  const present = inv.present.get(name) ?? 0;
+  if (present === 0) return false;
+  const counts = inv.kindCounts.get(name)!;
+  return kinds.reduce((n, k) => n + (counts.get(k) ?? 0), 0) * 2 >= present;
 }
 
 /**
@@ -88,32 +104,42 @@ export function choiceTexts(r: RawRecord, choices: readonly string[]): string[] 
  * Infers how the gold field names the correct choice, from all records:
  * integers with a 0 → `index0`; integers 1..n where n (the number of choices) occurs, or the field is MedMCQA's
  * `cop` → `index1`; other integers → `index0` with a note; single letters → `letter`; values equal to a choice
- * text → `text`. Null when the values fit none of these.
+ * text → `text`. A format needs at least half of the records that have choices and a gold value (the others are
+ * skipped at normalisation and listed). Null when the values fit none of these.
  */
 export function inferAnswerFormat(
   records: readonly RawRecord[],
   answer: string,
   choices: readonly string[],
 ): { format: AnswerFormat; note?: string } | null {
-  const values = records.map((r) => getField(r.fields, answer)).filter((v) => v !== undefined && v !== null);
-  if (values.length === 0) return null;
-  const ints = values.map(asInteger);
-  if (ints.every((i) => i !== undefined)) {
-    const nums = ints as number[];
-    const counts = records.map((r) => choiceTexts(r, choices)?.length ?? 0);
+  // Records without choices or gold cannot tell; a minority of odd values are records normalisation will skip.
+  const usable = records.filter((r) => {
+    const v = getField(r.fields, answer);
+    return v !== undefined && v !== null && (choices.length === 0 || (choiceTexts(r, choices)?.length ?? 0) > 0);
+  });
+  if (usable.length === 0) return null;
+  const most = (n: number) => n * 2 >= usable.length;
+  const withInt = usable.filter((r) => asInteger(getField(r.fields, answer)) !== undefined);
+  if (most(withInt.length) && withInt.length > 0) {
+    const nums = withInt.map((r) => asInteger(getField(r.fields, answer))!);
+    const counts = withInt.map((r) => choiceTexts(r, choices)?.length ?? 0);
     const maxChoices = counts.reduce((a, b) => Math.max(a, b), 0);
     if (nums.some((n) => n === 0)) return { format: 'index0' };
     if (norm(answer) === 'cop') return { format: 'index1' };
-    const hitsN = records.some((r, i) => asInteger(getField(r.fields, answer)) === counts[i] && counts[i] > 0);
+    const hitsN = nums.some((n, i) => n === counts[i] && counts[i] > 0);
     if (hitsN || nums.reduce((a, b) => Math.max(a, b), -Infinity) === maxChoices) return { format: 'index1' };
     return { format: 'index0', note: `"${answer}" never holds 0 nor the number of choices; assuming it is 0-based` };
   }
-  if (values.every((v) => typeof v === 'string' && /^\s*[A-Za-z]\s*$/.test(v))) return { format: 'letter' };
-  const matchesText = records.filter((r) => {
+  const letters = usable.filter((r) => {
+    const v = getField(r.fields, answer);
+    return typeof v === 'string' && /^\s*[A-Za-z]\s*$/.test(v);
+  });
+  if (most(letters.length) && letters.length > 0) return { format: 'letter' };
+  const matchesText = usable.filter((r) => {
     const t = asText(getField(r.fields, answer));
     return t !== undefined && (choiceTexts(r, choices) ?? []).some((c) => c.trim() === t.trim());
   }).length;
-  return matchesText >= values.length * 0.9 ? { format: 'text' } : null;
+  return most(matchesText) && matchesText > 0 ? { format: 'text' } : null;
 }
 
 /**

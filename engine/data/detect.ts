@@ -5,7 +5,7 @@
  */
 import { DatasetMappingError } from './errors.ts';
 import { asText, getField } from './fields.ts';
-import { fieldIs, findField, inferAnswerFormat, inventory, norm, siblingGroups, type FieldInventory } from './detect-fields.ts';
+import { fieldIs, fieldMostly, findField, inferAnswerFormat, inventory, norm, siblingGroups, type FieldInventory } from './detect-fields.ts';
 import { DEFAULT_CHAT_ROLES, parseMapping, type DatasetMapping, type MappingOf, type MappingOverride } from './mapping.ts';
 import type { ChatRole, RawRecord, TaskType } from './types.ts';
 
@@ -31,6 +31,15 @@ const INSTRUCTION = ['instruction', 'prompt', 'question', 'query'];
 const OUTPUT = ['output', 'response', 'completion', 'answer', 'target', 'chosen'];
 const INPUT = ['input', 'context'];
 const TEXT = ['text', 'content', 'document', 'story', 'body', 'passage', 'article'];
+
+/** An example --map for each task type, for messages. */
+const MAP_EXAMPLES: Record<TaskType, string> = {
+  mcq: 'question=…,choices=a|b|c,answer=…',
+  yesno: 'question=…,answer=…[,context=…]',
+  instruction: 'instruction=…,output=…[,input=…]',
+  chat: 'messages=…',
+  text: 'text=…',
+};
 
 function idOf(inv: FieldInventory, fixed: { id?: string }): { id?: string } {
   const id = fixed.id ?? findField(inv, ID, (n) => fieldIs(inv, n, 'string', 'integer'));
@@ -81,7 +90,7 @@ function detectMcq(records: readonly RawRecord[], inv: FieldInventory, given: Fi
   let choices = fixed.choices;
   let answer = fixed.answer;
   if (choices === undefined) {
-    const arr = findField(inv, CHOICE_ARRAY, (n) => fieldIs(inv, n, 'strings'));
+    const arr = findField(inv, CHOICE_ARRAY, (n) => fieldMostly(inv, n, 'strings'));
     const nested = findField(inv, CHOICE_ARRAY, (n) => fieldIs(inv, n, 'object') && Array.isArray(getField(records[0].fields, `${n}.text`)));
     const group = siblingGroups(inv).find((g) => !g.includes(fixed.question ?? '') && !g.includes(answer ?? ''));
     if (arr !== undefined) choices = [arr];
@@ -202,7 +211,7 @@ export function detectMapping(records: readonly RawRecord[], file: string, hint?
   if (hint) {
     throw new DatasetMappingError(
       `${file}: cannot complete the ${hint.task} mapping from the fields given (${JSON.stringify(hint)}); ${seen}. ` +
-        'Name the missing fields with --map (e.g. question=…,choices=a|b,answer=…).',
+        `Name the missing fields with --map (e.g. ${MAP_EXAMPLES[hint.task]}).`,
     );
   }
   throw new DatasetMappingError(`${file}: cannot tell the task type (${seen}). Pass --task and --map.`);

@@ -121,3 +121,32 @@ test('splits: canonical names, deterministic permutation, fraction checks, sourc
   assert.throws(() => assignSplits(['train', 'train'], { mode: 'source' }), /no usable split/);
   assert.equal(assignSplits(['train', 'test', 'misc']).info.origin, 'seeded');
 });
+
+test('plain {question, choices, answer} JSONL is mcq with 2 bad records of 4, gold as index, letter or text', async () => {
+  const { importRead } = await import('../../engine/data/import.ts');
+  const { parseJsonl } = await import('../../engine/data/read-json.ts');
+  const good = [{ question: '2+2?', choices: ['3', '4', '5'] }, { question: 'Sky colour?', choices: ['blue', 'green'] }];
+  const cases: [string, unknown[], string, unknown][] = [
+    ['index0', [1, 0], 'index0', 7],
+    ['letter', ['B', 'A'], 'letter', 'maybe so'],
+    ['text', ['4', 'blue'], 'text', 'c'],
+  ];
+  for (const [name, golds, format, badGold] of cases) {
+    const lines = [
+      ...good.map((g, i) => ({ ...g, answer: golds[i] })),
+      { question: 'Broken', choices: 'red, blue', answer: golds[1] },
+      { question: 'Bad gold', choices: ['a', 'b'], answer: badGold },
+    ].map((r) => JSON.stringify(r)).join('\n');
+    const r = importRead({ files: ['m.jsonl'], labelFiles: [], records: parseJsonl(lines, 'm.jsonl') }, 'm.jsonl');
+    assert.equal(r.taskType, 'mcq', name);
+    assert.equal((r.mapping as { answerFormat: string }).answerFormat, format, name);
+    assert.deepEqual((r.records as McqRecord[]).map((x) => x.answer), [1, 0], name);
+    assert.deepEqual(r.skipped.map((s) => [s.line, s.field]), [[3, 'choices'], [4, 'answer']], name);
+  }
+});
+
+test('a hint that cannot be completed suggests a --map of its own task', () => {
+  const recs = raw({ foo: 1 }, { foo: 2 });
+  assert.throws(() => detectMapping(recs, 'x.jsonl', { task: 'yesno' }), /--map \(e\.g\. question=…,answer=…\[,context=…\]\)/);
+  assert.throws(() => detectMapping(recs, 'x.jsonl', { task: 'mcq' }), /choices=a\|b\|c/);
+});
