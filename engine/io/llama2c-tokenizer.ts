@@ -157,7 +157,11 @@ export class Llama2cTokenizer implements Tokenizer {
 
   }
 
-  /** Ids → text, as llama2.c prints them (leading space of the piece after BOS stripped). */
+  /**
+   * Ids → text, as llama2.c prints them: leading space of the piece after BOS stripped, and bytes of byte
+   * tokens (`<0xE2>`) that do not form a whole UTF-8 character left out (llama2.c's safe_printf skips such raw
+   * bytes), so decoding a prefix of a sequence never shows U+FFFD for a character whose bytes are still to come.
+   */
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
     const chunks: Uint8Array[] = [];
     ids.forEach((id, i) => {
@@ -170,13 +174,47 @@ export class Llama2cTokenizer implements Tokenizer {
       if (i > 0 && ids[i - 1] === BOS && piece[0] === 0x20) piece = piece.subarray(1);
       chunks.push(piece);
     });
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.from(wholeUtf8(Buffer.concat(chunks))).toString('utf8');
   }
 
   /** llama2.c tokenizers carry no chat template. */
   applyChatTemplate(): null {
     return null;
   }
+}
+
+/** Length of the UTF-8 sequence starting at `i` when it is complete and well-formed, else 0. */
+function utf8SequenceAt(b: Uint8Array, i: number): number {
+  const lead = b[i]!;
+  if (lead < 0x80) return 1;
+  const len = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (len === 0 || i + len > b.length) return 0;
+  for (let k = 1; k < len; k++) if ((b[i + k]! & 0xc0) !== 0x80) return 0;
+  const second = b[i + 1]!;
+  // Overlong, surrogate and beyond-U+10FFFF forms.
+  if ((lead === 0xe0 && second < 0xa0) || (lead === 0xed && second > 0x9f) || (lead === 0xf0 && second < 0x90) || (lead === 0xf4 && second > 0x8f)) return 0;
+  return len;
+}
+
+/**
+ * The bytes with every byte that does not belong to a whole, well-formed UTF-8 character left out (an
+ * incomplete character at the end included).
+ * @param bytes UTF-8 bytes, possibly malformed
+ */
+export function wholeUtf8(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const len = utf8SequenceAt(bytes, i);
+    if (len === 0) {
+      i++;
+      continue;
+    }
+    out.set(bytes.subarray(i, i + len), n);
+    n += len;
+    i += len;
+  }
+  return out.subarray(0, n);
 }
 
 /**

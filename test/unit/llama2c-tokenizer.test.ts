@@ -60,3 +60,19 @@ test('a tokenizer with more tokens than the model has embedding rows is refused 
   assert.equal(readLlama2cTokenizer(llama2, 32000).vocabSize, 32000);
   assert.equal(readLlama2cTokenizer(STORIES_TOK, 512).vocabSize, 512);
 });
+
+test('byte tokens: a prefix never decodes to U+FFFD; bytes that form no character are left out (as llama2.c prints)', async () => {
+  const { wholeUtf8 } = await import('../../engine/io/llama2c-tokenizer.ts');
+  const t = readLlama2cTokenizer(STORIES_TOK, 512);
+  const byte = (b: number) => b + 3; // <0x00> is id 3
+  const tom = t.encode('Tom', { addSpecialTokens: false });
+  const apostrophe = [0xe2, 0x80, 0x99].map(byte); // ’ as three byte tokens
+  const prefixes = [1, 2, 3].map((k) => t.decode([...tom, ...apostrophe.slice(0, k)]));
+  assert.deepEqual(prefixes.map((p) => p.slice(-1) === '’' ? 'complete' : p), [t.decode(tom), t.decode(tom), 'complete']);
+  const emoji = [0xf0, 0x9f, 0x98, 0x80].map(byte);
+  for (let k = 1; k <= 4; k++) assert.ok(!t.decode([...tom, ...emoji.slice(0, k)]).includes('\uFFFD'), `emoji prefix ${k}`);
+  assert.equal(t.decode([...tom, ...emoji]).slice(-2), '😀');
+  // A lead byte followed by a non-continuation can never complete: it is dropped, the rest is kept.
+  assert.equal(t.decode([...tom, byte(0xe2), ...t.encode('A', { addSpecialTokens: false })]), `${t.decode(tom)}${t.decode(t.encode('A', { addSpecialTokens: false }))}`);
+  assert.deepEqual([...wholeUtf8(Uint8Array.from([0x41, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xe2, 0x82, 0xac]))], [0x41, 0xe2, 0x82, 0xac]);
+});
