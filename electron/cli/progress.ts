@@ -3,9 +3,9 @@
  * piped), and messages printed above it.
  */
 
-/** Formats seconds as `1m05s`. */
+/** Formats seconds as `1m05s`; `…` when not known yet (not finite). */
 export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
+  if (!Number.isFinite(seconds)) return '…';
   const s = Math.round(seconds);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
@@ -14,6 +14,7 @@ export function formatDuration(seconds: number): string {
 export class ProgressLine {
   private phaseStart = Date.now();
   private phase = '';
+  private doneAtStart = 0;
   private lastPrint = 0;
   private readonly tty = process.stderr.isTTY === true;
 
@@ -23,9 +24,12 @@ export class ProgressLine {
     if (key !== this.phase) {
       this.phase = key;
       this.phaseStart = Date.now();
+      this.doneAtStart = done;
     }
     const elapsed = (Date.now() - this.phaseStart) / 1000;
-    const eta = done > 0 ? (elapsed * (total - done)) / done : NaN;
+    // The rate is measured from the phase's first update on: until a later one there is none.
+    const rate = done > this.doneAtStart && elapsed > 0 ? (done - this.doneAtStart) / elapsed : NaN;
+    const eta = done >= total ? 0 : (total - done) / rate;
     const width = 24;
     const filled = Math.round((width * done) / Math.max(1, total));
     const line = `${phase} epoch ${epoch} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail} ETA ${formatDuration(eta)}`;

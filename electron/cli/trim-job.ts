@@ -189,7 +189,8 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     const final = await runTrimLLM(ctx);
     if (final.phase !== 'done') {
       setRunStatus(db, runId, 'interrupted');
-      progress.message(`stopped at a checkpoint; continue with: trimllm resume ${runId}`);
+      const cp = latestCheckpoint(db, runId);
+      progress.message(`run ${runId} interrupted ${cp ? `at checkpoint ${cp.id} "${cp.label}"` : 'before its first checkpoint'} — continue with: trimllm resume ${runId}`);
       return null;
     }
     // TrimLLM entries of checkpoints saved before a resume come from the database.

@@ -149,7 +149,7 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
       seed: ctx.config.seed, epoch, totalSteps: total,
       schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
       onStep: async (e) => {
-        await ctx.sink.onStep({ ...e, phase });
+        await ctx.sink.onStep({ ...e, epoch: epoch + 1, phase }); // epochs of a baseline count from 1, as TrimLLM's
         await yieldToEventLoop();
       },
       ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -273,7 +273,19 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
   }
 }
 
-/** Measures the base model and trains/measures each baseline on a fresh copy of the base weights. */
+/**
+ * The kept fraction of the rule-based baselines: the run's target kept fraction (so they compare with TrimLLM at
+ * the same size), 0.5 when the run has none.
+ */
+export function baselineKeptFraction(config: Pick<TrimRunConfig, 'targets'>): number {
+  return config.targets.keptFraction ?? 0.5;
+}
+
+/**
+ * Measures the base model and trains/measures each baseline on a fresh copy of the base weights. The rule-based
+ * ones (random, top, bottom) keep {@link baselineKeptFraction} of the sub-layers; their name says the kept share
+ * (`random 70% + fine-tune`).
+ */
 export async function runBaselines(ctx: TrimRunContext, epochs: number, trainable: readonly boolean[] | null): Promise<void> {
   const base = await ctx.loadBase();
   try {
@@ -287,7 +299,8 @@ export async function runBaselines(ctx: TrimRunContext, epochs: number, trainabl
     const model = await ctx.loadBase();
     try {
       const rule = name === 'random' || name === 'top' || name === 'bottom';
-      const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 0.5, ctx.config.seed) : fullKeepMask(model.config.nLayers);
+      const kept = baselineKeptFraction(ctx.config);
+      const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 1 - kept, ctx.config.seed) : fullKeepMask(model.config.nLayers);
       model.keepMask = keep;
       const subLayers = name === 'sparse-finetune' ? keptNames(trainable!) : 'all';
       const trainer = new Trainer(model, { trainable: { subLayers } });
@@ -298,7 +311,7 @@ export async function runBaselines(ctx: TrimRunContext, epochs: number, trainabl
         trainer.optimizer.dispose();
       }
       const kind: ReportEntryKind = rule ? `baseline-${name}` : name;
-      await ctx.sink.onEntry(await measureEntry(model, ctx, rule ? `${name} 50% + fine-tune` : name, kind, keep));
+      await ctx.sink.onEntry(await measureEntry(model, ctx, rule ? `${name} ${Math.round(100 * kept)}% + fine-tune` : name, kind, keep));
     } finally {
       model.dispose();
     }
