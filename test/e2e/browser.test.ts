@@ -141,7 +141,17 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   await shot(page, '1b-models-hub-download');
 
   await page.getByTestId('nav-datasets').click();
+  // A preview fills in the detected task and mapping; a new path puts them back to "detect" and drops the preview.
+  await page.getByTestId('dataset-path').fill(sharedPath('datasets/pubmedqa/ori_pqal.json'));
+  await page.getByTestId('dataset-preview-submit').click();
+  await page.getByTestId('dataset-preview').waitFor();
+  assert.equal(await page.getByTestId('dataset-task').inputValue(), 'yesno');
+  assert.notEqual(await page.getByTestId('dataset-map').inputValue(), '');
   await page.getByTestId('dataset-path').fill(repoPath('resources/demo/story-qa.jsonl'));
+  assert.equal(await page.getByTestId('dataset-task').inputValue(), '', 'the detected task is reset');
+  assert.equal(await page.getByTestId('dataset-map').inputValue(), '', 'the detected mapping is reset');
+  assert.equal(await page.getByTestId('dataset-preview').count(), 0, 'the old preview is gone');
+  assert.equal(await page.getByTestId('dataset-import-submit').count(), 0, 'no import of the old preview');
   await page.getByTestId('dataset-preview-submit').click();
   await page.getByTestId('dataset-preview').waitFor();
   assert.match(await page.getByTestId('dataset-task-type').innerText(), /mcq/);
@@ -170,6 +180,18 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   await page.getByTestId('comparison-row-baseline-random').waitFor();
   assert.match(await page.getByTestId('frontier-chart').innerText(), /Base model[\s\S]*Random 50%/);
   assert.match(await page.getByTestId('comparison-row-base').innerText(), /1\.00×/);
+  // The finished run's notice is not an error; the heatmap's "next to drop" is a sub-layer the layer map keeps.
+  assert.equal(await page.getByTestId('run-notice').getAttribute('data-tone'), 'success');
+  const next = page.locator('[data-testid^="importance-cell-"][data-state="next"]');
+  if ((await next.count()) > 0) {
+    const name = (await next.first().getAttribute('data-testid'))!.replace('importance-cell-', '');
+    assert.equal(await page.getByTestId(`layer-map-cell-${name}`).getAttribute('data-state'), 'kept', `${name} is next to drop but already dropped`);
+  }
+  for (const cell of await page.locator('[data-testid^="layer-map-cell-"][data-state="dropped"]').all()) {
+    const name = (await cell.getAttribute('data-testid'))!.replace('layer-map-cell-', '');
+    assert.equal(await page.getByTestId(`importance-cell-${name}`).getAttribute('data-state'), 'dropped', `${name} shows as dropped in the scan`);
+  }
+  assert.doesNotMatch(await page.getByTestId('frontier-chart').innerText(), /next_token_acc/);
   await page.getByTestId('report-file-report.md').click();
   assert.match(await page.getByTestId('report-view').innerText(), /TrimLLM run/);
   await shot(page, '6-run-frontier');
@@ -183,6 +205,7 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   await page.getByTestId('chat-stats').first().waitFor({ timeout: 120_000 });
   const text = (await answer.innerText()).trim();
   assert.ok(text.length > 0, 'a streamed answer arrived');
+  assert.match(await page.locator('[data-testid^="chat-item-"]').first().innerText(), /Run 1 · .+ \(\d+\/10 kept\)/, 'chat titled by run, checkpoint and kept sub-layers');
   await shot(page, '7-chat');
 
   // Edit and resend: the user message changes in place and its old answer is replaced by a new one.
@@ -214,6 +237,7 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
 
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('doctor-backend').waitFor();
+  assert.equal(await page.getByTestId('settings-data-dir').evaluate((el) => el.tagName), 'CODE', 'the data directory is shown, not editable');
   await page.getByTestId('settings-vacuum').click();
   await page.getByTestId('database-upkeep-result').getByText(/Reclaimed/).waitFor();
   await page.getByTestId('settings-backup').click();

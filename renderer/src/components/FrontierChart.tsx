@@ -37,6 +37,20 @@ function TooltipBody({ active, payload }: { active?: boolean; payload?: readonly
   );
 }
 
+/** A point's label on one line (recharts' own label wraps at the symbol's width). x, y, width, height: the symbol's box. */
+function PointLabel({ x, y, width, height, value, colour, offsetX = 0, offsetY = 0, anchor }: {
+  x?: number | string; y?: number | string; width?: number | string; height?: number | string; value?: unknown;
+  colour: string; offsetX?: number; offsetY?: number; anchor: 'start' | 'middle';
+}) {
+  const cx = Number(x ?? 0) + Number(width ?? 0) / 2;
+  const cy = Number(y ?? 0) + Number(height ?? 0) / 2;
+  return (
+    <text x={cx + offsetX} y={cy + offsetY} textAnchor={anchor} dominantBaseline="middle" fontSize={10} fill={colour}>
+      {String(value ?? '')}
+    </text>
+  );
+}
+
 const DROP_COLOUR = '#334155';
 const HEAL_COLOUR = '#059669';
 /** Horizontal spread between points at one kept fraction (fraction units). */
@@ -59,7 +73,8 @@ export function FrontierChart({ entries }: { entries: FrontierPoint[] }) {
   const healSorted = entries.filter((e) => e.kind === 'trimllm' && e.phase === 'heal').sort(byStep);
   // x = the kept fraction, heal points moved right of the drop point (and of each other) they share it with.
   const xs = dodgeX([...trimSorted, ...healSorted].map((e) => e.keptFraction), DODGE);
-  const trim = trimSorted.map((e) => ({ ...e, x: e.keptFraction, label: pointLabel(e) }));
+  // On the chart a drop point says what it dropped (`-attn2`), a heal point its label; the tooltip says it all.
+  const trim = trimSorted.map((e) => ({ ...e, x: e.keptFraction, label: pointLabel(e).replace(/^drop \d+:\s*/, '') }));
   const heal = healSorted.map((e, i) => ({ ...e, x: xs[trimSorted.length + i]!, label: pointLabel(e) }));
   const maxPerf = Math.max(...entries.map((e) => e.performance));
   const yMax = Math.min(1, Math.ceil((maxPerf + 0.02) * 10) / 10);
@@ -87,14 +102,14 @@ export function FrontierChart({ entries }: { entries: FrontierPoint[] }) {
               {trim.map((e, i) => (
                 <Cell key={i} fill={fill(e)} stroke={DROP_COLOUR} />
               ))}
-              <LabelList dataKey="label" position="top" offset={8} fontSize={10} fill={DROP_COLOUR} />
+              <LabelList dataKey="label" content={(p) => <PointLabel x={p.x} y={p.y} width={p.width} height={p.height} value={p.value} colour={DROP_COLOUR} offsetY={-12} anchor="middle" />} />
             </Scatter>
             {heal.length > 0 && (
               <Scatter name="TrimLLM healing" data={heal} line={{ stroke: HEAL_COLOUR, strokeWidth: 1.5, strokeDasharray: '4 3' }} shape="circle" fill={HEAL_COLOUR} isAnimationActive={false}>
                 {heal.map((e, i) => (
                   <Cell key={i} fill={fill(e)} stroke={HEAL_COLOUR} strokeWidth={2.5} />
                 ))}
-                <LabelList dataKey="label" position="right" offset={8} fontSize={10} fill={HEAL_COLOUR} />
+                <LabelList dataKey="label" content={(p) => <PointLabel x={p.x} y={p.y} width={p.width} height={p.height} value={p.value} colour={HEAL_COLOUR} offsetX={10} offsetY={10} anchor="start" />} />
               </Scatter>
             )}
             {others.map((kind) => {
