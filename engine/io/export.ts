@@ -4,7 +4,7 @@
  * file shrinks with the model), generation_config.json, and the tokenizer files. The folder is written under a
  * temporary name and renamed at the end, so an interrupted export never leaves a half-written model.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hfConfigFromLlama } from './hf-config.ts';
 import { keepMaskFields } from './keep-mask-config.ts';
@@ -24,13 +24,20 @@ export interface ExportOptions {
 
 const HF_TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model'];
 
+/** Copies a file and makes the copy 0644 (a read-only source, e.g. ../shared, must not give a read-only export). */
+function copyWritable(from: string, to: string): void {
+  copyFileSync(from, to);
+  chmodSync(to, 0o644);
+}
+
 function copyTokenizer(source: string, dest: string): void {
   if (statSync(source).isDirectory()) {
-    for (const f of HF_TOKENIZER_FILES) if (existsSync(join(source, f))) copyFileSync(join(source, f), join(dest, f));
+    for (const f of HF_TOKENIZER_FILES) if (existsSync(join(source, f))) copyWritable(join(source, f), join(dest, f));
   } else if (basename(source).endsWith('.json')) {
     copyTokenizer(dirname(source), dest);
   } else {
-    copyFileSync(source, join(dest, 'tokenizer.bin')); // llama2.c tokenizer, read back by loadModel
+    // A llama2.c tokenizer is copied as it is (no tokenizer.json is made from it); loadModel reads it back.
+    copyWritable(source, join(dest, 'tokenizer.bin'));
   }
 }
 

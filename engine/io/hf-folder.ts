@@ -4,12 +4,13 @@
  * Tensors of dropped sub-layers may be absent (a trimmed export leaves them out); they are filled with zeros
  * and never read, because the keep mask skips them.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigJsonText, parseHfConfig } from './hf-config.ts';
 import { openSafetensorsCheckpoint } from './safetensors-sharded.ts';
 import { keepMaskFromConfig } from './keep-mask-config.ts';
 import { InputFileError } from './errors.ts';
+import { describePickle, sniffPickle } from './pickle-guard.ts';
 import type { LlamaConfig } from '../model/config.ts';
 import type { TensorSource } from '../model/weights.ts';
 import type { KeepMask } from '../model/sublayers.ts';
@@ -42,6 +43,20 @@ function maskIndexOfTensor(name: string): number {
 }
 
 /**
+ * A folder whose weights are only PyTorch pickle files (`pytorch_model.bin`, shards, `.pt`, `.pth`) is refused
+ * with the pickle message (how to convert), rather than "no model.safetensors".
+ * @throws InputFileError naming the pickle file
+ */
+function refusePickleOnly(dir: string): void {
+  const files = readdirSync(dir);
+  if (files.some((f) => f.endsWith('.safetensors') || f.endsWith('.safetensors.index.json'))) return;
+  for (const f of files.filter((x) => /\.(bin|pt|pth)$/.test(x)).sort()) {
+    const kind = sniffPickle(join(dir, f));
+    if (kind) throw new InputFileError(join(dir, f), `${describePickle(kind)}; the folder has no model.safetensors`);
+  }
+}
+
+/**
  * Opens a Hugging Face folder.
  * @throws InputFileError naming the file: missing/invalid config.json, missing or malformed weights, a tensor
  *   whose shape does not match the config
@@ -51,6 +66,7 @@ export function readHfFolder(dir: string): HfFolder {
   const configFile = join(dir, 'config.json');
   const config = parseHfConfig(json, configFile);
   const keep = keepMaskFromConfig(json, config.nLayers, configFile);
+  refusePickleOnly(dir);
   const checkpoint = openSafetensorsCheckpoint(dir);
   const source: TensorSource = (name, shape) => {
     if (!checkpoint.has(name)) {

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -32,6 +32,7 @@ async function promptLogits(model: LlamaModel): Promise<Float32Array> {
 test('F32 export loaded back through the HF loader gives identical logits and tokenizer', async () => {
   const out = join(dir, 'f32');
   await exportHfFolder(base.model, base.tokenizer, out, { dtype: 'F32', tokenizerSource: STORIES_TOK });
+  assert.equal(statSync(join(out, 'tokenizer.bin')).mode & 0o777, 0o644, 'copied from a read-only source, written 0644');
   const back = await loadModel(out);
   try {
     assert.equal(back.format, 'hf');

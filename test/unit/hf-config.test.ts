@@ -125,3 +125,16 @@ test('hfConfigFromLlama round-trips through parseHfConfig (Llama and Qwen2)', ()
   assert.deepEqual([q.architectures, q.model_type, q.use_sliding_window], [['Qwen2ForCausalLM'], 'qwen2', false]);
   assert.deepEqual(parseHfConfig(JSON.parse(JSON.stringify(q)), 'export'), qwen);
 });
+
+test('a folder with only pytorch_model.bin gets the pickle message (convert to safetensors), not "no model.safetensors"', async () => {
+  const { readHfFolder } = await import('../../engine/io/hf-folder.ts');
+  const { mkdtempSync: mk, writeFileSync: wf } = await import('node:fs');
+  const { tmpdir: tmp } = await import('node:os');
+  const { join: j } = await import('node:path');
+  const d = mk(j(tmp(), 'trimllm-pickle-folder-'));
+  wf(j(d, 'config.json'), JSON.stringify(llama()));
+  wf(j(d, 'pytorch_model.bin'), Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8]));
+  assert.throws(() => readHfFolder(d), (e: Error) =>
+    e.message.startsWith(`${j(d, 'pytorch_model.bin')}: is a PyTorch pickle checkpoint (raw pickle stream)`) && /Convert it to safetensors/.test(e.message) &&
+    e.message.endsWith('the folder has no model.safetensors'));
+});

@@ -23,6 +23,9 @@ export async function run(argv: string[]): Promise<number> {
     });
     const dropped = droppedNames(loaded.model.keepMask);
     console.log(`wrote ${out} (${dtype}, ${(bytes / 1024).toFixed(1)} KiB of weights${dropped.length ? `, dropped ${dropped.join(',')}` : ''})`);
+    if (loaded.format === 'llama2c' && tokenizerSource && !tokenizerSource.endsWith('.json')) {
+      console.log('the llama2.c tokenizer is copied as it is (tokenizer.bin; no tokenizer.json): trimllm reads it back, Hugging Face tools do not');
+    }
     return 0;
   } finally {
     loaded.model.dispose();
