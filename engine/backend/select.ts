@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { registerMissingWasmKernels, useFastWasmKernels } from './wasm-kernels.ts';
+import { registerInferenceKernels } from './inference-kernels.ts';
 
 /** Backends we know, fastest first. */
 export const BACKEND_ORDER = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -67,6 +68,7 @@ async function loadWasmBackend(): Promise<void> {
   const before = events.map((e) => new Set(listeners(e)));
   await import('@tensorflow/tfjs-backend-wasm');
   registerMissingWasmKernels();
+  registerInferenceKernels();
   useFastWasmKernels(process.env.TRIMLLM_WASM_FAST_KERNELS !== '0');
   await tf.setBackend('wasm'); // instantiates the module, which is when the handlers are added
   events.forEach((e, i) => {

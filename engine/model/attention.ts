@@ -111,7 +111,7 @@ export function selfAttention(
         // A decode step reads the whole buffer; the mask hides the positions not written yet.
         k = block.keys;
         v = block.values;
-        bias = cacheMask(ctx.cache, visible);
+        bias = cacheMask(ctx.cache, visible, batch, nHeads);
       } else if (ctx.offset > 0) {
         k = tf.slice(block.keys, [0, 0, 0, 0], [batch, nKvHeads, visible, headDim]);
         v = tf.slice(block.values, [0, 0, 0, 0], [batch, nKvHeads, visible, headDim]);

@@ -36,8 +36,9 @@ export interface KvCache {
   /** Positions every buffer holds (0 before the first step). */
   capacity: number;
   /**
-   * [1, 1, 1, capacity] additive attention mask of a one-token step: 0 for positions < `maskLength`, MASKED
-   * beyond; updated in place with the buffers. Null before the first step.
+   * [batch, nHeads, 1, capacity] additive attention mask of a one-token step (the scores' own shape: the wasm
+   * backend's broadcasting add is ~100× slower than its plain one): 0 for positions < `maskLength`, MASKED
+   * beyond; updated in place. Null before the first decode step and after a reallocation.
    */
   mask: tf.Tensor4D | null;
   /** Positions the mask lets through. */
@@ -148,7 +149,8 @@ export function reserveCache(cache: KvCache, needed: number, maxSeqLen: number):
         }
       : null,
   );
-  cache.mask = swap(cache.mask, tf.fill([1, 1, 1, capacity], MASKED) as tf.Tensor4D);
+  cache.mask?.dispose();
+  cache.mask = null;
   cache.maskLength = 0;
   cache.capacity = capacity;
   cache.stats.reallocations++;
@@ -180,21 +182,30 @@ export function appendToCache(cache: KvCache, l: number, keys: tf.Tensor4D, valu
 }
 
 /**
- * The step mask ([1, 1, 1, capacity], see KvCache.mask) letting positions [0, visible) through, updated in
- * place when possible.
+ * The step mask ([batch, heads, 1, capacity], see KvCache.mask) letting positions [0, visible) through, created
+ * on first use after a (re)allocation and then updated in place when possible.
+ * @throws Error when the cache has no buffers yet (reserveCache was not called)
  */
-export function cacheMask(cache: KvCache, visible: number): tf.Tensor4D {
-  if (!cache.mask) throw new Error('KV cache has no buffers yet: call reserveCache first');
-  if (cache.maskLength !== visible) {
-    const to = visible > cache.maskLength ? storage(cache.mask) : null;
-    if (to) to.fill(0, cache.maskLength, visible);
-    else {
-      const values = new Float32Array(cache.capacity).fill(MASKED).fill(0, 0, visible);
-      cache.mask = swap(cache.mask, tf.tensor4d(values, [1, 1, 1, cache.capacity]));
+export function cacheMask(cache: KvCache, visible: number, batch: number, heads: number): tf.Tensor4D {
+  if (cache.capacity === 0) throw new Error('KV cache has no buffers yet: call reserveCache first');
+  const fresh = (): tf.Tensor4D => {
+    const values = new Float32Array(batch * heads * cache.capacity).fill(MASKED);
+    for (let r = 0; r < batch * heads; r++) values.fill(0, r * cache.capacity, r * cache.capacity + visible);
+    return tf.tensor4d(values, [batch, heads, 1, cache.capacity]);
+  };
+  const m = cache.mask;
+  if (!m || m.shape[0] !== batch || m.shape[1] !== heads) {
+    cache.mask = swap(m, fresh());
+  } else if (cache.maskLength !== visible) {
+    const to = visible > cache.maskLength ? storage(m) : null;
+    if (to) {
+      for (let r = 0; r < batch * heads; r++) to.fill(0, r * cache.capacity + cache.maskLength, r * cache.capacity + visible);
+    } else {
+      cache.mask = swap(m, fresh());
     }
-    cache.maskLength = visible;
   }
-  return cache.mask;
+  cache.maskLength = visible;
+  return cache.mask!;
 }
 
 /** Frees every cached tensor. */

@@ -8,6 +8,8 @@
  * layout, applied once at load (the same permutation Hugging Face's Llama conversion script applies).
  */
 import * as tf from '@tensorflow/tfjs';
+import { inferenceKernelAvailable, ROPE_KERNEL } from '../backend/inference-kernels.ts';
+import { recordingGradients } from './derived.ts';
 
 /** Precomputed cos/sin tables, [maxSeqLen, headDim] each (angles computed in float64, stored as float32). */
 export interface RopeTables {
@@ -62,6 +64,10 @@ export function ropeWindow(rope: RopeTables, offset: number, seq: number): RopeT
  * @returns [batch, heads, seq, headDim]
  */
 export function applyRopeWindow(x: tf.Tensor4D, window: RopeTables): tf.Tensor4D {
+  if (!recordingGradients() && inferenceKernelAvailable(ROPE_KERNEL)) {
+    // One kernel instead of six at inference (backend/inference-kernels.ts).
+    return tf.engine().runKernel(ROPE_KERNEL, { x, cos: window.cos, sin: window.sin }) as tf.Tensor4D;
+  }
   return tf.tidy(() => {
     const half = x.shape[3] / 2;
     const [x1, x2] = tf.split(x, [half, half], 3); // [b, h, s, d/2] each
