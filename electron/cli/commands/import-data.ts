@@ -3,7 +3,10 @@ import { basename, extname, resolve } from 'node:path';
 import {
   importDataset as readDataset, parseMappingArgs, formatSkipped, TASK_TYPES, type TaskType,
 } from '../../../engine/data/index.ts';
-import { importDataset, closeDatabase, storageError, type Database } from '../../store/index.ts';
+import { createHash } from 'node:crypto';
+import {
+  importDataset, closeDatabase, listDatasets, listRecords, SPLITS, storageError, type Database, type Split,
+} from '../../store/index.ts';
 import { announcePhase } from '../phase-announce.ts';
 import { parse, UsageError } from '../args.ts';
 import { openWorkspace } from '../workspace.ts';
@@ -19,13 +22,39 @@ export const help = `trimllm import-data PATH [--task mcq|yesno|instruction|chat
 /** Skipped records listed one per line; the rest are counted. */
 const SKIPPED_SHOWN = 20;
 
+/** SHA-256 over a dataset's records, split by split (train, validation, test), each in its import order. */
+function recordsDigest(bySplit: (split: Split) => unknown[]): string {
+  const hash = createHash('sha256');
+  for (const split of SPLITS) {
+    for (const payload of bySplit(split)) hash.update(`${split}\t${JSON.stringify(payload)}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The id of a stored dataset imported from `source` with the same task type, mapping and records (split
+ * included), or undefined. Compares contents, so an edited file at the same path is a new dataset.
+ */
+function findSameDataset(
+  db: Database, source: string, taskType: string, mapping: unknown, records: readonly { split: Split }[],
+): number | undefined {
+  const candidates = listDatasets(db).filter((d) => d.source === source && d.taskType === taskType &&
+    JSON.stringify(d.mapping) === JSON.stringify(mapping) && SPLITS.every((sp) => d.counts[sp] === records.filter((r) => r.split === sp).length));
+  if (candidates.length === 0) return undefined;
+  const digest = recordsDigest((split) => records.filter((r) => r.split === split));
+  return candidates.find((d) => recordsDigest((split) => listRecords(db, d.id, split).map((r) => r.payload)) === digest)?.id;
+}
+
 /**
  * Reads, normalises and stores a dataset; prints skipped records (file, line/row, field, reason).
- * @returns the new dataset id
+ * With `reuse` (used by `trim`), a dataset already imported from the same path with the same task type, mapping
+ * and records is used instead of a second copy.
+ * @returns the dataset id, new or reused
  * @throws UsageError for a bad --task/--map; the reader's errors name the file, record and field
  */
 export async function registerDataset(
-  db: Database, path: string, options: { task?: string; map?: string; name?: string; maxRows?: number; maxRecordMb?: number } = {},
+  db: Database, path: string,
+  options: { task?: string; map?: string; name?: string; maxRows?: number; maxRecordMb?: number; reuse?: boolean } = {},
 ): Promise<number> {
   if (options.task && !TASK_TYPES.includes(options.task as TaskType)) {
     throw new UsageError(`--task must be one of ${TASK_TYPES.join(', ')}`);
@@ -40,6 +69,13 @@ export async function registerDataset(
   });
   for (const s of result.skipped.slice(0, SKIPPED_SHOWN)) console.error(`skipped ${formatSkipped(s)}`);
   if (result.skipped.length > SKIPPED_SHOWN) console.error(`… and ${result.skipped.length - SKIPPED_SHOWN} more skipped records`);
+  if (options.reuse) {
+    const same = findSameDataset(db, resolve(path), result.taskType, result.mapping, result.records);
+    if (same !== undefined) {
+      console.error(`using dataset ${same} (already imported from ${resolve(path)}, same records)`);
+      return same;
+    }
+  }
   announcePhase('import-write', `${result.records.length} records`);
   let id: number;
   try {

@@ -1,11 +1,11 @@
 /** `trimllm import-model PATH`: register a model (llama2.c .bin or Hugging Face folder) in the workspace. */
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { loadModel } from '../../../engine/io/load-model.ts';
 import { selectBackend } from '../../../engine/backend/select.ts';
 import { keptParameterBytes } from '../../../engine/model/params.ts';
-import { insertModel, closeDatabase, type Database } from '../../store/index.ts';
+import { findModelsBySha256, insertModel, closeDatabase, type Database } from '../../store/index.ts';
 import { parse, UsageError } from '../args.ts';
 import { openWorkspace } from '../workspace.ts';
 
@@ -21,21 +21,41 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * Loads a model once (validating it) and records it in the workspace.
- * @returns the new model id
+ * Loads a model once (validating it) and records it in the workspace. With `reuse`, a model already recorded
+ * from the same path, with the same SHA-256 (of the llama2.c file, or of a folder's config.json) and the same
+ * tokenizer, is used instead of a second entry (so repeated `trim` runs do not pile up copies).
+ * @returns the model id, new or reused
+ * @throws InputFileError (from loadModel) naming the file when the model or its tokenizer is invalid
  */
-export async function registerModel(db: Database, path: string, options: { tokenizer?: string; name?: string } = {}): Promise<number> {
-  const loaded = await loadModel(resolve(path), options.tokenizer ? { tokenizer: resolve(options.tokenizer) } : {});
+export async function registerModel(
+  db: Database, path: string, options: { tokenizer?: string; name?: string; reuse?: boolean } = {},
+): Promise<number> {
+  const source = resolve(path);
+  const isFolder = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const weightsFile = isFolder ? join(source, 'config.json') : source;
+  const sha256 = statSync(weightsFile, { throwIfNoEntry: false })?.isFile() ? await sha256File(weightsFile) : null;
+  if (options.reuse && sha256) {
+    // Without --tokenizer the model's own (in its folder / beside its file) is used: reuse only such an entry.
+    const home = `${isFolder ? source : dirname(source)}${sep}`;
+    const tokenizerMatches = (stored: string | undefined): boolean =>
+      options.tokenizer ? stored === resolve(options.tokenizer) : stored?.startsWith(home) === true;
+    const same = findModelsBySha256(db, sha256).find((m) => m.source === source &&
+      tokenizerMatches((m.config as { tokenizer?: string }).tokenizer));
+    if (same) {
+      console.error(`using model ${same.id} (already imported from ${source})`);
+      return same.id;
+    }
+  }
+  const loaded = await loadModel(source, options.tokenizer ? { tokenizer: resolve(options.tokenizer) } : {});
   const { config, keepMask } = loaded.model;
   loaded.model.dispose();
-  const weightsFile = loaded.format === 'llama2c' ? resolve(path) : join(resolve(path), 'config.json');
   return insertModel(db, {
     name: options.name ?? basename(resolve(path)),
     sourceKind: 'path',
-    source: resolve(path),
+    source,
     format: loaded.format,
     architecture: config.architecture,
-    sha256: statSync(weightsFile).isFile() ? await sha256File(weightsFile) : null,
+    sha256,
     config: { ...config, tokenizer: loaded.tokenizerPath, keepMask },
     paramBytes: keptParameterBytes(config, keepMask),
   });

@@ -136,8 +136,8 @@ export async function run(argv: string[]): Promise<number> {
   const db = openForRun(values['data-dir']);
   let runId: number;
   try {
-    const modelId = await registerModel(db, modelPath, values.tokenizer ? { tokenizer: values.tokenizer } : {});
-    const datasetId = await registerDataset(db, dataPath, values);
+    const modelId = await registerModel(db, modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true });
+    const datasetId = await registerDataset(db, dataPath, { ...values, reuse: true });
     runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
     console.error(`run ${runId} created`);
   } finally {
