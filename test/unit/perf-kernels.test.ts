@@ -7,11 +7,11 @@ import { rmsNorm } from '../../engine/model/rmsnorm.ts';
 import { applyRopeWindow, createRope, disposeRope, ropeWindow } from '../../engine/model/rope.ts';
 
 /** Runs f while a gradient tape records (the composite, differentiable path) and returns its value. */
-function underTape(f: () => tf.Tensor, input: tf.Tensor): tf.Tensor {
+function underTape(f: (t: tf.Tensor) => tf.Tensor, input: tf.Tensor): tf.Tensor {
   const v = tf.variable(input, true);
   let out: tf.Tensor | null = null;
   const { value, grads } = tf.variableGrads(() => {
-    out = tf.keep(f.call(null, v as unknown as tf.Tensor) as tf.Tensor);
+    out = tf.keep(f(v));
     return tf.sum(out) as tf.Scalar;
   }, [v]);
   tf.dispose([value, ...Object.values(grads), v]);
@@ -32,7 +32,7 @@ test('inference RMSNorm and RoPE kernels (wasm) equal the differentiable composi
   ];
   for (const [name, f] of cases) {
     const fast = f(x);
-    const composite = underTape((t) => f(t), x);
+    const composite = underTape(f, x);
     const a = (await fast.data()) as Float32Array;
     const b = (await composite.data()) as Float32Array;
     const diff = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
