@@ -12,6 +12,7 @@
  */
 import { allSubLayers, maskIndex, subLayerName, type KeepMask, type SubLayerName } from '../model/sublayers.ts';
 import type { LlamaModel } from '../model/llama.ts';
+import { yieldToEventLoop } from './event-loop.ts';
 
 /** ε of Eq. 3. */
 export const IMPORTANCE_EPSILON = 1e-3;
@@ -52,6 +53,7 @@ export async function scoreSubLayers(
     const index = maskIndex(s);
     const without = keep.map((k, i) => k && i !== index);
     const p = await evaluate(without);
+    await yieldToEventLoop(); // a Ctrl-C or cancel is seen within one candidate, not after the whole scan
     scores.push({
       subLayer: subLayerName(s),
       index,

@@ -16,6 +16,7 @@ import { Trainer, trainEpoch, type AdamWState, type StepEvent } from '../train/i
 import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
+import { yieldToEventLoop } from './event-loop.ts';
 import { scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
 import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
@@ -105,15 +106,6 @@ export interface TrimRunContext {
   sink: RunSink;
   signal?: AbortSignal;
   resume?: ResumePoint;
-}
-
-/**
- * Lets the event loop turn once (a macrotask). tfjs's awaits resolve as microtasks, so without this a worker
- * running the engine would read its IPC messages (a cancel) and flush its own (progress events) only after the
- * run; called after every optimizer step, it costs microseconds.
- */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((done) => setImmediate(done));
 }
 
 function stepsPerEpoch(ctx: TrimRunContext): number {
