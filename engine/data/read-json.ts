@@ -99,16 +99,22 @@ export function parseJsonFile(text: string, file: string, limits: ImportLimits =
     const where = pos ? `line ${pos.line}, column ${pos.column}: ` : '';
     throw new InputFileError(file, `${where}not valid JSON (${msg})`);
   }
-  const records = recordsOfDocument(doc, text, file);
-  checkJsonRecordSizes(records.length, text, file, limitsOf(limits));
+  // Scanned once for both the records' lines and the size check (each scan reads the whole text, up to 512 MB).
+  const layout: DocumentLayout = { offsets: topLevelOffsets(text), lines: new LineIndex(text) };
+  const records = recordsOfDocument(doc, text, file, layout);
+  checkJsonRecordSizes(records.length, text, file, limitsOf(limits), layout);
   return records;
 }
 
+/** Where the top-level elements of a JSON document start (topLevelOffsets) and the text's line index. */
+interface DocumentLayout {
+  offsets: number[];
+  lines: LineIndex;
+}
+
 /** Refuses a JSON document with more than maxRows records or a top-level element over maxRecordBytes. */
-function checkJsonRecordSizes(count: number, text: string, file: string, limits: Required<ImportLimits>): void {
+function checkJsonRecordSizes(count: number, text: string, file: string, limits: Required<ImportLimits>, { offsets, lines }: DocumentLayout): void {
   if (count > limits.maxRows) throw new InputFileError(file, `holds ${count} records, more than the limit of ${limits.maxRows}; ${RAISE_ROWS}`);
-  const offsets = topLevelOffsets(text);
-  const lines = new LineIndex(text);
   for (let i = 0; i < offsets.length; i++) {
     const size = (offsets[i + 1] ?? text.length) - offsets[i];
     if (size > limits.maxRecordBytes) {
@@ -118,9 +124,7 @@ function checkJsonRecordSizes(count: number, text: string, file: string, limits:
   }
 }
 
-function recordsOfDocument(doc: unknown, text: string, file: string): RawRecord[] {
-  const lines = new LineIndex(text);
-  const offsets = topLevelOffsets(text);
+function recordsOfDocument(doc: unknown, text: string, file: string, { offsets, lines }: DocumentLayout): RawRecord[] {
   const lineAt = (i: number): number | undefined => (offsets[i] === undefined ? undefined : lines.lineOf(offsets[i]));
   if (Array.isArray(doc)) return arrayRecords(doc, file, lineAt);
   if (!isPlainObject(doc)) throw new InputFileError(file, `expected a JSON array or object of records, found ${describe(doc)}`);
