@@ -4,13 +4,8 @@
  * the run (store/evaluations.ts COMPARISON_TASK), so the app can draw them on the frontier and tabulate speed-ups.
  */
 import type { ReportEntry } from '../../engine/report/types.ts';
-import type { Evaluable } from '../../engine/trim/prepare.ts';
+import { evalSize, type Evaluable } from '../../engine/trim/prepare.ts';
 import { replaceRunComparison, type Database } from '../store/index.ts';
-
-/** Records scored by a test split. */
-export function evaluableSize(test: Evaluable): number {
-  return test.kind === 'choice' ? test.items.length : test.examples.length;
-}
 
 /**
  * Stores the measured entries of run `runId`, replacing an earlier comparison. `checkpointIds[i]` is the
@@ -25,7 +20,7 @@ export function storeRunComparison(
   checkpointIds: readonly number[],
 ): void {
   replaceRunComparison(
-    db, { runId: run.runId, modelId: run.modelId, datasetId: run.datasetId, recordCount: evaluableSize(run.test) },
+    db, { runId: run.runId, modelId: run.modelId, datasetId: run.datasetId, recordCount: evalSize(run.test) },
     measured.map((entry, i) => ({ checkpointId: checkpointIds[i] ?? null, entry })),
   );
 }
