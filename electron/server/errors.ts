@@ -14,6 +14,19 @@ export class ConflictError extends Error {
 }
 
 /**
+ * Runs `call`; an error it throws (a store or job refusing in the current state, e.g. "used by runs 3, 4: delete
+ * those first") becomes a ConflictError (409) with the same message.
+ * @throws ConflictError when `call` throws
+ */
+export function asConflict<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    throw new ConflictError((e as Error).message);
+  }
+}
+
+/**
  * HTTP status for an error thrown by a method: 404, 409 (also JobBusyError), 400 for unusable input files or
  * mappings (the user's to fix), else 500.
  */

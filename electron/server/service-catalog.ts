@@ -7,7 +7,7 @@ import type { METHODS, Response } from '../api/contract.ts';
 import { parameterBreakdown } from '../../engine/model/params.ts';
 import type { LlamaConfig } from '../../engine/model/config.ts';
 import { deleteDataset, deleteModel, getDataset, getModel, listDatasets, listModels, type DatasetRow, type ModelRow } from '../store/index.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import { asConflict, NotFoundError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
 
 type ModelSummary = z.output<(typeof METHODS)['models.list']['response']>[number];
@@ -28,15 +28,6 @@ export function datasetSummary(d: DatasetRow): Response<'datasets.import'> {
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 type CatalogMethod = 'system.doctor' | 'models.list' | 'models.import' | 'models.inspect' | 'models.delete' | 'datasets.list' | 'datasets.preview' | 'datasets.import' | 'datasets.delete';
-
-/** Runs a store deletion; its refusal (e.g. "used by runs 3, 4: delete those first") becomes a 409. */
-function conflictOnRefusal(remove: () => boolean): { ok: boolean } {
-  try {
-    return { ok: remove() };
-  } catch (e) {
-    throw new ConflictError((e as Error).message);
-  }
-}
 
 /** Handlers of system.*, models.* and datasets.*. */
 export function catalogHandlers(ctx: ServiceContext): Handlers<CatalogMethod> {
@@ -62,8 +53,8 @@ export function catalogHandlers(ctx: ServiceContext): Handlers<CatalogMethod> {
         totalBytes: b.total.bytes,
       };
     },
-    'models.delete': (req) => conflictOnRefusal(() => deleteModel(ctx.db, req.id)),
-    'datasets.delete': (req) => conflictOnRefusal(() => deleteDataset(ctx.db, req.id)),
+    'models.delete': (req) => ({ ok: asConflict(() => deleteModel(ctx.db, req.id)) }),
+    'datasets.delete': (req) => ({ ok: asConflict(() => deleteDataset(ctx.db, req.id)) }),
     'datasets.list': () => listDatasets(ctx.db).map(datasetSummary),
     'datasets.preview': (req) => ctx.runner.runTask<Response<'datasets.preview'>>('preview-data', defined(req)),
     'datasets.import': async (req) => {

@@ -16,7 +16,7 @@ import {
   listChatMessages, listChats, type ChatMessageRow, type ChatRow,
 } from '../store/index.ts';
 import type { ChatJobSpec, JobSampling, ModelSource } from '../jobs/protocol.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import { asConflict, ConflictError, NotFoundError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
 
 /** The conversation as the model sees it: consecutive assistant messages collapse to the last one. */
@@ -124,12 +124,7 @@ export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
       const chat = requireChat(ctx, req.chatId);
       sourceOf(chat);
       requireIdle(chat);
-      let removed: number;
-      try {
-        removed = editUserMessage(ctx.db, chat.id, req.messageId, req.content);
-      } catch (e) {
-        throw new ConflictError((e as Error).message);
-      }
+      const removed = asConflict(() => editUserMessage(ctx.db, chat.id, req.messageId, req.content));
       return { jobId: startReply(chat, promptMessages(listChatMessages(ctx.db, chat.id)), samplingFor(chat, req.sampling)), removed };
     },
     'chats.delete': (req) => {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { backupDatabase, compactDatabase, getSetting } from '../store/index.ts';
 import { listDownloads } from '../store/downloads.ts';
 import { HubDownloads } from '../jobs/downloads.ts';
-import { ConflictError } from './errors.ts';
+import { asConflict, ConflictError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
 
 /** Size of a file in bytes, 0 when it does not exist. */
@@ -44,13 +44,7 @@ export function hubHandlers(ctx: ServiceContext): { handlers: Handlers<HubMethod
       files: d.files, createdAt: d.createdAt, active: downloads.isActive(d.id),
     })),
     'hub.cancel': (req) => ({ ok: downloads.cancel(req.id) }),
-    'hub.resume': (req) => {
-      try {
-        return downloads.resume(req.id);
-      } catch (e) {
-        throw new ConflictError((e as Error).message);
-      }
-    },
+    'hub.resume': (req) => asConflict(() => downloads.resume(req.id)),
     'store.vacuum': () => {
       const trim = ctx.runner.activeTrim();
       if (trim) throw new ConflictError(`run ${trim.runId} is being trimmed and writes to the database; reclaim space once it has finished or been cancelled`);

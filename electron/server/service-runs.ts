@@ -14,7 +14,7 @@ import {
   createRun, deleteRun, getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunComparison, listRunEvents, listRuns,
   setRunStatus, type CheckpointRow, type RunRow,
 } from '../store/index.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import { asConflict, ConflictError, NotFoundError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
 
 /** Window length (tokens) of text tasks, as the CLI's default --window. */
@@ -122,12 +122,7 @@ export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
     'runs.delete': (req) => {
       const run = requireRun(ctx, req.id);
       if (ctx.runner.activeTrim()?.runId === run.id) throw new ConflictError(`run ${run.id} is being trimmed; cancel it before deleting it`);
-      let ok: boolean;
-      try {
-        ok = deleteRun(ctx.db, run.id);
-      } catch (e) {
-        throw new ConflictError((e as Error).message);
-      }
+      const ok = asConflict(() => deleteRun(ctx.db, run.id));
       removeAppReport(ctx.dataDir, reportOf(run).dir);
       return { ok };
     },
