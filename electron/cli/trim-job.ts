@@ -134,13 +134,17 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     });
     return { tokenizer: probe.tokenizer, task: prepared };
   });
-  for (const note of task.notes) hooks.onMessage?.(note);
-  for (const note of task.notes) process.stderr.write(`${note}\n`);
+  const progress = new ProgressLine();
+  /** A line for the terminal (above the progress bar) and for the hooks (the app's worker). */
+  const message = (t: string) => {
+    progress.message(t);
+    hooks.onMessage?.(t);
+  };
+  for (const note of task.notes) message(note);
   const resume = resumePoint(db, runId);
   if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);
   setRunStatus(db, runId, 'running', { backend });
   claimRun(db, runId);
-  const progress = new ProgressLine();
   let trainingEpoch: number | null = null;
   const entries: ReportEntry[] = [];
   let lastStep = resume?.optimizer.step ?? 0; // the optimizer step a scan follows
@@ -149,9 +153,10 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     ...(resume ? { resume } : {}),
     sink: {
       onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {
-        if (e.phase !== 'trimllm') hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
-        else lastStep = e.step;
-        if (e.phase === 'trimllm') {
+        if (e.phase !== 'trimllm') {
+          hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
+        } else {
+          lastStep = e.step;
           if (trainingEpoch !== e.epoch) announcePhase('train', `epoch ${e.epoch}`);
           trainingEpoch = e.epoch;
           appendRunEvents(db, runId, [{ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond }]);
@@ -178,10 +183,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
         entries.push(e);
         progress.message(`${e.name}: ${e.metric} ${(100 * e.performance).toFixed(1)}%, ${(e.paramBytes / 1024).toFixed(0)} KiB, ${e.decodeTokensPerSecond.toFixed(0)} tokens/s`);
       },
-      onMessage: (t: string) => {
-        progress.message(t);
-        hooks.onMessage?.(t);
-      },
+      onMessage: message,
     },
   };
   try {
