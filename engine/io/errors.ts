@@ -32,3 +32,14 @@ export function checkAsInputFile(file: string, check: () => void): void {
     throw new InputFileError(file, message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message);
   }
 }
+
+/**
+ * The error for a tokenizer with more tokens than the model's embedding has rows (its ids would index past the
+ * embedding). Fewer is fine: Hugging Face models often pad the vocabulary.
+ * @param path the tokenizer file or folder
+ * @param tokens the tokenizer's number of tokens
+ * @param rows the model's vocabulary size (embedding rows)
+ */
+export function tokenizerMismatch(path: string, tokens: number, rows: number): InputFileError {
+  return new InputFileError(path, `this tokenizer has ${tokens} tokens, but the model's embedding has ${rows} rows; pass the tokenizer the model was trained with`);
+}

@@ -8,7 +8,7 @@
  * Decoding strips the leading space of the first piece after BOS and turns `<0xXX>` pieces into raw bytes.
  */
 import { readFileSync } from 'node:fs';
-import { InputFileError } from './errors.ts';
+import { InputFileError, tokenizerMismatch } from './errors.ts';
 import type { DecodeOptions, EncodeOptions, Tokenizer } from './tokenizer.ts';
 
 const BOS = 1;
@@ -277,7 +277,7 @@ export function parseLlama2cTokenizer(bytes: Uint8Array, path: string, vocabSize
   }
   const more = wholeTokensFrom(buf, at, maxLen);
   if (more > 0) {
-    throw new InputFileError(path, `this tokenizer has ${vocabSize + more} tokens, but the model's embedding has ${vocabSize} rows; pass the tokenizer the model was trained with`);
+    throw tokenizerMismatch(path, vocabSize + more, vocabSize);
   }
   return new Llama2cTokenizer(pieces, scores, path);
 }

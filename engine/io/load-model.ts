@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readLlama2c } from './llama2c.ts';
 import { readLlama2cTokenizer } from './llama2c-tokenizer.ts';
-import { InputFileError } from './errors.ts';
+import { InputFileError, tokenizerMismatch } from './errors.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import { buildWeights } from '../model/weights.ts';
 import { LlamaModel } from '../model/llama.ts';
@@ -35,17 +35,6 @@ export interface LoadModelOptions {
   tokenizer?: string;
   /** Keep mask to start from (default: the one recorded in the checkpoint, else all kept). */
   keep?: KeepMask;
-}
-
-/**
- * The error for a tokenizer with more tokens than the model's embedding has rows (its ids would index past the
- * embedding). Fewer is fine: Hugging Face models often pad the vocabulary.
- * @param path the tokenizer file or folder
- * @param tokens the tokenizer's number of tokens
- * @param rows the model's vocabulary size (embedding rows)
- */
-export function tokenizerMismatch(path: string, tokens: number, rows: number): InputFileError {
-  return new InputFileError(path, `this tokenizer has ${tokens} tokens, but the model's embedding has ${rows} rows; pass the tokenizer the model was trained with`);
 }
 
 /**
