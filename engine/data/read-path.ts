@@ -76,6 +76,16 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
+ * Refuses a text-format file (not Parquet) over MAX_TEXT_FILE_BYTES.
+ * @throws InputFileError naming the file, its size and the limit
+ */
+function refuseLargeTextFile(path: string, format: DatasetFormat, size: number): void {
+  if (format !== 'parquet' && size > MAX_TEXT_FILE_BYTES) {
+    throw new InputFileError(path, `is ${megabytes(size)}, over the ${megabytes(MAX_TEXT_FILE_BYTES)} a ${format} file may have; split it into several files of one folder`);
+  }
+}
+
+/**
  * Parses the bytes of one data file held in memory into raw records (no label file).
  * @param bytes the file's content
  * @param path the name used in records and errors
@@ -87,9 +97,7 @@ export async function parseDatasetBytes(bytes: Uint8Array, path: string, format:
   if (bytes.length === 0) throw new InputFileError(path, 'the file is empty');
   const limits = { maxRows: options.maxRows, maxRecordBytes: options.maxRecordBytes };
   if (format === 'parquet') return parseParquet(bytes, path, limits);
-  if (bytes.length > MAX_TEXT_FILE_BYTES) {
-    throw new InputFileError(path, `is ${megabytes(bytes.length)}, over the ${megabytes(MAX_TEXT_FILE_BYTES)} a ${format} file may have; split it into several files of one folder`);
-  }
+  refuseLargeTextFile(path, format, bytes.length);
   if (format === 'csv' || format === 'tsv') {
     return parseCsv(bytes, path, { ...limits, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ','), header: options.csvHeader });
   }
@@ -110,9 +118,7 @@ export async function readDatasetFile(path: string, options: ReadOptions = {}): 
     throw new InputFileError(path, `unknown dataset format "${extname(path)}" (use .jsonl, .json, .csv, .tsv, .parquet or .txt)`);
   }
   const size = (await stat(path).catch(() => null))?.size ?? 0;
-  if (format !== 'parquet' && size > MAX_TEXT_FILE_BYTES) {
-    throw new InputFileError(path, `is ${megabytes(size)}, over the ${megabytes(MAX_TEXT_FILE_BYTES)} a ${format} file may have; split it into several files of one folder`);
-  }
+  refuseLargeTextFile(path, format, size);
   const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
     throw new InputFileError(path, `cannot read the file (${e.code ?? e.message})`);
   });
