@@ -33,10 +33,7 @@ export function LayerMap({ nLayers, checkpoints }: { nLayers: number; checkpoint
       <figcaption className="mb-2 text-sm text-slate-600">
         <span data-testid="layer-map-kept">{kept}</span> of {2 * nLayers} sub-layers kept
       </figcaption>
-      <SubLayerGrid nLayers={nLayers} testIdPrefix="layer-map-cell-" tile={(name) => {
-        const i = 2 * Number(name.replace(/^\D+/, '')) + (name.startsWith('attn') ? 0 : 1);
-        return tileOf(name, drops[i].epoch, drops[i].label);
-      }} />
+      <SubLayerGrid nLayers={nLayers} testIdPrefix="layer-map-cell-" tile={(name, i) => tileOf(name, drops[i].epoch, drops[i].label)} />
     </figure>
   );
 }

@@ -18,10 +18,10 @@ export interface SubLayerTile {
 }
 
 /**
- * The grid of `nLayers` blocks; `tile(name)` describes sub-layer `attn<i>` / `mlp<i>`. Each tile's test id is
- * `${testIdPrefix}${name}`.
+ * The grid of `nLayers` blocks; `tile(name, index)` describes sub-layer `attn<i>` / `mlp<i>` (keep-mask index
+ * 2i / 2i+1). Each tile's test id is `${testIdPrefix}${name}`.
  */
-export function SubLayerGrid({ nLayers, tile, testIdPrefix }: { nLayers: number; tile: (name: string) => SubLayerTile; testIdPrefix: string }) {
+export function SubLayerGrid({ nLayers, tile, testIdPrefix }: { nLayers: number; tile: (name: string, index: number) => SubLayerTile; testIdPrefix: string }) {
   return (
     <table className="border-separate border-spacing-0 text-sm">
       <thead>
@@ -35,8 +35,8 @@ export function SubLayerGrid({ nLayers, tile, testIdPrefix }: { nLayers: number;
         {Array.from({ length: nLayers }, (_, l) => (
           <tr key={l}>
             <th scope="row" className="pr-2 text-right text-xs font-normal tabular-nums text-slate-500">{l}</th>
-            {[`attn${l}`, `mlp${l}`].map((name) => {
-              const t = tile(name);
+            {[`attn${l}`, `mlp${l}`].map((name, k) => {
+              const t = tile(name, 2 * l + k);
               return (
                 <td key={name} className="p-0.5">
                   <div
