@@ -201,12 +201,15 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-function ownerPid(value: string | null): number {
+/** The pid of a stored claimRun value, or null when there is none or it is not a positive integer. */
+function ownerPid(value: string | null): number | null {
+  let pid: number;
   try {
-    return value === null ? NaN : Number((JSON.parse(value) as { pid?: unknown }).pid);
+    pid = value === null ? NaN : Number((JSON.parse(value) as { pid?: unknown }).pid);
   } catch {
-    return NaN; // edited by hand: treat as no owner
+    return null; // edited by hand: treat as no owner
   }
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 
 /**
@@ -214,8 +217,7 @@ function ownerPid(value: string | null): number {
  */
 export function runOwner(db: Database, id: number): number | null {
   const row = stmt<{ value: string }>(db, 'SELECT value FROM settings WHERE key = ?').get(runOwnerKey(id));
-  const pid = ownerPid(row?.value ?? null);
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  return ownerPid(row?.value ?? null);
 }
 
 /**
@@ -234,7 +236,7 @@ export function markInterruptedRuns(db: Database, alive: (pid: number) => boolea
     ).all();
     const dead = running.filter((r) => {
       const pid = ownerPid(r.owner);
-      return !(Number.isSafeInteger(pid) && pid > 0 && alive(pid));
+      return !(pid !== null && alive(pid));
     });
     for (const r of dead) stmt(db, `UPDATE runs SET status = 'interrupted' WHERE id = ?`).run(r.id);
     return dead.map((r) => r.id);
