@@ -282,7 +282,6 @@ async function timedScan(model: LlamaModel, keep: KeepMask, calibration: Evaluab
   return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds() - cpu, evaluations: model.subLayerEvaluations - evaluations };
 }
 
-
 /** Progress messages (one line each). */
 export type BenchProgress = (message: string) => void;
 

@@ -256,7 +256,7 @@ export class LlamaModel {
     return outputs ? { logits, subLayerOutputs: outputs } : { logits };
   }
 
-/** Frees weights and RoPE tables. */
+  /** Frees weights, RoPE tables, the derived inference copies and any prefix-reuse session. */
   dispose(): void {
     this.prefixReuse?.dispose();
     this.derived.clear();
