@@ -37,3 +37,13 @@ export function megabytes(bytes: number): string {
 export const RAISE_ROWS = 'raise the limit with --max-rows N (or split the file)';
 /** The sentence every record-size error ends with. */
 export const RAISE_RECORD = 'raise the limit with --max-record-mb N';
+
+/** The problem of a record over the size limit: `the record is 50 MB, over the limit of 16 MB; raise …`. */
+export function recordTooLarge(size: number, maxRecordBytes: number): string {
+  return `the record is ${megabytes(size)}, over the limit of ${megabytes(maxRecordBytes)}; ${RAISE_RECORD}`;
+}
+
+/** The problem of a record beyond the row limit: `more than 1000000 records, the limit; raise …`. */
+export function tooManyRecords(maxRows: number): string {
+  return `more than ${maxRows} records, the limit; ${RAISE_ROWS}`;
+}

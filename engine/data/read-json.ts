@@ -6,7 +6,7 @@
 import { InputFileError } from '../io/errors.ts';
 import { DatasetRecordError } from './errors.ts';
 import { jsonErrorPosition, LineIndex, stringAt, topLevelOffsets } from './json-offsets.ts';
-import { limitsOf, megabytes, RAISE_RECORD, RAISE_ROWS, type ImportLimits } from './limits.ts';
+import { limitsOf, RAISE_ROWS, recordTooLarge, tooManyRecords, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -34,11 +34,11 @@ export function parseJsonl(text: string, file: string, limits: ImportLimits = {}
     start = end + 1;
     const loc = { file, row: out.length + 1, line: i + 1 };
     if (raw.length > maxRecordBytes) {
-      throw new DatasetRecordError(loc, null, `the record is ${megabytes(raw.length)}, over the limit of ${megabytes(maxRecordBytes)}; ${RAISE_RECORD}`);
+      throw new DatasetRecordError(loc, null, recordTooLarge(raw.length, maxRecordBytes));
     }
     const line = raw.trim();
     if (line === '') continue;
-    if (out.length === maxRows) throw new DatasetRecordError(loc, null, `more than ${maxRows} records, the limit; ${RAISE_ROWS}`);
+    if (out.length === maxRows) throw new DatasetRecordError(loc, null, tooManyRecords(maxRows));
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -119,7 +119,7 @@ function checkJsonRecordSizes(count: number, text: string, file: string, limits:
     const size = (offsets[i + 1] ?? text.length) - offsets[i];
     if (size > limits.maxRecordBytes) {
       const loc = { file, row: i + 1, line: lines.lineOf(offsets[i]) };
-      throw new DatasetRecordError(loc, null, `the record is ${megabytes(size)}, over the limit of ${megabytes(limits.maxRecordBytes)}; ${RAISE_RECORD}`);
+      throw new DatasetRecordError(loc, null, recordTooLarge(size, limits.maxRecordBytes));
     }
   }
 }

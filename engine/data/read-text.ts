@@ -3,7 +3,7 @@
  * lines (a lone heading block is joined to the document after it), or one record per line, or the whole file.
  */
 import { InputFileError } from '../io/errors.ts';
-import { limitsOf, megabytes, RAISE_RECORD, RAISE_ROWS, type ImportLimits } from './limits.ts';
+import { limitsOf, recordTooLarge, tooManyRecords, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
 
 /**
@@ -52,9 +52,9 @@ export function parseText(text: string, file: string, mode: TextSplitMode = 'aut
   const push = (body: string[], startLine: number): void => {
     const loc = { file, row: out.length + 1, line: startLine };
     const text = body.join('\n');
-    if (out.length === maxRows) throw new InputFileError(file, `line ${startLine}: more than ${maxRows} records, the limit; ${RAISE_ROWS}`);
+    if (out.length === maxRows) throw new InputFileError(file, `line ${startLine}: ${tooManyRecords(maxRows)}`);
     if (text.length > maxRecordBytes) {
-      throw new InputFileError(file, `line ${startLine}: the record is ${megabytes(text.length)}, over the limit of ${megabytes(maxRecordBytes)}; ${RAISE_RECORD}`);
+      throw new InputFileError(file, `line ${startLine}: ${recordTooLarge(text.length, maxRecordBytes)}`);
     }
     out.push({ fields: { text }, loc });
   };
