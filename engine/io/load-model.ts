@@ -44,8 +44,9 @@ export interface LoadModelOptions {
  */
 export async function loadTokenizer(path: string, vocabSize: number): Promise<Tokenizer> {
   if (!existsSync(path)) throw new InputFileError(path, 'tokenizer not found');
-  const tokenizer = statSync(path).isDirectory() || path.endsWith('.json')
-    ? await loadHfTokenizer(statSync(path).isDirectory() ? path : dirname(path))
+  const folder = statSync(path).isDirectory();
+  const tokenizer = folder || path.endsWith('.json')
+    ? await loadHfTokenizer(folder ? path : dirname(path))
     : readLlama2cTokenizer(path, vocabSize);
   if (tokenizer.vocabSize > vocabSize) throw tokenizerMismatch(path, tokenizer.vocabSize, vocabSize);
   return tokenizer;
