@@ -193,12 +193,12 @@ export function storageError(err: unknown, path: string): StorageError | undefin
   const sqliteStorage = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/.test(code);
   const systemStorage = FULL_CODES.has(code) || READ_ONLY_CODES.has(code) || code === 'EIO';
   if (!sqliteStorage && !systemStorage) return undefined;
-  const probed = probeFolder(dirname(path));
+  // The folder is probed (a file written and removed) only when the code does not already say which it is.
   const problem: StorageProblem = FULL_CODES.has(code)
     ? 'disk-full'
     : code.startsWith('SQLITE_READONLY') || code === 'EROFS'
       ? 'read-only'
-      : (probed ?? 'io');
+      : (probeFolder(dirname(path)) ?? 'io');
   const what = {
     'disk-full': `disk full: cannot write to ${path} (${code}); free some space (trimllm delete, then trimllm vacuum, or another --data-dir) and try again`,
     'read-only': `read-only: cannot write to ${path} (${code}); the folder or its file system is read-only, make it writable and try again`,
