@@ -10,6 +10,7 @@ import { makeBatch } from './batch.ts';
 import { planEpoch } from './plan.ts';
 import { learningRate, type ScheduleOptions } from './schedule.ts';
 import type { Trainer } from './trainer.ts';
+import { yieldToEventLoop } from '../event-loop.ts';
 
 /** Progress after each optimizer step (for progress bars and run_events). */
 export interface StepEvent {
@@ -121,6 +122,7 @@ export async function trainEpoch(
       examplesDone: result.examplesDone,
       examplesTotal: examples.length,
     });
+    await yieldToEventLoop(); // lets a cancel (the signal above) or Ctrl-C arrive between steps
   }
   if (result.targetTokens > 0) result.meanLoss = nllSum / result.targetTokens;
   result.tokensPerSecond = result.seconds > 0 ? realTokens / result.seconds : 0;

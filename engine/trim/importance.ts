@@ -12,7 +12,7 @@
  */
 import { allSubLayers, maskIndex, subLayerName, type KeepMask, type SubLayerName } from '../model/sublayers.ts';
 import type { LlamaModel } from '../model/llama.ts';
-import { yieldToEventLoop } from './event-loop.ts';
+import { yieldToEventLoop } from '../event-loop.ts';
 
 /** ε of Eq. 3. */
 export const IMPORTANCE_EPSILON = 1e-3;

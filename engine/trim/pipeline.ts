@@ -12,11 +12,10 @@ import type { Tokenizer } from '../io/tokenizer.ts';
 import { fullKeepMask, keptNames, type KeepMask } from '../model/sublayers.ts';
 import { keptParameterBytes } from '../model/params.ts';
 import { namedWeights } from '../model/weights.ts';
-import { Trainer, trainEpoch, type AdamWState, type StepEvent } from '../train/index.ts';
+import { Trainer, trainEpoch, type AdamWState, type EpochOptions, type StepEvent } from '../train/index.ts';
 import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
-import { yieldToEventLoop } from './event-loop.ts';
 import { scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
 import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
@@ -133,19 +132,23 @@ export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name:
   };
 }
 
+/** trainEpoch options of one epoch of this run: its batching, seed, lr schedule and stop signal. */
+function epochOptions(ctx: TrimRunContext, epoch: number, totalSteps: number, onStep: EpochOptions['onStep']): EpochOptions {
+  return {
+    microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
+    seed: ctx.config.seed, epoch, totalSteps,
+    schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
+    ...(onStep ? { onStep } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+}
+
 async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunContext, epochs: number, phase: string): Promise<void> {
   const total = epochs * stepsPerEpoch(ctx);
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const r = await trainEpoch(trainer, ctx.task.train, {
-      microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
-      seed: ctx.config.seed, epoch, totalSteps: total,
-      schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
-      onStep: async (e) => {
-        await ctx.sink.onStep({ ...e, epoch: epoch + 1, phase }); // epochs of a baseline count from 1, as TrimLLM's
-        await yieldToEventLoop();
-      },
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
+    // epochs of a baseline count from 1, as TrimLLM's
+    const r = await trainEpoch(trainer, ctx.task.train,
+      epochOptions(ctx, epoch, total, (e) => ctx.sink.onStep({ ...e, epoch: epoch + 1, phase })));
     if (r.aborted) throw new Error('stopped by the user');
   }
 }
@@ -229,16 +232,8 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
             ctx.sink.onMessage(`epoch ${epoch}: every trainable sub-layer has been dropped; nothing to train (paper §3.4: frozen ones stay frozen)`);
             return NaN;
           }
-          const r = await trainEpoch(trainerForMask(trainable), ctx.task.train, {
-            microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
-            seed: ctx.config.seed, epoch, totalSteps,
-            schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
-            onStep: async (e) => {
-              await ctx.sink.onStep({ ...e, phase: 'trimllm' });
-              await yieldToEventLoop();
-            },
-            ...(ctx.signal ? { signal: ctx.signal } : {}),
-          });
+          const r = await trainEpoch(trainerForMask(trainable), ctx.task.train,
+            epochOptions(ctx, epoch, totalSteps, (e) => ctx.sink.onStep({ ...e, phase: 'trimllm' })));
           if (r.aborted) throw new Error('stopped by the user');
           return r.meanLoss;
         },
