@@ -55,7 +55,8 @@ export function fitPrompt(tokenizer: Tokenizer, messages: ChatMessage[], maxSeqL
 }
 
 /**
- * Generates the reply, sending each piece of text through ctx.delta.
+ * Generates the reply, sending each piece of text through ctx.delta; the pieces add up to the result's text
+ * (both without the whitespace that opens or closes a reply).
  * @returns completed (or cancelled when stopped), with the GenerationResult
  * @throws Error when the model cannot be loaded, has no tokenizer, or the prompt does not fit its context
  */
@@ -69,13 +70,14 @@ export async function runChatJob(ctx: JobContext, spec: ChatJobSpec): Promise<Jo
   const stream = generate(loaded.model, tokenizer, ids, {
     temperature: s.temperature, topK: s.topK, topP: s.topP, repetitionPenalty: s.repetitionPenalty,
     maxTokens: s.maxTokens, seed: spec.seed, stopStrings: [...prompt.stopStrings, ...(spec.stop ?? [])], signal: ctx.signal,
+    trimWhitespace: true,
   });
   for (;;) {
     const step = await stream.next();
     if (step.done) {
       const stats = step.value;
       const result: GenerationResult = {
-        text: stats.text.trim(), tokens: stats.tokenIds.length, promptTokens: ids.length, reason: stats.reason,
+        text: stats.text, tokens: stats.tokenIds.length, promptTokens: ids.length, reason: stats.reason,
         decodeTokensPerSecond: stats.decodeTokensPerSecond, prefillTokensPerSecond: stats.prefillTokensPerSecond,
       };
       return { status: stats.reason === 'aborted' ? 'cancelled' : 'completed', result };

@@ -4,7 +4,9 @@
  *
  * One prefill forward over the prompt, then one decode forward per new token (batch 1). Text is produced by
  * decoding the whole sequence and emitting what is new, holding back an incomplete UTF-8 character (U+FFFD at
- * the end) and any tail that could still become a stop string.
+ * the end) and any tail that could still become a stop string. When generation ends for any other reason (max
+ * tokens, a stop token, a full context, an abort) the held-back text is flushed as a last chunk, so the
+ * concatenated chunks always equal GenerationStats.text.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from './llama.ts';
@@ -22,13 +24,19 @@ export interface GenerateOptions extends SamplingOptions {
   stopStrings?: readonly string[];
   /** Checked between tokens; when it is aborted generation ends with reason 'aborted'. */
   signal?: AbortSignal;
+  /**
+   * Leave out leading and trailing whitespace of the generated text, in the stream and in the final text alike
+   * (a chat reply after `Assistant:` starts with a space): whitespace is held back until text follows it.
+   * Default false.
+   */
+  trimWhitespace?: boolean;
 }
 
 /** One streamed piece of generated text. */
 export interface GenerationChunk {
   /** New text (may be empty while a multi-byte character or a possible stop string is pending). */
   text: string;
-  /** The token just generated. */
+  /** The token just generated; for the final flush of held-back text, the last generated token (-1: none). */
   tokenId: number;
 }
 
@@ -38,7 +46,7 @@ export interface GenerationStats {
   reason: 'max_tokens' | 'stop_token' | 'stop_string' | 'context_full' | 'aborted';
   /** Ids generated (excluding a final stop token). */
   tokenIds: number[];
-  /** The whole generated text. */
+  /** The whole generated text (trimmed with `trimWhitespace`); equal to the concatenated chunks. */
   text: string;
   /** Prompt tokens / prefill seconds. */
   prefillTokensPerSecond: number;
@@ -89,7 +97,9 @@ export async function* generate(
   const sequence = [...promptIds];
   const generated: number[] = [];
   const base = tokenizer.decode(promptIds, { skipSpecialTokens: true });
-  let emitted = 0; // characters of generated text already yielded
+  const generatedText = () => tokenizer.decode(sequence, { skipSpecialTokens: true }).slice(base.length);
+  const shown = (text: string) => (options.trimWhitespace ? text.trim() : text);
+  let emitted = 0; // characters of shown text already yielded
   let reason: GenerationStats['reason'] = 'max_tokens';
   let decodeSeconds = 0;
   let prefillSeconds = 0;
@@ -120,12 +130,12 @@ export async function* generate(
       sequence.push(next);
       generated.push(next);
       input = [next];
-      const full = tokenizer.decode(sequence, { skipSpecialTokens: true }).slice(base.length);
+      const full = generatedText();
       const { cut, pending } = stopStringCut(full, stops);
-      const end = cut >= 0 ? cut : full.length - pending - (full.endsWith('\uFFFD') ? 1 : 0);
-      if (end > emitted) {
-        yield { text: full.slice(emitted, end), tokenId: next };
-        emitted = end;
+      const ready = shown(full.slice(0, cut >= 0 ? cut : full.length - pending - (full.endsWith('\uFFFD') ? 1 : 0)));
+      if (ready.length > emitted) {
+        yield { text: ready.slice(emitted), tokenId: next };
+        emitted = ready.length;
       } else {
         yield { text: '', tokenId: next };
       }
@@ -137,9 +147,11 @@ export async function* generate(
   } finally {
     disposeKvCache(cache);
   }
-  let text = tokenizer.decode(sequence, { skipSpecialTokens: true }).slice(base.length);
-  const { cut } = stopStringCut(text, stops);
-  if (cut >= 0) text = text.slice(0, cut);
+  const full = generatedText();
+  const { cut } = stopStringCut(full, stops);
+  const text = shown(cut >= 0 ? full.slice(0, cut) : full);
+  // What was held back as a possible stop-string start (or an unfinished character) and did not become a stop.
+  if (text.length > emitted) yield { text: text.slice(emitted), tokenId: generated.at(-1) ?? -1 };
   return {
     reason,
     tokenIds: generated,

@@ -66,16 +66,16 @@ export async function run(argv: string[]): Promise<number> {
     announcePhase('generate', `message ${messages.length}`);
     const prompt = renderChatPrompt(tokenizer, messages);
     const ids = tokenizer.encode(prompt.text, { addSpecialTokens: prompt.addSpecialTokens });
-    const stream = generate(loaded.model, tokenizer, ids, { ...settings, stopStrings: prompt.stopStrings });
+    const stream = generate(loaded.model, tokenizer, ids, { ...settings, stopStrings: prompt.stopStrings, trimWhitespace: true });
     process.stdout.write('assistant> ');
     for (;;) {
       const step = await stream.next();
       if (step.done) {
         const stats = step.value;
-        messages.push({ role: 'assistant', content: stats.text.trim() });
+        messages.push({ role: 'assistant', content: stats.text });
         if (saved) {
           appendChatMessage(saved.db, saved.chatId, {
-            role: 'assistant', content: stats.text.trim(),
+            role: 'assistant', content: stats.text,
             stats: { tokens: stats.tokenIds.length, decodeTokensPerSecond: stats.decodeTokensPerSecond, prefillTokensPerSecond: stats.prefillTokensPerSecond, promptTokens: ids.length, reason: stats.reason },
           });
         }
