@@ -34,7 +34,7 @@ export const TrimSettingsSchema = z.strictObject({
 export const SamplingSchema = z.strictObject({
   temperature: z.number().min(0).max(5).default(0.7),
   topK: z.number().int().min(0).default(0),
-  topP: z.number().gt(0).max(1).default(0.9),
+  topP: z.number().min(0).max(1).default(0.9), // 0 = the most likely token only (engine/model/sampling.ts)
   repetitionPenalty: z.number().positive().default(1),
   maxTokens: z.number().int().min(1).max(4096).default(200),
 });

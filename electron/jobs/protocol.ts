@@ -25,7 +25,7 @@ export interface JobSampling {
   temperature: number;
   /** Top-k (0 = off). */
   topK: number;
-  /** Nucleus top-p in (0, 1]. */
+  /** Nucleus top-p in [0, 1] (0 = greedy, 1 = off). */
   topP: number;
   /** CTRL repetition penalty (1 = off). */
   repetitionPenalty: number;

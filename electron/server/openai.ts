@@ -14,6 +14,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { SamplingSchema } from '../api/contract.ts';
 import { getCheckpoint, getModel, listCheckpoints, listModels, listRuns, type Database } from '../store/index.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { ChatJobSpec, GenerationResult, ModelSource } from '../jobs/protocol.ts';
@@ -31,7 +32,7 @@ export const ChatCompletionRequestSchema = z.object({
   model: z.string().min(1),
   messages: z.array(Message).min(1),
   temperature: z.number().min(0).max(5).optional(),
-  top_p: z.number().gt(0).max(1).optional(),
+  top_p: SamplingSchema.shape.topP.unwrap().optional(),
   max_tokens: z.number().int().min(1).max(4096).optional(),
   max_completion_tokens: z.number().int().min(1).max(4096).optional(),
   stream: z.boolean().optional(),

@@ -11,7 +11,11 @@ export interface SamplingOptions {
   temperature?: number;
   /** Keep only the k most likely tokens (0 = off). */
   topK?: number;
-  /** Nucleus sampling: keep the smallest set whose probability mass ≥ p (1 = off; Holtzman et al. 2020 §3.1). */
+  /**
+   * Nucleus sampling: keep the smallest set of most likely tokens whose probability mass ≥ p (Holtzman et al.
+   * 2020 §3.1), never fewer than one token. In [0, 1], as in the OpenAI API and transformers: 1 = off, 0 = the
+   * most likely token only (greedy; transformers PR #19839 made 0 degrade to argmax).
+   */
   topP?: number;
   /** CTRL repetition penalty θ ≥ 1 on tokens already present (Keskar et al. 2019 §4.1); 1 = off. */
   repetitionPenalty?: number;
@@ -38,7 +42,7 @@ export function applyRepetitionPenalty(logits: Float32Array, previous: readonly 
 }
 
 /**
- * Softmax of logits/temperature, restricted by top-k and top-p.
+ * Softmax of logits/temperature, restricted by top-k and top-p (top-p 0 keeps the most likely token only).
  * @returns candidate ids (most likely first) and their renormalised probabilities
  */
 export function candidateDistribution(
@@ -77,12 +81,13 @@ export interface Sampler {
 
 /**
  * Builds a sampler from options.
- * @throws RangeError for a negative temperature, topP outside (0, 1], negative topK or penalty < 1... (named)
+ * @throws RangeError naming the setting: a negative temperature, topP outside [0, 1], topK not an integer ≥ 0,
+ *   a repetition penalty ≤ 0, or a seed outside the range of createRng
  */
 export function createSampler(options: SamplingOptions = {}): Sampler {
   const { temperature = 0, topK = 0, topP = 1, repetitionPenalty = 1, seed = 0 } = options;
   if (!(temperature >= 0)) throw new RangeError(`temperature must be ≥ 0, got ${temperature}`);
-  if (!(topP > 0 && topP <= 1)) throw new RangeError(`top-p must be in (0, 1], got ${topP}`);
+  if (!(topP >= 0 && topP <= 1)) throw new RangeError(`top-p must be in [0, 1], got ${topP}`);
   if (!(Number.isInteger(topK) && topK >= 0)) throw new RangeError(`top-k must be an integer ≥ 0, got ${topK}`);
   if (!(repetitionPenalty > 0)) throw new RangeError(`repetition penalty must be > 0, got ${repetitionPenalty}`);
   const random = createRng(seed);

@@ -43,6 +43,23 @@ test('a seeded sampler is repeatable and follows the distribution', () => {
 test('temperature 0 is greedy; bad settings are refused with the setting named', () => {
   assert.equal(createSampler().next(Float32Array.from([0, 5, 1]), []), 1);
   assert.throws(() => createSampler({ temperature: -1 }), /temperature/);
-  assert.throws(() => createSampler({ topP: 0 }), /top-p/);
+  assert.throws(() => createSampler({ topP: 2 }), /top-p/);
   assert.throws(() => createSampler({ topK: 1.5 }), /top-k/);
+});
+
+// Issue 11, defect 4: top-p is accepted in [0, 1] as in the OpenAI API and transformers (PR #19839): 0 keeps only
+// the most likely token (greedy), 1 keeps every token, a value between keeps the smallest set with mass ≥ p.
+test('top-p 0 is greedy, 1 keeps everything, between keeps the smallest set reaching p', () => {
+  const logits = Float32Array.from([Math.log(0.2), Math.log(0.5), Math.log(0.3)]);
+  assert.deepEqual(candidateDistribution(logits, 1, 0, 0).ids, [1]);
+  assert.deepEqual(candidateDistribution(logits, 1, 0, 0).probs, [1]);
+  assert.deepEqual(candidateDistribution(logits, 1, 0, 1).ids, [1, 2, 0]);
+  assert.deepEqual(candidateDistribution(logits, 1, 0, 0.5).ids, [1]);
+  assert.deepEqual(candidateDistribution(logits, 1, 0, 0.51).ids, [1, 2]);
+  for (const seed of [0, 1, 2, 3]) {
+    const s = createSampler({ temperature: 1, topP: 0, seed });
+    assert.deepEqual(Array.from({ length: 20 }, () => s.next(logits.slice(), [])), new Array(20).fill(1));
+  }
+  assert.throws(() => createSampler({ topP: -0.1 }), /top-p must be in \[0, 1\], got -0.1/);
+  assert.throws(() => createSampler({ topP: 1.5 }), /top-p must be in \[0, 1\]/);
 });

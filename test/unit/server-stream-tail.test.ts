@@ -1,7 +1,8 @@
-// Issue 11, defect 1 through the app: the OpenAI-compatible SSE stream and the app's chat stream exactly the
+// Issue 11 through the server. Defect 1: the OpenAI-compatible SSE stream and the app's chat stream exactly the
 // text they return and store. A stop string that never completes holds back the end of the reply while it is
 // generated; that tail must still reach the client, in the last content chunk before the finish chunk and
 // `[DONE]`. The stop string is built from the reply itself (its last characters + text it never writes).
+// Defect 4: top_p 0 is accepted (greedy), as in the OpenAI API.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -80,4 +81,12 @@ test("the app's chat: the stored reply equals the streamed text exactly", async 
   assert.equal(messages[1]!.id, done.payload.messageId);
   assert.equal(messages[1]!.content, streamed);
   assert.equal(streamed, await plainReply(), 'the same reply as the OpenAI endpoint gives');
+});
+
+test('top_p 0 is accepted and keeps only the most likely token: the greedy reply at temperature 1', async () => {
+  const greedy = await plainReply();
+  for (const seed of [1, 2]) assert.equal(await plainReply({ temperature: 1, top_p: 0, seed }), greedy);
+  const bad = await post('/v1/chat/completions', { model, messages: MESSAGES, top_p: 1.5 });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /^top_p: /);
 });
