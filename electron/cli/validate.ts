@@ -17,7 +17,7 @@ export const CliTrimSettingsSchema = TrimSettingsSchema.extend({
   windowTokens: z.number().int().min(2).max(65536),
 });
 
-/** Sampling flags of `generate` / `chat`: the API's SamplingSchema plus the seed (an integer ≥ 0). */
+/** Sampling flags of `generate` / `chat`: the API's SamplingSchema plus the seed (an integer in [0, 2^53 − 1]). */
 export const CliSamplingSchema = SamplingSchema.extend({ seed: TrimSettingsSchema.shape.seed });
 
 /** Formats a number for a range (integers as is, others with up to 6 significant digits). */
@@ -27,7 +27,8 @@ function num(n: number): string {
 
 /**
  * The accepted range of a numeric zod field in words, from its JSON schema: `a number in (0, 1)`,
- * `an integer in [1, 256]`, `an integer ≥ 0`.
+ * `an integer in [1, 256]`. An integer's range always has its upper end (2^53 − 1 when no smaller one is set), so
+ * `--seed 1152921504606846977` is told the real limit.
  */
 export function describeRange(field: z.ZodType): string {
   const j = z.toJSONSchema(field, { io: 'input', unrepresentable: 'any' }) as {
@@ -35,7 +36,7 @@ export function describeRange(field: z.ZodType): string {
   };
   const kind = j.type === 'integer' ? 'an integer' : 'a number';
   const lo = j.exclusiveMinimum ?? j.minimum;
-  const hi = j.exclusiveMaximum ?? (j.maximum !== undefined && j.maximum < Number.MAX_SAFE_INTEGER ? j.maximum : undefined);
+  const hi = j.exclusiveMaximum ?? (j.maximum !== undefined && (j.type === 'integer' || j.maximum < Number.MAX_SAFE_INTEGER) ? j.maximum : undefined);
   if (lo !== undefined && hi !== undefined) {
     return `${kind} in ${j.exclusiveMinimum !== undefined ? '(' : '['}${num(lo)}, ${num(hi)}${j.exclusiveMaximum !== undefined ? ')' : ']'}`;
   }

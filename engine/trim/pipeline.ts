@@ -20,6 +20,7 @@ import { scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLaye
 import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
 import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
+import { deriveSeed } from '../random.ts';
 import type { PreparedTask } from './prepare.ts';
 
 /** Comparison runs beside TrimLLM (paper Table 3). */
@@ -154,7 +155,7 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
 }
 
 async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask): Promise<SubLayerScore[]> {
-  const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, ctx.config.seed * 7919 + epoch);
+  const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, deriveSeed(ctx.config.seed, epoch, 7919));
   const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
   const scores = await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
   await ctx.sink.onScan(epoch, scores);

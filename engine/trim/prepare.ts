@@ -10,7 +10,7 @@ import {
   type NormalisedRecord, type ScoringExample, type Split, type TaskType,
 } from '../data/index.ts';
 import { fromEncoded, type TrainingExample } from '../train/example.ts';
-import { seededSample as sample } from '../random.ts';
+import { deriveSeed, seededSample as sample } from '../random.ts';
 
 /** How an evaluation split is scored. */
 export type Evaluable =
@@ -88,12 +88,12 @@ export function prepareEvaluable(tokenizer: Tokenizer, taskType: TaskType, recor
  */
 export function prepareTask(tokenizer: Tokenizer, taskType: TaskType, records: NormalisedRecord[], options: PrepareOptions): PreparedTask {
   const seed = options.seed ?? 0;
-  const carved = carveValidation(records, seed + 3);
+  const carved = carveValidation(records, deriveSeed(seed, 3));
   const bySplit = (s: Split) => carved.records.filter((r) => r.split === s);
   const counter = { truncated: 0 };
   const choice = taskType === 'mcq' || taskType === 'yesno';
   const evaluable = (s: Split, salt: number): Evaluable =>
-    prepareEvaluable(tokenizer, taskType, bySplit(s), { ...options, seed: seed + salt });
+    prepareEvaluable(tokenizer, taskType, bySplit(s), { ...options, seed: deriveSeed(seed, salt) });
   const train = sample(tokenExamples(tokenizer, bySplit('train'), options, counter), options.maxTrain, seed);
   const prepared: PreparedTask = {
     taskType, metric: choice ? 'acc' : 'next_token_acc', train,

@@ -19,7 +19,7 @@ const cases: [string[], RegExp][] = [
   [['--batch=0'], /^--batch must be an integer in \[1, 256\], got "0"$/],
   [['--batch', '2.5'], /^--batch must be an integer/],
   [['--lr', 'abc'], /^--lr must be a number in \(0, 1\]/],
-  [['--seed', '-1'], /^--seed must be an integer ≥ 0/],
+  [['--seed', '-1'], /^--seed must be an integer in \[0, 9007199254740991\], got "-1"$/],
   [['--floor', '1.5'], /^--floor must be a number in \[0, 1\]/],
   [['--window', '0'], /^--window must be an integer in \[2, 65536\]/],
 ];
@@ -39,7 +39,9 @@ test('trim rejects out-of-range flags up front, naming the flag, before anything
 
 test('generate rejects out-of-range sampling flags before loading the model', async () => {
   await assert.rejects(generate(['--model', '/nonexistent.bin', '--max-tokens=-5']), /^UsageError: --max-tokens must be an integer in \[1, 4096\], got "-5"$/);
-  await assert.rejects(generate(['--model', '/nonexistent.bin', '--top-p', '0']), /--top-p must be a number in \(0, 1\]/);
+  await assert.rejects(generate(['--model', '/nonexistent.bin', '--top-p', '1.5']), /--top-p must be a number in \[0, 1\], got "1.5"/);
+  // top-p 0 is valid (greedy, as in the OpenAI API): it gets past the check to the missing model file.
+  await assert.rejects(generate(['--model', '/nonexistent.bin', '--top-p', '0']), (e: Error) => !/--top-p/.test(e.message));
   await assert.rejects(generate(['--model', '/nonexistent.bin', '--temperature', '-1']), /--temperature must be a number in \[0, 5\]/);
 });
 
