@@ -3,8 +3,14 @@ import { asInteger, asText, getField } from './fields.ts';
 import type { AnswerFormat } from './mapping.ts';
 import type { RawRecord } from './types.ts';
 
-/** Kind of a field's value, as detection sees it. */
+/**
+ * Kind of a field's value, as detection sees it. `strings` is a non-empty list of texts: strings, or numbers
+ * (math choices such as `[12, 15, 18]`), which normalisation spells with asText like any text field.
+ */
 export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'strings' | 'objects' | 'array' | 'object';
+
+/** Kinds of a single value that asText spells out (fields.ts): a text field may hold any of them (`"output": 42`). */
+export const TEXT_KINDS: readonly ValueKind[] = ['string', 'integer', 'number', 'boolean'];
 
 /** The fields seen in a sample of records: names in first-seen order and the kinds of their values. */
 export interface FieldInventory {
@@ -23,7 +29,7 @@ function kindOfValue(v: unknown): ValueKind {
   if (typeof v === 'boolean') return 'boolean';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
   if (Array.isArray(v)) {
-    if (v.length > 0 && v.every((x) => typeof x === 'string')) return 'strings';
+    if (v.length > 0 && v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)))) return 'strings';
     if (v.length > 0 && v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) return 'objects';
     return 'array';
   }

@@ -5,7 +5,7 @@
  */
 import { DatasetMappingError } from './errors.ts';
 import { asText, getField } from './fields.ts';
-import { fieldIs, fieldMostly, findField, inferAnswerFormat, inventory, norm, siblingGroups, type FieldInventory } from './detect-fields.ts';
+import { fieldIs, fieldMostly, findField, inferAnswerFormat, inventory, norm, siblingGroups, TEXT_KINDS, type FieldInventory } from './detect-fields.ts';
 import { DEFAULT_CHAT_ROLES, parseMapping, type DatasetMapping, type MappingOf, type MappingOverride } from './mapping.ts';
 import type { ChatRole, RawRecord, TaskType } from './types.ts';
 
@@ -159,12 +159,13 @@ function detectYesNo(records: readonly RawRecord[], inv: FieldInventory, fixed: 
   return { mapping, notes: [] };
 }
 
+/** Alpaca-style records: the instruction is a string; the output and the input may be any text value (`"output": 42`). */
 function detectInstruction(inv: FieldInventory, fixed: Fixed<'instruction'>): Found {
   const instruction = fixed.instruction ?? findField(inv, INSTRUCTION, (n) => fieldIs(inv, n, 'string'));
   if (instruction === undefined) return null;
-  const output = fixed.output ?? findField(inv, OUTPUT, (n) => fieldIs(inv, n, 'string'), [instruction]);
+  const output = fixed.output ?? findField(inv, OUTPUT, (n) => fieldIs(inv, n, ...TEXT_KINDS), [instruction]);
   if (output === undefined) return null;
-  const input = fixed.input ?? findField(inv, INPUT, (n) => fieldIs(inv, n, 'string'), [instruction, output]);
+  const input = fixed.input ?? findField(inv, INPUT, (n) => fieldIs(inv, n, ...TEXT_KINDS), [instruction, output]);
   const mapping: DatasetMapping = { task: 'instruction', instruction, ...(input ? { input } : {}), output, ...idOf(inv, fixed) };
   return { mapping, notes: [] };
 }

@@ -1,13 +1,14 @@
 /**
  * JSON Lines and JSON readers. A `.json` file may hold a JSON array of records, an object keyed by id (PubMedQA:
  * each value becomes a record, the key its `id`), an object wrapping one array of records (`{"data": [...]}`),
- * or JSON Lines despite its extension (MedMCQA).
+ * or JSON Lines despite its extension (MedMCQA). Integers beyond 2^53 − 1 keep their source digits (json-exact.ts).
  */
 import { InputFileError } from '../io/errors.ts';
 import { DatasetRecordError } from './errors.ts';
 import { jsonErrorPosition, LineIndex, stringAt, topLevelOffsets } from './json-offsets.ts';
 import { limitsOf, RAISE_ROWS, recordTooLarge, tooManyRecords, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
+import { parseJsonExact } from './json-exact.ts';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,7 +42,7 @@ export function parseJsonl(text: string, file: string, limits: ImportLimits = {}
     if (out.length === maxRows) throw new DatasetRecordError(loc, null, tooManyRecords(maxRows));
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = parseJsonExact(line);
     } catch (e) {
       out.push({ fields: {}, loc, unreadable: `not valid JSON (${(e as Error).message})` });
       continue;
@@ -91,7 +92,7 @@ export function parseJsonFile(text: string, file: string, limits: ImportLimits =
   if (text.trim() === '') throw new InputFileError(file, 'the file is empty');
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJsonExact(text);
   } catch (e) {
     if (looksLikeJsonl(text)) return parseJsonl(text, file, limits);
     const msg = (e as Error).message;

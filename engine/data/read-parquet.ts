@@ -6,12 +6,11 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { InputFileError } from '../io/errors.ts';
 import { limitsOf, RAISE_ROWS, type ImportLimits } from './limits.ts';
 import type { RawRecord } from './types.ts';
+import { integerValue } from './json-exact.ts';
 
-/** Makes a Parquet value JSON-like: INT64 → number (string when beyond 2^53), dates → ISO strings. */
+/** Makes a Parquet value JSON-like: INT64 → number (its digits when beyond 2^53 − 1), dates → ISO strings. */
 function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
-  }
+  if (typeof value === 'bigint') return integerValue(value.toString());
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return value.map(plain);
