@@ -54,6 +54,8 @@ export interface AdapterLike {
   features: { has(name: string): boolean } & Iterable<string>;
   /** Older WebGPU implementations; `info.isFallbackAdapter` in newer ones. */
   isFallbackAdapter?: boolean;
+  /** A real adapter's device request (fakes without it cannot initialise the backend). */
+  requestDevice?(descriptor: { requiredLimits: Partial<Record<ReportedLimit, number>> }): Promise<unknown>;
 }
 
 /** The `navigator.gpu` fields we use (a structural subset of `GPU`). */
@@ -137,19 +139,50 @@ export async function dawnGpu(): Promise<GpuLike> {
 }
 
 let installed: GpuLike | null = null;
+let factoryError = '';
 
 /**
- * Makes `gpu` the `navigator.gpu` tfjs-backend-webgpu uses, imports that backend (which registers `webgpu`)
- * and returns once `tf.setBackend('webgpu')` succeeded.
- * @throws WebGpuUnavailable when the backend does not initialise (with tfjs's reason)
+ * The backend factory: a device on a fresh high-performance adapter of `gpu`, with the adapter's own values of
+ * REPORTED_LIMITS required (tfjs-backend-webgpu's own factory asks for the same limits; WebGPU devices get only
+ * the defaults otherwise, e.g. 128 MiB per storage buffer), and no optional feature.
+ */
+function webgpuFactory(gpu: GpuLike, Backend: new (device: unknown, adapterInfo: unknown) => tf.KernelBackend) {
+  return async (): Promise<tf.KernelBackend> => {
+    try {
+      const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter?.requestDevice) throw new Error('the adapter gives no device');
+      const requiredLimits: Partial<Record<ReportedLimit, number>> = {};
+      for (const key of REPORTED_LIMITS) requiredLimits[key] = adapter.limits[key];
+      const device = await adapter.requestDevice({ requiredLimits });
+      return new Backend(device, adapter.info);
+    } catch (e) {
+      factoryError = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+  };
+}
+
+/**
+ * Makes `gpu` the `navigator.gpu` tfjs-backend-webgpu uses, registers the `webgpu` backend with our factory
+ * (webgpuFactory) and the single-kernel RMSNorm and RoPE (webgpu-kernels.ts), and returns once
+ * `tf.setBackend('webgpu')` succeeded. The package is imported before
+ * `navigator.gpu` exists, so its own import-time registration (which would ask for a second adapter and passes
+ * an array as a feature name) does not happen.
+ * @throws WebGpuUnavailable when the backend does not initialise (with the reason)
  */
 export async function installWebGpuBackend(gpu: GpuLike): Promise<void> {
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  (await import('./webgpu-kernels.ts')).useWebGpuInferenceKernels(process.env.TRIMLLM_WEBGPU_FAST_KERNELS !== '0');
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true, writable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   installed = gpu;
-  await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new WebGpuUnavailable('tfjs-backend-webgpu failed to initialise');
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', webgpuFactory(gpu, WebGPUBackend as unknown as new (d: unknown, a: unknown) => tf.KernelBackend));
+  factoryError = '';
+  if (!(await tf.setBackend('webgpu'))) {
+    throw new WebGpuUnavailable(`tfjs-backend-webgpu failed to initialise${factoryError ? `: ${factoryError}` : ''}`);
+  }
 }
 
 /**
@@ -158,7 +191,7 @@ export async function installWebGpuBackend(gpu: GpuLike): Promise<void> {
  */
 export function releaseWebGpu(): void {
   if (!installed) return;
-  if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
   if (nav?.gpu === installed) delete nav.gpu;
   installed = null;

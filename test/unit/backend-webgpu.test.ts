@@ -90,7 +90,7 @@ test('doctor: prints why webgpu was not used; an adapter that gives no device fa
     // The fake adapter passes the probe but has no requestDevice: tfjs-backend-webgpu's factory fails on it.
     await assert.rejects(
       doctor(['--backend', 'webgpu'], { gpu: () => Promise.resolve(fakeGpu(H200_LIKE)) }),
-      /no usable TensorFlow.js backend \(webgpu\): webgpu: tfjs-backend-webgpu failed to initialise/,
+      /no usable TensorFlow.js backend \(webgpu\): webgpu: tfjs-backend-webgpu failed to initialise: the adapter gives no device/,
     );
     assert.equal((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu, undefined);
   } finally {
