@@ -67,7 +67,7 @@ xz -dc "$bundle/dawn.node.xz" >"$bundle/b/dist/linux-x64/dawn.node"
 [ -e "$repo/../shared/reference/stories260K.json" ] || cp -r "$bundle/shared" "$repo/../shared"
 status=0
 echo "== reference tests on webgpu"
-timeout 150 "$node" --test --test-force-exit --test-reporter=spec "$bundle/b/reference.test.mjs" || status=$?
+timeout 90 "$node" --test --test-force-exit --test-reporter=spec "$bundle/b/reference.test.mjs" || status=$?
 echo "== bench on webgpu (reference tests exit $status)"
 timeout "${GPU_CHECK_BENCH_SECONDS:-330}" "$node" "$bundle/b/gpu-check.mjs" --out "$out/gpu-bench.json" \
   --shapes "${GPU_CHECK_SHAPES:-SmolLM2-135M,SmolLM2-360M,stories110M}" --runs "${GPU_CHECK_RUNS:-3}" || status=$?
