@@ -46,6 +46,7 @@ fi
 out=${3:?output folder}
 gl=${4:-}
 mkdir -p "$out"
+bundle=$(cd "$bundle" && pwd) # absolute: require() below takes it as a path
 exec > >(tee -a "$out/gpu-check.log") 2>&1
 echo "gpu-check: $(date -u +%FT%TZ) on $(uname -m), $(nproc) CPUs"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
@@ -53,16 +54,26 @@ if [ -n "$gl" ]; then
   for f in "$gl"/*.deb; do dpkg -x "$f" /; done
   ldconfig
 fi
-icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if [ -f "$icd" ] && ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
-  export VK_DRIVER_FILES=$icd
-fi
-echo "Vulkan loader: $(ldconfig -p | grep -m1 libvulkan.so.1 || echo none); VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}"
 node=/tmp/gpu-check-node
 [ -x "$node" ] || { xz -dc "$bundle/node.xz" >"$node" && chmod +x "$node"; }
 "$node" --version
 mkdir -p "$bundle/b/dist/linux-x64" # where the bundled `webgpu` package looks for Dawn
 xz -dc "$bundle/dawn.node.xz" >"$bundle/b/dist/linux-x64/dawn.node"
+# Does Dawn find an adapter with the ICDs the loader finds by itself? If not, name the NVIDIA ICD explicitly.
+probe="require('$bundle/b/dist/linux-x64/dawn.node').create([]).requestAdapter().then((a) => {
+  console.log(a ? 'adapter: ' + JSON.stringify({ vendor: a.info.vendor, architecture: a.info.architecture, description: a.info.description }) : 'no adapter');
+  process.exit(a ? 0 : 1); })"
+echo "ICDs: $(ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null | tr '\n' ' ')"
+if ! timeout 60 "$node" -e "$probe"; then
+  export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  echo "retrying with VK_DRIVER_FILES=$VK_DRIVER_FILES"
+  if ! timeout 60 "$node" -e "$probe"; then # what the loader saw, to diagnose
+    head -c 2000 /usr/share/vulkan/icd.d/*.json "$VK_DRIVER_FILES" 2>/dev/null || true
+    ls /usr/local/nvidia/lib64 2>/dev/null | grep -iE 'glx|vulkan|spirv|gpucomp|GLdispatch' | tr '\n' ' ' || true
+    VK_LOADER_DEBUG=error,warn,driver timeout 60 "$node" -e "$probe" 2>&1 | head -60 || true
+  fi
+fi
+echo "Vulkan loader: $(ldconfig -p | grep -m1 libvulkan.so.1 || echo none); VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}"
 # The bundles resolve ../shared from the repository root as the sources do (test/helpers/shared.ts).
 [ -e "$repo/../shared/reference/stories260K.json" ] || cp -r "$bundle/shared" "$repo/../shared"
 status=0

@@ -1,5 +1,6 @@
 /**
- * The bench half of scripts/gpu-check.sh: on the webgpu backend, `trimllm doctor`, then the bench rows
+ * The bench half of scripts/gpu-check.sh: on the webgpu backend, the adapter report of `trimllm doctor`
+ * (the CLI itself needs better-sqlite3, which the bundle leaves out), then the bench rows
  * (engine/bench/measure.ts measureShape: prefill/decode tokens/s, training tokens/s, scan seconds) of the
  * stories110M, SmolLM2-135M and SmolLM2-360M shapes (random weights), full vs 50% kept, each set against the
  * GPU's roofline:
@@ -31,7 +32,7 @@ import { DEFAULT_BENCH_SETTINGS, measureShape, withCeiling, type BenchRow, type 
 import { formatBenchTables } from '../engine/bench/suite.ts';
 import { benchKeepMask } from '../engine/bench/keep-masks.ts';
 import { flopsPerToken } from '../engine/model/params.ts';
-import { run as doctor } from '../electron/cli/commands/doctor.ts';
+import { formatWebGpuReport } from '../engine/backend/webgpu.ts';
 import { useWebGpuInferenceKernels } from '../engine/backend/webgpu-kernels.ts';
 import { benchmarkThroughput, median } from '../engine/eval/throughput.ts';
 import type { LlamaModel } from '../engine/model/llama.ts';
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
   const progress = (m: string) => process.stderr.write(`[${((performance.now() - start) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
   const report = await selectBackend('webgpu');
   progress(`webgpu adapter: ${report.webgpu!.adapter}`);
-  await doctor(['--backend', 'webgpu']);
+  for (const line of formatWebGpuReport(report.webgpu!)) console.log(line); // as `trimllm doctor` prints it
   const measured = await deviceBandwidth();
   progress(`measured bandwidth ${(measured / 1e9).toFixed(0)} GB/s (${MATVEC_BATCH} products of [1, ${MATVEC_N}] × [${MATVEC_N}, ${MATVEC_N}] float32)`);
   const settings: BenchSettings = {

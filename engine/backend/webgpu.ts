@@ -78,6 +78,15 @@ export class WebGpuUnavailable extends Error {
   override name = 'WebGpuUnavailable';
 }
 
+/** The report as `trimllm doctor` prints it: adapter, limits and features, one labelled line each. */
+export function formatWebGpuReport(report: WebGpuAdapterReport): string[] {
+  return [
+    `webgpu adapter    ${report.adapter}`,
+    `webgpu limits     ${Object.entries(report.limits).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `webgpu features   ${report.features.join(', ') || 'none'}`,
+  ];
+}
+
 /** One line naming an adapter from its `info` (vendor, architecture, device, description). */
 export function adapterName(adapter: AdapterLike): string {
   const i = adapter.info ?? {};

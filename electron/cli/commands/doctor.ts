@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { selectBackend, parseBackendName, type SelectOptions } from '../../../engine/backend/select.ts';
+import { formatWebGpuReport } from '../../../engine/backend/webgpu.ts';
 import { parse } from '../args.ts';
 
 /** Help text of the command. */
@@ -52,11 +53,7 @@ export async function run(argv: string[], options: SelectOptions = {}): Promise<
   }
   console.log(`backend           ${info.backend}${info.nativePackage ? ` (${info.nativePackage})` : ''}`);
   if (info.wasm) console.log(`wasm              SIMD ${info.wasm.simd ? 'on' : 'off'}, threads ${info.wasm.threads ? 'on' : 'off'}`);
-  if (info.webgpu) {
-    console.log(`webgpu adapter    ${info.webgpu.adapter}`);
-    console.log(`webgpu limits     ${Object.entries(info.webgpu.limits).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    console.log(`webgpu features   ${info.webgpu.features.join(', ') || 'none'}`);
-  }
+  if (info.webgpu) for (const line of formatWebGpuReport(info.webgpu)) console.log(line);
   console.log(`devices           CPU: ${info.cpu.model}, ${info.cpu.threads} threads, ${(info.memoryBytes / 2 ** 30).toFixed(1)} GiB`);
   for (const [name, version] of Object.entries(info.versions)) console.log(`${name.padEnd(18)}${version}`);
   for (const [name, why] of Object.entries(info.skipped)) console.log(`not used          ${name}: ${why}`);
