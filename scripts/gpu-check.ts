@@ -57,16 +57,23 @@ interface GpuRow extends BenchRow {
   trainOfCeiling: number;
 }
 
-/** Bytes/s of a batch of [1, n] × [n, n] float32 products on the active backend, read back once at the end. */
+/**
+ * Bytes/s of a batch of [1, n] × [n, n] float32 products on the active backend: the products are queued, then
+ * the last one is read back (a WebGPU queue runs its work in order, so the read waits for all of them).
+ * Not `tf.addN` of the products: tfjs-backend-webgpu 4.22 binds every AddN input as its own storage buffer, and
+ * 20 inputs exceed the 16 storage buffers per shader stage of the H200 adapter (an invalid pipeline, seen on the
+ * first GPU run, whose bandwidth figure is therefore void).
+ */
 async function deviceBandwidth(): Promise<number> {
   const w = tf.randomUniform([MATVEC_N, MATVEC_N], -1, 1, 'float32', 1) as tf.Tensor2D;
   const x = tf.randomUniform([1, MATVEC_N], -1, 1, 'float32', 2) as tf.Tensor2D;
   try {
+    await w.data(); // uploaded before the timing
     let best = Infinity;
     for (let r = 0; r < 3; r++) {
       const start = performance.now();
       const ys = Array.from({ length: MATVEC_BATCH }, () => tf.matMul(x, w));
-      await tf.addN(ys).data();
+      await ys[ys.length - 1]!.data();
       tf.dispose(ys);
       best = Math.min(best, (performance.now() - start) / 1000);
     }
