@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import {
-  probeWebGpu, webgpuModelFit, WEBGPU_DEFAULT_LIMITS, type AdapterLike, type GpuLike,
+  formatWebGpuReport, probeWebGpu, webgpuModelFit, WEBGPU_DEFAULT_LIMITS, type AdapterLike, type GpuLike,
 } from '../../engine/backend/webgpu.ts';
 import { selectBackend, releaseBackend } from '../../engine/backend/select.ts';
 import { SMOLLM2_360M_SHAPE, shapeByName } from '../../engine/bench/shapes.ts';
@@ -44,6 +44,10 @@ test('probeWebGpu: a good adapter is named and its limits and features reported'
   assert.equal(r.limits.maxStorageBufferBindingSize, 2 ** 32 - 4);
   assert.equal(r.limits.maxComputeWorkgroupStorageSize, 16384);
   assert.deepEqual(r.features, ['shader-f16', 'timestamp-query']);
+  const lines = formatWebGpuReport(r);
+  assert.equal(lines[0], 'webgpu adapter    nvidia hopper: NVIDIA H200');
+  assert.match(lines[1]!, /^webgpu limits     maxBufferSize 17179869184, maxStorageBufferBindingSize 4294967292, /);
+  assert.equal(lines[2], 'webgpu features   shader-f16, timestamp-query');
 });
 
 test('webgpuModelFit: the embedding table against the largest storage buffer', () => {
