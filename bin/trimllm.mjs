@@ -6,3 +6,5 @@ import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../electron/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
+// On the webgpu backend, Dawn's navigator.gpu keeps Node running until it is released.
+if (globalThis.navigator?.gpu) (await import('../engine/backend/select.ts')).releaseBackend();

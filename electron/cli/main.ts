@@ -53,7 +53,7 @@ commands:
   vacuum     give the space of deleted data back to the disk
   backup     a consistent copy of the workspace database (also while a job runs)
 
-common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
+common options: --backend auto|tensorflow|webgpu|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
 
 /**
  * Runs the CLI.

@@ -1,12 +1,12 @@
 /**
- * Single-kernel RMSNorm and RoPE for inference on the wasm backend. A batch-1 decode step of a 12-block model ran
- * ~625 kernels, ~250 of them the 6-kernel compositions of RMSNorm (square, mean, add, rsqrt, mul, mul; 2 per
- * block + 1) and RoPE (split, neg, concat, mul, mul, add; for q and k per block); each kernel costs the engine's
- * bookkeeping on top of its arithmetic, which for [1, dim] rows is nothing. These kernels compute the same
- * functions in one pass over the wasm heap (float64 accumulation of the mean square, so results differ from
- * the composition's float32 sums by rounding only). They have no gradient: model code uses them only while no
- * gradient tape records (engine/model/derived.ts recordingGradients) and keeps the differentiable composition
- * for training and for other backends.
+ * Single-kernel RMSNorm and RoPE for inference on the wasm backend (webgpu-kernels.ts: the same for webgpu).
+ * A batch-1 decode step of a 12-block model ran ~625 kernels, ~250 of them the 6-kernel compositions of
+ * RMSNorm (square, mean, add, rsqrt, mul, mul; 2 per block + 1) and RoPE (split, neg, concat, mul, mul, add;
+ * for q and k per block); each kernel costs the engine's bookkeeping on top of its arithmetic, which for
+ * [1, dim] rows is nothing. These kernels compute the same functions in one pass over the wasm heap (float64
+ * accumulation of the mean square, so results differ from the composition's float32 sums by rounding only).
+ * They have no gradient: model code uses them only while no gradient tape records (engine/model/derived.ts
+ * recordingGradients) and keeps the differentiable composition for training and for other backends.
  */
 import * as tf from '@tensorflow/tfjs';
 

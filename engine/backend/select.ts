@@ -1,5 +1,6 @@
 /**
- * Run-time choice of the TensorFlow.js backend: tensorflow (tfjs-node-gpu, then tfjs-node) → wasm → cpu.
+ * Run-time choice of the TensorFlow.js backend: tensorflow (tfjs-node-gpu, then tfjs-node) → webgpu (Dawn's
+ * Node binding, webgpu.ts) → wasm → cpu.
  * On wasm, the faster Slice and BatchMatMul kernels of wasm-kernels.ts replace the backend's own
  * (`TRIMLLM_WASM_FAST_KERNELS=0` keeps the originals, e.g. to measure the difference).
  *
@@ -12,9 +13,11 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { registerMissingWasmKernels, useFastWasmKernels } from './wasm-kernels.ts';
 import { registerInferenceKernels } from './inference-kernels.ts';
+import { dawnGpu, installWebGpuBackend, probeWebGpu, releaseWebGpu, webgpuModelFit, type GpuLike, type WebGpuAdapterReport } from './webgpu.ts';
+import type { LlamaConfig } from '../model/config.ts';
 
 /** Backends we know, fastest first. */
-export const BACKEND_ORDER = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 /** A backend name accepted by selectBackend. */
 export type BackendName = (typeof BACKEND_ORDER)[number];
 
@@ -30,6 +33,14 @@ export interface BackendReport {
   tfjsVersion: string;
   /** Whether the wasm backend uses SIMD / threads (null when wasm is not active). */
   wasmFeatures: { simd: boolean; threads: boolean } | null;
+  /** For webgpu: the adapter, its limits and features (null on other backends). */
+  webgpu: WebGpuAdapterReport | null;
+}
+
+/** Options of selectBackend. */
+export interface SelectOptions {
+  /** Where `navigator.gpu` comes from (default: Dawn's binding, webgpu.ts dawnGpu); tests pass a fake. */
+  gpu?: () => Promise<GpuLike>;
 }
 
 const require = createRequire(import.meta.url);
@@ -79,6 +90,23 @@ async function loadWasmBackend(): Promise<void> {
 }
 
 /**
+ * Finds a WebGPU adapter and activates tfjs-backend-webgpu on it.
+ * @returns the adapter report, or null after recording in `skipped.webgpu` why the backend cannot be used
+ */
+async function tryWebGpu(gpuSource: () => Promise<GpuLike>, skipped: BackendReport['skipped']): Promise<WebGpuAdapterReport | null> {
+  try {
+    const gpu = await gpuSource();
+    const report = await probeWebGpu(gpu);
+    await installWebGpuBackend(gpu);
+    return report;
+  } catch (e) {
+    releaseWebGpu();
+    skipped.webgpu = errorText(e);
+    return null;
+  }
+}
+
+/**
  * Parses a backend name from a flag or environment variable.
  * @throws Error listing the allowed names when the value is not one of them.
  */
@@ -91,14 +119,16 @@ export function parseBackendName(value: string): BackendName | 'auto' {
  * Activates the fastest available backend, or the one asked for. Idempotent: a second call with the same
  * request returns the first report.
  * @param requested 'auto' (default: `TRIMLLM_BACKEND` or the fastest available) or a backend name
+ * @param options where WebGPU's `navigator.gpu` comes from (tests)
  * @throws Error when an explicitly requested backend cannot be initialised (with the reason)
  */
-export async function selectBackend(requested?: BackendName | 'auto'): Promise<BackendReport> {
+export async function selectBackend(requested?: BackendName | 'auto', options: SelectOptions = {}): Promise<BackendReport> {
   const want = requested ?? parseBackendName(process.env.TRIMLLM_BACKEND ?? 'auto');
   if (current && (want === 'auto' || want === current.backend)) return current;
   const skipped: BackendReport['skipped'] = {};
   const candidates = want === 'auto' ? BACKEND_ORDER : [want];
   let nativePackage: string | null = null;
+  let webgpu: WebGpuAdapterReport | null = null;
   for (const name of candidates) {
     if (name === 'tensorflow') {
       nativePackage = tryNative(skipped);
@@ -106,6 +136,10 @@ export async function selectBackend(requested?: BackendName | 'auto'): Promise<B
         skipped.tensorflow = skipped.tensorflow ?? 'native bindings unavailable';
         continue;
       }
+    }
+    if (name === 'webgpu') {
+      webgpu = await tryWebGpu(options.gpu ?? dawnGpu, skipped);
+      if (!webgpu) continue;
     }
     if (name === 'wasm') await loadWasmBackend();
     let ok = false;
@@ -129,6 +163,7 @@ export async function selectBackend(requested?: BackendName | 'auto'): Promise<B
         name === 'wasm'
           ? { simd: Boolean(flags.WASM_HAS_SIMD_SUPPORT), threads: Boolean(flags.WASM_HAS_MULTITHREAD_SUPPORT) }
           : null,
+      webgpu: name === 'webgpu' ? webgpu : null,
     };
     return current;
   }
@@ -138,4 +173,26 @@ export async function selectBackend(requested?: BackendName | 'auto'): Promise<B
         .map(([k, v]) => `${k}: ${v}`)
         .join('; '),
   );
+}
+
+/**
+ * Checks that a model fits the active backend; only webgpu has a per-tensor bound (webgpu.ts webgpuModelFit).
+ * @param source the model's file or shape name, for the message
+ * @throws Error naming the source, the tensor, its bytes and the adapter's limit when it does not fit
+ */
+export function assertModelFitsBackend(config: LlamaConfig, source: string): void {
+  const reason = current?.webgpu && current.backend === tf.getBackend() ? webgpuModelFit(current.webgpu.limits, config) : null;
+  if (reason) throw new Error(`${source}: cannot run on webgpu: ${reason} (use --backend wasm)`);
+}
+
+/**
+ * Lets the process exit after its work: releases the webgpu backend's device and Dawn's `navigator.gpu`, which
+ * keep Node alive (webgpu.ts). Call once, when the process is done with the engine (tfjs-backend-webgpu
+ * registers itself only when first imported, so a later selectBackend picks another backend). A no-op on other
+ * backends.
+ */
+export function releaseBackend(): void {
+  if (current?.backend !== 'webgpu') return;
+  releaseWebGpu();
+  current = null;
 }

@@ -13,7 +13,7 @@
  * mask skips them; loaders zero-fill absent ones), so the full model's footprint is the shape's.
  */
 import { parseArgs } from 'node:util';
-import { selectBackend, parseBackendName } from '../backend/select.ts';
+import { selectBackend, parseBackendName, releaseBackend } from '../backend/select.ts';
 import { loadModel } from '../io/load-model.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import { applyLimits, findShapes } from './shapes.ts';
@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench child: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+main()
+  .catch((e: unknown) => {
+    process.stderr.write(`bench child: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(releaseBackend); // on webgpu, Dawn keeps the process alive until released

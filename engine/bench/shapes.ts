@@ -95,6 +95,23 @@ export const TINY_SHAPE: BenchShape = {
   weights: { kind: 'random', config: llamaShape({ dim: 16, nLayers: 2, nHeads: 2, hiddenDim: 32, vocabSize: 64, maxSeqLen: 128 }) },
 };
 
+/**
+ * The SmolLM2-360M shape (HuggingFaceTB/SmolLM2-360M config.json: hidden 960, intermediate 2560, 32 layers,
+ * 15 heads, 5 KV heads, vocab 49152, tied, RoPE θ 100000, 8192 positions). Not in the default list: a training
+ * step does not fit the wasm backend's 4 GiB heap (1.45 GB of weights plus AdamW moments and gradients); it is
+ * measured on GPU backends (`--shapes SmolLM2-360M`, scripts/gpu-check.sh).
+ */
+export const SMOLLM2_360M_SHAPE: BenchShape = {
+  name: 'SmolLM2-360M',
+  weights: {
+    kind: 'random',
+    config: llamaShape({
+      dim: 960, nLayers: 32, nHeads: 15, nKvHeads: 5, hiddenDim: 2560, vocabSize: 49152, maxSeqLen: 8192,
+      tiedEmbeddings: true, ropeTheta: 100000,
+    }),
+  },
+};
+
 /** Settings of a shape: the run's, reduced by the shape's limits. */
 export function applyLimits<T extends { trainSeq: number; calibrationExamples: number; calibrationSeq: number }>(shape: BenchShape, settings: T): T {
   const l = shape.limits;
@@ -110,9 +127,12 @@ export function applyLimits<T extends { trainSeq: number; calibrationExamples: n
 /** Shapes of a `--quick` run (CI-sized). */
 export const QUICK_SHAPES = ['stories260K', 'stories15M'] as const;
 
+/** Every shape `--shapes` accepts: the default list, then the tiny and the SmolLM2-360M shapes. */
+const KNOWN_SHAPES: readonly BenchShape[] = [...BENCH_SHAPES, TINY_SHAPE, SMOLLM2_360M_SHAPE];
+
 /** The shape of a name (case-insensitive), or undefined. */
 export function shapeByName(name: string): BenchShape | undefined {
-  return [...BENCH_SHAPES, TINY_SHAPE].find((b) => b.name.toLowerCase() === name.trim().toLowerCase());
+  return KNOWN_SHAPES.find((b) => b.name.toLowerCase() === name.trim().toLowerCase());
 }
 
 /**
@@ -122,7 +142,7 @@ export function shapeByName(name: string): BenchShape | undefined {
 export function findShapes(names: readonly string[]): BenchShape[] {
   return names.map((n) => {
     const s = shapeByName(n);
-    if (!s) throw new Error(`unknown shape "${n}": use ${[...BENCH_SHAPES, TINY_SHAPE].map((b) => b.name).join(', ')}`);
+    if (!s) throw new Error(`unknown shape "${n}": use ${KNOWN_SHAPES.map((b) => b.name).join(', ')}`);
     return s;
   });
 }

@@ -15,6 +15,7 @@ import type { KeepMask } from '../model/sublayers.ts';
 import { assertNotPickle } from './safetensors.ts';
 import { readHfFolder } from './hf-folder.ts';
 import { loadHfTokenizer } from './hf-tokenizer.ts';
+import { assertModelFitsBackend } from '../backend/select.ts';
 
 /** A loaded model, its tokenizer and where they came from. */
 export interface LoadedModel {
@@ -64,12 +65,13 @@ function llama2cTokenizerBeside(modelPath: string, vocabSize: number): string | 
 /**
  * Loads a model (and its tokenizer when one is found).
  * @throws InputFileError naming the file and the problem: missing path, pickle file, malformed checkpoint,
- *   config or tokenizer
+ *   config or tokenizer; Error when a tensor is too large for the active webgpu adapter (assertModelFitsBackend)
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   if (!existsSync(path)) throw new InputFileError(path, 'no such file or folder');
   if (statSync(path).isDirectory()) {
     const folder = readHfFolder(path);
+    assertModelFitsBackend(folder.config, path);
     const model = new LlamaModel(folder.config, buildWeights(folder.config, folder.source), options.keep ?? folder.keep);
     try {
       const tokenizerPath =
@@ -84,6 +86,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   }
   assertNotPickle(path);
   const checkpoint = readLlama2c(path);
+  assertModelFitsBackend(checkpoint.config, path);
   const tokPath = options.tokenizer ?? llama2cTokenizerBeside(path, checkpoint.config.vocabSize);
   const tokenizer = tokPath ? await loadTokenizer(tokPath, checkpoint.config.vocabSize) : null;
   const model = new LlamaModel(checkpoint.config, buildWeights(checkpoint.config, checkpoint.source), options.keep);

@@ -12,9 +12,12 @@ import { keepMaskWithout } from '../../engine/model/sublayers.ts';
 import { scoreContinuation } from '../../engine/eval/loglikelihood.ts';
 import { dropNames, loadStories, storiesReference as ref } from './shared.ts';
 
-/** Registers the reference tests for one backend. */
-export function referenceSuite(backend: BackendName): void {
-  describe(`stories260K reference on ${backend}`, () => {
+/**
+ * Registers the reference tests for one backend.
+ * @param skip a reason to skip them all (e.g. no WebGPU adapter on this machine), or undefined to run them
+ */
+export function referenceSuite(backend: BackendName, skip?: string): void {
+  describe(`stories260K reference on ${backend}`, { skip }, () => {
     let loaded: LoadedModel;
     before(async () => {
       loaded = await loadStories(backend);

@@ -2,11 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
-import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
+import { selectBackend, parseBackendName, type SelectOptions } from '../../../engine/backend/select.ts';
+import { formatWebGpuReport } from '../../../engine/backend/webgpu.ts';
 import { parse } from '../args.ts';
 
 /** Help text of the command. */
-export const help = `trimllm doctor [--backend auto|tensorflow|wasm|cpu] [--json]
+export const help = `trimllm doctor [--backend auto|tensorflow|webgpu|wasm|cpu] [--json]
   Prints the active TensorFlow.js backend, devices, versions and threads, and why faster backends were skipped.`;
 
 const require = createRequire(import.meta.url);
@@ -19,19 +20,25 @@ function packageVersion(name: string): string {
   }
 }
 
-/** Runs the command; returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
+/**
+ * Runs the command; returns the exit code.
+ * @param options where WebGPU's `navigator.gpu` comes from (selectBackend; tests pass a fake adapter)
+ */
+export async function run(argv: string[], options: SelectOptions = {}): Promise<number> {
   const { values } = parse(argv, { backend: { type: 'string' }, json: { type: 'boolean', default: false } });
-  const report = await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
+  const report = await selectBackend(values.backend ? parseBackendName(values.backend) : undefined, options);
   const info = {
     backend: report.backend,
     nativePackage: report.nativePackage,
     skipped: report.skipped,
     wasm: report.wasmFeatures,
+    webgpu: report.webgpu,
     versions: {
       node: process.versions.node,
       tfjs: report.tfjsVersion,
       'tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
+      'tfjs-backend-webgpu': packageVersion('@tensorflow/tfjs-backend-webgpu'),
+      webgpu: packageVersion('webgpu'),
       'tfjs-node': packageVersion('@tensorflow/tfjs-node'),
       'tfjs-node-gpu': packageVersion('@tensorflow/tfjs-node-gpu'),
       'better-sqlite3': packageVersion('better-sqlite3'),
@@ -46,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   console.log(`backend           ${info.backend}${info.nativePackage ? ` (${info.nativePackage})` : ''}`);
   if (info.wasm) console.log(`wasm              SIMD ${info.wasm.simd ? 'on' : 'off'}, threads ${info.wasm.threads ? 'on' : 'off'}`);
+  if (info.webgpu) for (const line of formatWebGpuReport(info.webgpu)) console.log(line);
   console.log(`devices           CPU: ${info.cpu.model}, ${info.cpu.threads} threads, ${(info.memoryBytes / 2 ** 30).toFixed(1)} GiB`);
   for (const [name, version] of Object.entries(info.versions)) console.log(`${name.padEnd(18)}${version}`);
   for (const [name, why] of Object.entries(info.skipped)) console.log(`not used          ${name}: ${why}`);
