@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       'tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
       'tfjs-node': packageVersion('@tensorflow/tfjs-node'),
       'tfjs-node-gpu': packageVersion('@tensorflow/tfjs-node-gpu'),
-      'better-sqlite3': packageVersion('better-sqlite3'),
+      'better-sqlite3-multiple-ciphers': packageVersion('better-sqlite3-multiple-ciphers'),
     },
     cpu: { model: cpus()[0]?.model ?? 'unknown', threads: availableParallelism() },
     memoryBytes: totalmem(),
