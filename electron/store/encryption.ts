@@ -34,6 +34,18 @@ export function randomRawKey(): DbKey {
   return `x'${randomBytes(32).toString('hex')}'`;
 }
 
+/** The first `bytes` bytes of a file (zeros past its end). */
+function readHead(path: string, bytes: number): Buffer {
+  const head = Buffer.alloc(bytes);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, bytes, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return head;
+}
+
 /** What a database file on disk is, from its size and first bytes (nothing is opened or changed). */
 export type FileState = 'absent' | 'plain' | 'encrypted' | 'truncated';
 
@@ -47,13 +59,7 @@ export function fileState(path: string): FileState {
   if (!existsSync(path)) return 'absent';
   const size = statSync(path).size;
   if (size === 0) return 'absent';
-  const head = Buffer.alloc(100);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, head, 0, 100, 0);
-  } finally {
-    closeSync(fd);
-  }
+  const head = readHead(path, 100);
   if (head.subarray(0, 16).equals(SQLITE_HEADER)) {
     if (size < 100) return 'truncated';
     const raw = head.readUInt16BE(16);
@@ -120,12 +126,17 @@ export function unlock(db: Database, key: DbKey, path: string): void {
   keyed.add(db);
 }
 
-/** The error for a file cut short (a bad copy, a full disk during a copy). */
+/**
+ * The error for a file cut short (a bad copy, a full disk during a copy): a SQLite file shorter than its header
+ * says, or a file without SQLite's header that is not whole encrypted pages (which may also be no database).
+ */
 export function truncatedError(path: string): WorkspaceAccessError {
-  return new WorkspaceAccessError(
-    `${path} is truncated (${statSync(path).size} bytes, not whole database pages): it was cut short, e.g. by an interrupted copy; restore it from a backup (trimllm backup)`,
-    'truncated', path,
-  );
+  const size = statSync(path).size;
+  const plain = size >= 16 && readHead(path, 16).equals(SQLITE_HEADER);
+  const what = plain
+    ? `${path} is truncated (${size} bytes, shorter than its SQLite header says)`
+    : `${path} is not a database: neither a SQLite file nor a whole encrypted one (${size} bytes, not whole ${ENCRYPTED_PAGE_BYTES}-byte pages)`;
+  return new WorkspaceAccessError(`${what}; if it is your workspace it was cut short, e.g. by an interrupted copy: restore it from a backup (trimllm backup)`, 'truncated', path);
 }
 
 /** The error for an encrypted file opened without a key. */

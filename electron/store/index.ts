@@ -22,3 +22,4 @@ export * from './settings.ts';
 export * from './encryption.ts';
 export * from './workspace.ts';
 export * from './workspace-key.ts';
+export * from './private-files.ts';

@@ -23,6 +23,7 @@ import { connect } from './driver.ts';
 import {
   convertDatabase, fileState, HOW_TO_GIVE_THE_KEY, missingKeyError, WorkspaceAccessError, type DbKey,
 } from './encryption.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.ts';
 import { getSetting, setSetting } from './settings.ts';
 
 /** The database file's name in the data directory. */
@@ -30,38 +31,6 @@ export const DATABASE_FILE = 'trimllm.db';
 
 /** The setting that records a user's choice to keep the workspace plain (`false`); absent otherwise. */
 export const ENCRYPTION_SETTING = 'storage.encryption';
-
-/** Mode of the data directory and of folders the app makes in it (owner only). */
-export const PRIVATE_DIR_MODE = 0o700;
-/** Mode of the database, its WAL and shm, reports, backups and temporary files (owner read/write). */
-export const PRIVATE_FILE_MODE = 0o600;
-/** The umask the CLI and the app set at start, so every file they create is private. */
-export const PRIVATE_UMASK = 0o077;
-
-let userUmask: number | undefined;
-
-/**
- * Sets the process's umask to PRIVATE_UMASK (call once at start, before any file is made), remembering the
- * user's own for exports (withUserUmask).
- */
-export function usePrivateUmask(): void {
-  const previous = process.umask(PRIVATE_UMASK);
-  userUmask ??= previous;
-}
-
-/**
- * Runs `work` with the user's own umask (exports go where the user says, with the modes the user's other files
- * get: they are not encrypted, and not the app's to make private), then restores the private one.
- */
-export async function withUserUmask<T>(work: () => Promise<T>): Promise<T> {
-  if (userUmask === undefined) return work();
-  process.umask(userUmask);
-  try {
-    return await work();
-  } finally {
-    process.umask(PRIVATE_UMASK);
-  }
-}
 
 /** How the workspace is to be opened. */
 export interface WorkspaceAccess {

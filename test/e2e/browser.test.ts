@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoPath, sharedPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+import { repoPath, sharedPath, STORIES_BIN, STORIES_TOK, TEST_KEY_ENV } from '../helpers/shared.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = repoPath('test-results/e2e');
@@ -58,7 +58,7 @@ async function startHub(): Promise<void> {
 
 async function startServer(dataDir: string): Promise<string> {
   server = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: repoPath(''), stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: repoPath(''), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...TEST_KEY_ENV },
   });
   let out = '';
   return new Promise((resolve, reject) => {

@@ -11,6 +11,10 @@ import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../electron/server/index.ts';
 import { nodeWorkerHost } from '../../electron/jobs/host.ts';
 import { repoPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
+
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
 
 /** Total requests of the flood, and how many are in flight at once. */
 const FLOOD_REQUESTS = 1600;

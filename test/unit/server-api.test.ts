@@ -14,6 +14,10 @@ import { EVENTS, METHOD_NAMES, METHODS, type EventName, type Method, type Reques
 import { startServer, type RunningServer } from '../../electron/server/index.ts';
 import { nodeWorkerHost } from '../../electron/jobs/host.ts';
 import { repoPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
+
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
 
 const DATA = repoPath('resources/demo/story-qa.jsonl');
 const TINY = { target: 0.8, maxEpochs: 2, maxTrain: 16, maxEval: 6, calibrationSize: 4, baselines: [] };

@@ -12,6 +12,10 @@ import { CSP, isLoopbackHost, RemoteBindError, startServer, type RunningServer }
 import { generateToken, tokenMatches } from '../../electron/server/auth.ts';
 import { checkListenHost } from '../../electron/server/hosts.ts';
 import { NO_BUILD_PAGE } from '../../electron/server/static.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
+
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
 
 const SECRET = 'top secret contents';
 let root: string;
