@@ -65,10 +65,11 @@ async function startServer(dataDir: string): Promise<string> {
     const timer = setTimeout(() => reject(new Error(`serve did not print its URL:\n${out}`)), 60_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
+      // Not a terminal: serve prints the address and the token file, never the token (RELIABILITY.md §9).
+      const m = /TrimLLM Studio at (http:\/\/127\.0\.0\.1:\d+)\/ .*the token is in (\S+)\)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(`${m[1]!}/#token=${readFileSync(m[2]!, 'utf8').trim()}`);
       }
     };
     server.stdout!.on('data', onData);

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openEventSocket } from '../helpers/event-socket.ts';
 import { z } from 'zod';
 import { EVENTS, METHOD_NAMES, METHODS, type EventName, type Method, type Request, type Response } from '../../electron/api/contract.ts';
 import { startServer, type RunningServer } from '../../electron/server/index.ts';
@@ -77,14 +78,12 @@ before(async () => {
     dataDir, staticDir: join(dataDir, 'no-ui'), workerHost: nodeWorkerHost({ log: (name, line) => workerLog.push(`[${name}] ${line}`) }),
     log: (line) => workerLog.push(line),
   });
-  ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`);
-  ws.on('message', (data) => {
-    const e = JSON.parse(String(data)) as Received;
+  ws = await openEventSocket(server.url, server.token, (data) => {
+    const e = JSON.parse(data) as Received;
     EVENTS[e.event].parse(e.payload); // every event matches the contract
     events.push(e);
     for (const w of [...waiters]) w();
   });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
 });
 
 after(async () => {
