@@ -15,7 +15,7 @@
  * Private files: the data directory is made 0700 and the database, its WAL and shared-memory files 0600
  * (new files get that from the 077 umask the CLI and the app set at start; older ones are fixed here).
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { closeDatabase, openDatabase, type Database } from './db.ts';
@@ -51,9 +51,11 @@ export function databasePath(dataDir: string): string {
 
 /**
  * Whether the plain database at `path` records the user's choice to stay unencrypted. Read through a read-only
- * connection, so a refused open changes nothing; a file without the settings table (an older schema) → false.
+ * connection, so a refused open changes nothing (the empty -wal/-shm files such a connection leaves on a WAL
+ * database are removed when they were not there before); a file without the settings table → false.
  */
 export function declinedEncryption(path: string): boolean {
+  const sideFiles = [`${path}-wal`, `${path}-shm`].filter((f) => !existsSync(f));
   const db = connect(path, { readonly: true, fileMustExist: true });
   try {
     return getSetting(db, ENCRYPTION_SETTING, z.boolean()) === false;
@@ -61,6 +63,9 @@ export function declinedEncryption(path: string): boolean {
     return false;
   } finally {
     db.close();
+    if (sideFiles.length === 2 && existsSync(sideFiles[0]!) && statSync(sideFiles[0]!).size === 0) {
+      for (const f of sideFiles) rmSync(f, { force: true });
+    }
   }
 }
 
