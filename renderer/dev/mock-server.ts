@@ -31,7 +31,7 @@ let nextJob = 1;
 const runs: Run[] = [];
 const chats: { id: number; title: string; checkpointId: number | null; modelId: number | null; updatedAt: number; messages: Json[] }[] = [];
 let nextMessage = 1;
-const settings = { backend: 'auto', threads: 8, dataDir: '/home/user/.trimllm', hubEndpoint: 'https://huggingface.co' };
+const settings = { backend: 'auto', threads: 8, dataDir: '/home/user/.trimllm', hubEndpoint: 'https://huggingface.co', encrypted: true };
 
 function newRun(modelId: number, config: Json, status: string): Run {
   const run: Run = { id: runs.length + 1, modelId, datasetId: 1, status, backend: 'wasm', createdAt: now() - 3600 * (3 - runs.length), error: null, config, checkpoints: [], events: [], scans: [] };

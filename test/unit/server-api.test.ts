@@ -263,6 +263,7 @@ test('cancel stops a trim at its checkpoint (interrupted), and resume finishes i
 test('settings, and every method was exercised', async () => {
   const before = await call('settings.get', {});
   assert.equal(before.backend, 'auto');
+  assert.equal(before.encrypted, true, 'the server opened its workspace encrypted');
   assert.deepEqual(await call('settings.set', { threads: 2, hubEndpoint: 'http://127.0.0.1:9/' }), { ok: true });
   const now = await call('settings.get', {});
   assert.equal(now.threads, 2);
