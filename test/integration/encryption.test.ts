@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { TEST_DB_KEY } from '../helpers/shared.ts';
 import {
-  backupDatabase, closeDatabase, fileState, importDataset, listDatasets, listRecords, openDatabase, openWorkspaceDatabase,
+  backupDatabase, changeWorkspaceKey, closeDatabase, fileState, importDataset, listDatasets, listRecords, openDatabase, openWorkspaceDatabase,
 } from '../../electron/store/index.ts';
 
 /** A record text no SQLite page would hold by chance. */
@@ -156,4 +156,20 @@ test('trimllm encrypt, trimllm rekey, and the key file must be private', () => {
     closeDatabase(db);
   }
   assertNoPlaintext(join(dir, 'trimllm.db'));
+});
+
+test('a conversion is refused while another connection has the workspace open (its writes would go to the replaced file)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trimllm-busy-'));
+  workspaceWithRecord(dir, { key: TEST_DB_KEY });
+  const other = openDatabase(join(dir, 'trimllm.db'), { key: TEST_DB_KEY });
+  try {
+    const before = readFileSync(join(dir, 'trimllm.db'));
+    assert.throws(() => changeWorkspaceKey(dir, TEST_DB_KEY, 'another key'), /is in use by another process .* stop it and try again/);
+    assert.ok(readFileSync(join(dir, 'trimllm.db')).equals(before), 'unchanged');
+    assert.equal(listDatasets(other).length, 1, 'the other connection still reads it');
+  } finally {
+    closeDatabase(other);
+  }
+  changeWorkspaceKey(dir, TEST_DB_KEY, 'another key');
+  closeDatabase(openDatabase(join(dir, 'trimllm.db'), { key: 'another key' }));
 });
