@@ -8,17 +8,21 @@
 //
 // Each step is a fresh process (as a user runs it), so the times include start-up (tsx, tfjs), the same in
 // both modes. Prints the median wall and CPU seconds per step and mode, and the encrypted/plain ratios.
+// Then the store alone, in this process (no start-up): open (the key derivation: PBKDF2, 256,000 iterations),
+// write 20,000 records (~8 MB) in one transaction, read them all back, close; same interleaving.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const shared = join(repo, '..', 'shared');
 const model = join(shared, 'models/stories260K/stories260K.bin');
 const data = join(shared, 'datasets/grimm_fairy_tales');
 const roundsFlag = process.argv.indexOf('--rounds');
+const storeOnly = process.argv.includes('--store-only');
 const rounds = roundsFlag > 0 ? Number(process.argv[roundsFlag + 1]) : 3;
 
 const STEPS = {
@@ -44,7 +48,7 @@ function step(args, encrypted) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = { plain: {}, encrypted: {} };
 const load0 = loadavg()[0];
-for (let round = 0; round < rounds; round++) {
+for (let round = 0; round < (storeOnly ? 0 : rounds); round++) {
   // Alternate which mode goes first, so a load change between the two halves of a round does not favour one.
   for (const encrypted of round % 2 === 0 ? [true, false] : [false, true]) {
     const mode = encrypted ? 'encrypted' : 'plain';
@@ -59,9 +63,45 @@ for (let round = 0; round < rounds; round++) {
 }
 console.log(`encryption cost, ${rounds} rounds interleaved, load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
 console.log('step     plain wall s  encrypted wall s  wall ×   plain CPU s  encrypted CPU s  CPU ×');
-for (const name of Object.keys(STEPS)) {
+for (const name of storeOnly ? [] : Object.keys(STEPS)) {
   const p = results.plain[name], e = results.encrypted[name];
   const pw = median(p.map((t) => t.wall)), ew = median(e.map((t) => t.wall));
   const pc = median(p.map((t) => t.cpu)), ec = median(e.map((t) => t.cpu));
   console.log(`${name.padEnd(7)} ${pw.toFixed(2).padStart(13)} ${ew.toFixed(2).padStart(17)} ${(ew / pw).toFixed(3).padStart(6)} ${pc.toFixed(2).padStart(13)} ${ec.toFixed(2).padStart(16)} ${(ec / pc).toFixed(3).padStart(6)}`);
+}
+
+register();
+const store = await import('../electron/store/index.ts');
+const STORE_STEPS = ['open', 'write', 'read'];
+const storeResults = { plain: {}, encrypted: {} };
+const records = Array.from({ length: 20_000 }, (_, i) => ({ split: 'train', payload: { text: `record ${i} `.padEnd(400, 'lorem ipsum ') } }));
+/** Runs `work` and returns its wall and CPU (user + system of this process) seconds. */
+function timed(work) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  work();
+  const cpu = process.cpuUsage(cpu0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+for (let round = 0; round < rounds; round++) {
+  for (const encrypted of round % 2 === 0 ? [true, false] : [false, true]) {
+    const mode = encrypted ? 'encrypted' : 'plain';
+    const dir = mkdtempSync(join(tmpdir(), `trimllm-cost-store-${mode}-`));
+    let db;
+    const t = {
+      open: timed(() => (db = store.openWorkspaceDatabase(dir, encrypted ? { key: 'encryption cost measurement key' } : { noEncryption: true }))),
+      write: timed(() => store.importDataset(db, { name: 'n', source: '/n', format: 'jsonl', taskType: 'text', mapping: {} }, records)),
+      read: timed(() => store.listRecords(db, store.listDatasets(db)[0].id, 'train')),
+    };
+    store.closeDatabase(db);
+    for (const name of STORE_STEPS) (storeResults[mode][name] ??= []).push(t[name]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+console.log('store alone (this process): 20,000 records of ~400 bytes');
+for (const name of STORE_STEPS) {
+  const p = storeResults.plain[name], e = storeResults.encrypted[name];
+  const pw = median(p.map((t) => t.wall)), ew = median(e.map((t) => t.wall));
+  const pc = median(p.map((t) => t.cpu)), ec = median(e.map((t) => t.cpu));
+  console.log(`${name.padEnd(7)} ${pw.toFixed(3).padStart(13)} ${ew.toFixed(3).padStart(17)} ${(ew / pw).toFixed(3).padStart(6)} ${pc.toFixed(3).padStart(13)} ${ec.toFixed(3).padStart(16)} ${(ec / pc).toFixed(3).padStart(6)}`);
 }
