@@ -6,7 +6,7 @@
  *   dist/electron/main.mjs.
  * - Only the built app goes into the package: package.json, dist/electron (without source maps), renderer/dist,
  *   resources/ and the production node_modules; sources, tests and scripts stay out.
- * - asar, with the native modules unpacked (a .node file cannot be loaded from inside an archive): better-sqlite3
+ * - asar, with the native modules unpacked (a .node file cannot be loaded from inside an archive): better-sqlite3-multiple-ciphers
  *   and the optional @tensorflow/tfjs-node(-gpu); tfjs-backend-wasm too, whose .wasm files are read by path.
  * - The rebuild step compiles those native modules for Electron's ABI inside the packaged copy (the repository's
  *   node_modules keep the Node build that the CLI, the server and the tests use).
@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 
 /** Native (or path-loaded) modules unpacked from app.asar. */
-const UNPACKED = ['better-sqlite3', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'];
+const UNPACKED = ['better-sqlite3-multiple-ciphers', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'];
 
 /** Top-level paths copied into the package (everything else is left out). */
 const KEEP = [/^\/package\.json$/, /^\/dist(\/electron(\/.*)?)?$/, /^\/renderer(\/dist(\/.*)?)?$/, /^\/resources(\/.*)?$/, /^\/node_modules(\/.*)?$/];
@@ -45,7 +45,7 @@ const config = {
     ignore,
     prune: true,
   },
-  rebuildConfig: { onlyModules: ['better-sqlite3', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'], force: true },
+  rebuildConfig: { onlyModules: ['better-sqlite3-multiple-ciphers', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'], force: true },
   hooks: {
     generateAssets: async (): Promise<void> => {
       run(['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts']);

@@ -106,7 +106,7 @@ export const METHODS = {
   },
   'chats.delete': { request: z.strictObject({ chatId: id }), response: z.object({ ok: z.boolean() }) },
   'chats.stop': { request: z.strictObject({ jobId: z.string() }), response: z.object({ ok: z.boolean() }) },
-  'settings.get': { request: z.strictObject({}), response: z.object({ backend: z.string(), threads: z.number().int(), dataDir: z.string(), hubEndpoint: z.string() }) },
+  'settings.get': { request: z.strictObject({}), response: z.object({ backend: z.string(), threads: z.number().int(), dataDir: z.string(), hubEndpoint: z.string(), encrypted: z.boolean() }) },
   'settings.set': { request: z.strictObject({ backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(), threads: z.number().int().min(1).max(256).optional(), hubEndpoint: z.string().url().optional() }), response: z.object({ ok: z.boolean() }) },
   'store.vacuum': { request: z.strictObject({}), response: z.object({ bytesBefore: z.number(), bytesAfter: z.number() }) },
   'store.backup': { request: z.strictObject({}), response: z.object({ path: z.string(), bytes: z.number() }) },

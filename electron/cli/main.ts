@@ -3,7 +3,9 @@
  * `help` and `run(argv)`. The library throws; this file prints the message (the stack with --verbose) and
  * turns it into an exit code: 0 ok, 1 failure, 2 usage error.
  */
+import { resolveCliAccess, setWorkspaceAccess, usePrivateUmask } from '../store/index.ts';
 import { UsageError } from './args.ts';
+import { dataDir } from './workspace.ts';
 
 interface Command {
   help: string;
@@ -29,7 +31,48 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   delete: () => import('./commands/delete.ts'),
   vacuum: () => import('./commands/vacuum.ts'),
   backup: () => import('./commands/backup.ts'),
+  encrypt: () => import('./commands/encrypt.ts'),
+  rekey: () => import('./commands/rekey.ts'),
 };
+
+/** Commands that always open the workspace (others do with --checkpoint or --save): a key prompt is shown for them. */
+const WORKSPACE_COMMANDS = new Set(['import-model', 'import-data', 'trim', 'resume', 'runs', 'demo', 'serve', 'delete', 'vacuum', 'backup', 'encrypt', 'rekey']);
+
+/** The global flags of every command: the workspace key's file, and declining encryption. */
+interface GlobalFlags {
+  verbose: boolean;
+  keyFile?: string;
+  noEncryption: boolean;
+  rest: string[];
+}
+
+/**
+ * Takes --verbose, --key-file FILE (or --key-file=FILE) and --no-encryption out of the arguments.
+ * @throws UsageError when --key-file has no value
+ */
+function takeGlobalFlags(argv: string[]): GlobalFlags {
+  const flags: GlobalFlags = { verbose: false, noEncryption: false, rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--verbose') flags.verbose = true;
+    else if (a === '--no-encryption') flags.noEncryption = true;
+    else if (a.startsWith('--key-file=')) flags.keyFile = a.slice('--key-file='.length);
+    else if (a === '--key-file') {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError('--key-file needs a FILE');
+      flags.keyFile = value;
+    } else flags.rest.push(a);
+  }
+  if (flags.keyFile === '') throw new UsageError('--key-file needs a FILE');
+  return flags;
+}
+
+/** The --data-dir value among a command's arguments (for the key prompt), if given. */
+function dataDirFlag(args: readonly string[]): string | undefined {
+  const i = args.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
+  if (i < 0) return undefined;
+  return args[i]!.includes('=') ? args[i]!.slice('--data-dir='.length) : args[i + 1];
+}
 
 const USAGE = `usage: trimllm <command> [options]   (trimllm <command> --help for details)
 
@@ -52,8 +95,16 @@ commands:
   delete     delete a run, dataset, chat, checkpoint or model with its data
   vacuum     give the space of deleted data back to the disk
   backup     a consistent copy of the workspace database (also while a job runs)
+  encrypt    encrypt an unencrypted workspace with a new key (kill-safe, in place)
+  rekey      change the workspace's key (kill-safe, in place)
 
+<<<<<<< HEAD
 common options: --backend auto|tensorflow|webgpu|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
+=======
+common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose
+workspace key: TRIMLLM_DB_KEY=…, --key-file FILE (mode 0600) or a prompt in a terminal, never on the command
+  line; --no-encryption keeps a workspace unencrypted (recorded in it)`;
+>>>>>>> issue-17
 
 /**
  * Runs the CLI.
@@ -61,9 +112,16 @@ common options: --backend auto|tensorflow|webgpu|wasm|cpu (or TRIMLLM_BACKEND), 
  * @returns the process exit code
  */
 export async function main(argv: string[]): Promise<number> {
-  const verbose = argv.includes('--verbose');
-  const args = argv.filter((a) => a !== '--verbose');
-  const [name, ...rest] = args;
+  usePrivateUmask(); // every file this process makes is private; exports get the user's umask (withUserUmask)
+  let flags: GlobalFlags;
+  try {
+    flags = takeGlobalFlags(argv);
+  } catch (e) {
+    console.error(`trimllm: ${(e as Error).message}`);
+    return 2;
+  }
+  const { verbose } = flags;
+  const [name, ...rest] = flags.rest;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE);
     return name ? 0 : 2;
@@ -79,6 +137,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    const usesWorkspace = WORKSPACE_COMMANDS.has(name) || rest.includes('--checkpoint') || rest.includes('--save');
+    setWorkspaceAccess(await resolveCliAccess({
+      ...(flags.keyFile !== undefined ? { keyFile: flags.keyFile } : {}),
+      noEncryption: flags.noEncryption,
+      ...(name === 'encrypt' ? { need: 'new' as const } : {}),
+      ...(usesWorkspace ? { dataDir: dataDir(dataDirFlag(rest)) } : {}),
+      interactive: process.stdin.isTTY === true,
+      env: process.env,
+    }));
     return await command.run(rest);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

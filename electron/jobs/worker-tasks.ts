@@ -37,7 +37,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 async function doctor() {
   const report = await selectBackend();
   const versions: Record<string, string> = { node: process.versions.node, tfjs: report.tfjsVersion };
-  for (const p of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'better-sqlite3']) {
+  for (const p of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'better-sqlite3-multiple-ciphers']) {
     versions[p] = packageVersion(p);
   }
   const skipped: Record<string, string> = {};

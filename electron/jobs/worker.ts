@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeDatabase, openDatabase, type Database } from '../store/index.ts';
+import { closeDatabase, openDatabase, workerKey, type Database } from '../store/index.ts';
 import { toApiError, type FromWorker, type JobSpec, type ToWorker } from './protocol.ts';
 import type { JobContext, JobOutcome } from './worker-context.ts';
 
@@ -55,8 +55,10 @@ let stopping = false;
 function databaseFor(dataDir: string): Database {
   let db = databases.get(dataDir);
   if (!db) {
-    // openDatabase, not openWorkspace: marking 'running' runs interrupted is the parent's job at start-up.
-    db = openDatabase(join(dataDir, 'trimllm.db'));
+    // openDatabase, not openWorkspace: marking 'running' runs interrupted (and creating or converting the
+    // file) is the parent's job at start-up; the parent hands its key down in the environment (workerKeyEnv).
+    const key = workerKey(process.env);
+    db = openDatabase(join(dataDir, 'trimllm.db'), key !== undefined ? { key } : {});
     databases.set(dataDir, db);
   }
   return db;

@@ -5,9 +5,11 @@
  *
  * Bundled by scripts/build-electron.mjs into dist/electron/main.mjs; it runs only inside Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, utilityProcess } from 'electron';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { PRIVATE_DIR_MODE, usePrivateUmask } from '../store/private-files.ts';
 import { registerIpc } from './ipc.ts';
 import { appPaths, dataDirOverride } from './paths.ts';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol.ts';
@@ -87,7 +89,11 @@ export function runApp(createService: ServiceFactory = realService): void {
     .then(async () => {
       hardenSession(session.defaultSession);
       registerAppProtocol(protocol, paths.rendererRoot);
-      service = await createService({ dataDir: app.getPath('userData') });
+      const dataDir = app.getPath('userData');
+      mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+      const [{ appWorkspaceAccess }, { setWorkspaceAccess }] = await Promise.all([import('./db-key.ts'), import('../store/workspace-key.ts')]);
+      setWorkspaceAccess(appWorkspaceAccess(safeStorage, dataDir, process.env));
+      service = await createService({ dataDir });
       stopIpc = registerIpc(ipcMain, service, () => (window && !window.isDestroyed() ? window.webContents : null));
       openWindow();
     })
@@ -97,6 +103,7 @@ export function runApp(createService: ServiceFactory = realService): void {
     });
 }
 
+usePrivateUmask(); // the database, reports, backups and temporary files are the user's alone
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
 const dataDir = dataDirOverride(process.env);

@@ -23,7 +23,7 @@ export interface RealServiceOptions extends ServiceOptions {
 
 /** The real service: server mode's service layer over the workspace in `options.dataDir`. */
 export async function createApiService(options: RealServiceOptions): Promise<ApiService> {
-  const [{ openWorkspace }, { closeDatabase }, { EventHub }, { JobRunner }, { createApiService: createServerService }, { workerEnv }] =
+  const [{ openWorkspace }, { closeDatabase, workerKeyEnv }, { EventHub }, { JobRunner }, { createApiService: createServerService }, { workerEnv }] =
     await Promise.all([
       import('../cli/workspace.ts'),
       import('../store/index.ts'),
@@ -40,7 +40,7 @@ export async function createApiService(options: RealServiceOptions): Promise<Api
     db,
     onEvent: (event, payload) => events.publish(event, payload),
     host: options.workerHost,
-    workerEnv: () => workerEnv(db),
+    workerEnv: () => ({ ...workerEnv(db), ...workerKeyEnv() }),
     stopGraceMs: options.stopGraceMs,
   });
   const service = createServerService({ db, dataDir, runner, events });

@@ -1,11 +1,25 @@
 /**
  * The server's access token (DESIGN.md §5: server mode requires a random token). Every /api and /v1 request
- * sends it as `Authorization: Bearer <token>`; the event WebSocket, which browsers cannot give headers, as
- * `?token=`. The UI page gets it from the URL fragment (`#token=…`), which browsers never send to the server, so
- * it stays out of request logs.
+ * sends it as `Authorization: Bearer <token>`; the event WebSocket, which browsers cannot give headers, in its
+ * first message (ws.ts). The UI page gets it from the URL fragment (`#token=…`), which browsers never send to
+ * the server, so it stays out of request logs. `trimllm serve` prints that link only to a terminal; for logs
+ * and scripts the token is in `<data dir>/server-token` (0600).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../store/private-files.ts';
+
+/** The file in the data directory that holds a running server's token (mode 0600, rewritten at each start). */
+export const TOKEN_FILE = 'server-token';
+
+/** Writes the token to `<dataDir>/server-token`, readable by the owner only. @returns the file's path */
+export function writeTokenFile(dataDir: string, token: string): string {
+  const path = join(dataDir, TOKEN_FILE);
+  writeFileSync(path, `${token}\n`, { mode: PRIVATE_FILE_MODE });
+  return path;
+}
 
 /** A new random token: 24 bytes, base64url (32 characters). */
 export function generateToken(): string {

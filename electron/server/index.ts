@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeDatabase } from '../store/index.ts';
+import { closeDatabase, workerKeyEnv } from '../store/index.ts';
 import { openWorkspace } from '../cli/workspace.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { ExternalRunWatcher } from '../jobs/run-progress.ts';
@@ -90,7 +90,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const db = openWorkspace(dataDir); // marks runs left 'running' by a dead process 'interrupted'
   const events = new EventHub((event, message) => log(`dropped event ${event} outside the contract: ${message}`));
   const runner = new JobRunner({
-    dataDir, db, onEvent: (e, p) => events.publish(e, p), workerEnv: () => workerEnv(db),
+    dataDir, db, onEvent: (e, p) => events.publish(e, p), workerEnv: () => ({ ...workerEnv(db), ...workerKeyEnv() }),
     ...(options.workerHost ? { host: options.workerHost } : {}),
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
   });

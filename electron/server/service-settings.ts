@@ -5,12 +5,14 @@
  *   engine.threads   integer ≥ 1                              (default: the machine's available parallelism)
  *   hub.endpoint     URL of the Hugging Face Hub              (default HF_ENDPOINT, else https://huggingface.co)
  *
+ * settings.get also says whether the workspace database is encrypted (read-only: chosen when it was opened).
+ *
  * Workers read the engine settings from their environment when they start (workerEnv), so a change applies to
  * the next job; the runner restarts its workers once idle.
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { getSetting, setSetting, type Database } from '../store/index.ts';
+import { getSetting, isEncrypted, setSetting, type Database } from '../store/index.ts';
 import { resolveHubEndpoint } from '../hub/index.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
 
@@ -48,6 +50,7 @@ export function settingsHandlers(ctx: ServiceContext): Handlers<'settings.get' |
       ...engineSettings(ctx.db),
       dataDir: ctx.dataDir,
       hubEndpoint: resolveHubEndpoint(getSetting(ctx.db, 'hub.endpoint', z.string())),
+      encrypted: isEncrypted(ctx.db),
     }),
     'settings.set': (req) => {
       const before = JSON.stringify(engineSettings(ctx.db));

@@ -8,6 +8,7 @@
 import { accessSync, constants, existsSync, mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { connect, type Database } from './driver.ts';
+import { backupEncrypted, fileState, isEncrypted, missingKeyError, truncatedError, unlock, type DbKey } from './encryption.ts';
 import { migrateDatabase } from './migrations/index.ts';
 
 export type { Database } from './driver.ts';
@@ -18,13 +19,20 @@ export interface OpenOptions {
   busyTimeoutSeconds?: number;
   /** Skip migrations (tests of the migration runner); default false. */
   skipMigrations?: boolean;
+  /**
+   * The encryption key (encryption.ts): a new file is created encrypted with it, an existing one must be
+   * encrypted with it. Without a key the file is plain SQLite (an encrypted one is refused with a clear error).
+   */
+  key?: DbKey;
 }
 
 /**
  * Opens (creating if needed, with its parent folders) the database at `path`, or an in-memory one for
  * ':memory:', applies the connection pragmas and brings the schema up to date.
- * @throws SchemaTooNewError when the file was written by a newer app; MigrationError when a migration fails;
- *   SqliteError when the file is not a database or cannot be opened. The connection is closed on any error.
+ * @throws WorkspaceAccessError when the key is wrong or missing, or the file is truncated or plain while a key
+ *   was given (nothing on disk is changed then); SchemaTooNewError when the file was written by a newer app;
+ *   MigrationError when a migration fails; SqliteError when the file cannot be opened. The connection is
+ *   closed on any error.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Database {
   const busyTimeoutMs = Math.round((options.busyTimeoutSeconds ?? 5) * 1000);
@@ -32,9 +40,16 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     throw new Error(`busyTimeoutSeconds must be a non-negative number, got ${options.busyTimeoutSeconds}`);
   }
   const memory = path === ':memory:' || path === '';
-  if (!memory && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  const onDisk = !memory && !path.startsWith('file:');
+  if (onDisk) {
+    mkdirSync(dirname(path), { recursive: true });
+    const state = fileState(path);
+    if (state === 'truncated') throw truncatedError(path);
+    if (state === 'encrypted' && options.key === undefined) throw missingKeyError(path);
+  }
   const db = connect(path, { timeout: busyTimeoutMs });
   try {
+    if (options.key !== undefined) unlock(db, options.key, path);
     db.pragma('journal_mode = WAL'); // an in-memory database stays in 'memory' mode
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
@@ -62,13 +77,15 @@ export function closeDatabase(db: Database): void {
 }
 
 /**
- * Writes a consistent copy of the whole database to `destPath` with SQLite's online backup API, while the app
- * keeps using it (a write during the copy restarts or updates it, so the copy is one committed state).
- * The copy is an ordinary database file (in WAL mode) that openDatabase can open.
+ * Writes a consistent copy of the whole database to `destPath` while the app keeps using it (the copy is one
+ * committed state). A plain database is copied with SQLite's online backup API (a write during the copy
+ * restarts or updates it); an encrypted one with encryption.ts backupEncrypted, encrypted with the same key.
+ * The copy is a database file that openDatabase opens (with the same key).
  * @returns the number of pages copied.
  * @throws TypeError when the destination folder does not exist; SqliteError on an I/O error.
  */
 export async function backupDatabase(db: Database, destPath: string): Promise<{ pages: number }> {
+  if (isEncrypted(db)) return backupEncrypted(db, destPath);
   const progress = await db.backup(destPath);
   return { pages: progress.totalPages };
 }

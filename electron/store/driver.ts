@@ -1,11 +1,12 @@
 /**
- * The SQLite driver (better-sqlite3 12) behind a small typed surface.
+ * The SQLite driver behind a small typed surface: better-sqlite3-multiple-ciphers 12, better-sqlite3's API built
+ * on SQLite3 Multiple Ciphers, whose `sqlcipher` scheme writes SQLCipher-4-compatible encrypted pages
+ * (encryption.ts configures it; a connection given no key reads and writes plain SQLite files as before).
  *
- * `@types/better-sqlite3` is not a dependency of this project, so this file declares the part of the driver's
- * API the store uses and loads the CommonJS module through `createRequire`. Should the official types be added
- * later, nothing here conflicts with them (no ambient `declare module`).
+ * This file declares the part of the driver's API the store uses and loads the CommonJS module through
+ * `createRequire` (no ambient `declare module`, so official types added later cannot conflict).
  *
- * Everything else in electron/store/ imports `Database` from here, never from 'better-sqlite3' directly.
+ * Everything else in electron/store/ imports `Database` from here, never from the driver package directly.
  */
 import { createRequire } from 'node:module';
 
@@ -77,6 +78,13 @@ export interface Database {
     destination: string,
     options?: { progress?: (info: BackupProgress) => number | undefined },
   ): Promise<BackupProgress>;
+  /**
+   * Sets the encryption key of this connection (`sqlite3_key`): a passphrase, or `x'<64 hex digits>'` for a raw
+   * 256-bit key. Must come before the first read; a wrong key shows at the first read as SQLITE_NOTADB.
+   */
+  key(key: Buffer): number;
+  /** Re-encrypts the open database with a new key (`sqlite3_rekey`); needs a rollback journal, not WAL. */
+  rekey(key: Buffer): number;
   /** Closes the connection. */
   close(): this;
 }
@@ -94,7 +102,7 @@ export interface DriverOptions {
 type DriverConstructor = new (filename: string, options?: DriverOptions) => Database;
 
 const require = createRequire(import.meta.url);
-const Driver = require('better-sqlite3') as DriverConstructor;
+const Driver = require('better-sqlite3-multiple-ciphers') as DriverConstructor;
 
 /**
  * Opens a raw connection with the driver, nothing else (no pragmas, no migrations): use `openDatabase` in db.ts.

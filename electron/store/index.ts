@@ -19,3 +19,7 @@ export * from './checkpoints.ts';
 export * from './evaluations.ts';
 export * from './chats.ts';
 export * from './settings.ts';
+export * from './encryption.ts';
+export * from './workspace.ts';
+export * from './workspace-key.ts';
+export * from './private-files.ts';

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isMethod, parseRequest, type Method } from '../../electron/api/contract.ts';
+import { AUTH_MESSAGE, READY_MESSAGE, UNAUTHORIZED_CLOSE } from '../../electron/api/event-socket-auth.ts';
 import { CANNED_ANSWERS, DATASETS, MODELS, PREVIEW, TOKEN, entryFor, maskIndex, modelSummary, pickDrop, rng, scanScores, sharedBytes, subLayers } from './fixtures.ts';
 
 const args = process.argv.slice(2);
@@ -30,7 +31,7 @@ let nextJob = 1;
 const runs: Run[] = [];
 const chats: { id: number; title: string; checkpointId: number | null; modelId: number | null; updatedAt: number; messages: Json[] }[] = [];
 let nextMessage = 1;
-const settings = { backend: 'auto', threads: 8, dataDir: '/home/user/.trimllm', hubEndpoint: 'https://huggingface.co' };
+const settings = { backend: 'auto', threads: 8, dataDir: '/home/user/.trimllm', hubEndpoint: 'https://huggingface.co', encrypted: true };
 
 function newRun(modelId: number, config: Json, status: string): Run {
   const run: Run = { id: runs.length + 1, modelId, datasetId: 1, status, backend: 'wasm', createdAt: now() - 3600 * (3 - runs.length), error: null, config, checkpoints: [], events: [], scans: [] };
@@ -282,9 +283,15 @@ const server = createServer(async (req, res) => {
 const wss = new WebSocketServer({ noServer: true });
 server.on('upgrade', (req, socket, head) => {
   const u = new URL(req.url ?? '/', 'http://x');
-  if (u.pathname !== '/api/events' || u.searchParams.get('token') !== TOKEN) return socket.destroy();
+  if (u.pathname !== '/api/events' || u.searchParams.has('token')) return socket.destroy();
   wss.handleUpgrade(req, socket, head, (ws) => {
-    sockets.add(ws);
+    // As the real server (electron/server/ws.ts): the token in the first message, then "ready" and the events.
+    ws.once('message', (data) => {
+      const auth = AUTH_MESSAGE.safeParse(JSON.parse(String(data)));
+      if (!auth.success || auth.data.token !== TOKEN) return ws.close(UNAUTHORIZED_CLOSE, 'unauthorized');
+      sockets.add(ws);
+      ws.send(JSON.stringify(READY_MESSAGE));
+    });
     ws.on('close', () => sockets.delete(ws));
   });
 });

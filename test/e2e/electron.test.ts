@@ -6,8 +6,8 @@
 //
 // Needs the Electron binary (`require('electron')` is its path once electron's install script has downloaded it):
 // without it the test is reported as skipped ("Electron binary unavailable"), never as passed. With it, it also
-// needs better-sqlite3 built for Electron's ABI (`npx @electron/rebuild -o better-sqlite3`; `npm rebuild
-// better-sqlite3` switches back for Node) and, on Linux, a display (e.g. `xvfb-run node scripts/run-tests.mjs e2e`).
+// needs better-sqlite3-multiple-ciphers built for Electron's ABI (`npx @electron/rebuild -o better-sqlite3-multiple-ciphers`; `npm rebuild
+// better-sqlite3-multiple-ciphers` switches back for Node) and, on Linux, a display (e.g. `xvfb-run node scripts/run-tests.mjs e2e`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -43,9 +43,9 @@ function prepare(electron: string): void {
     const ui = run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts']);
     assert.ok(ui.ok, `the renderer build failed:\n${ui.output}`);
   }
-  const abi = run(electron, ['-e', "require('better-sqlite3')(':memory:').close()"], { ELECTRON_RUN_AS_NODE: '1' });
-  assert.ok(abi.ok, 'better-sqlite3 is not built for Electron: run `npx @electron/rebuild -o better-sqlite3` first ' +
-    `(and \`npm rebuild better-sqlite3\` afterwards for the Node tests):\n${abi.output}`);
+  const abi = run(electron, ['-e', "require('better-sqlite3-multiple-ciphers')(':memory:').close()"], { ELECTRON_RUN_AS_NODE: '1' });
+  assert.ok(abi.ok, 'better-sqlite3-multiple-ciphers is not built for Electron: run `npx @electron/rebuild -o better-sqlite3-multiple-ciphers` first ' +
+    `(and \`npm rebuild better-sqlite3-multiple-ciphers\` afterwards for the Node tests):\n${abi.output}`);
   if (process.platform === 'linux') {
     assert.ok(process.env.DISPLAY || process.env.WAYLAND_DISPLAY, 'no display: run the e2e test under xvfb-run');
   }

@@ -17,6 +17,10 @@ import { startServer, type RunningServer } from '../../electron/server/index.ts'
 import { handleCall } from '../../electron/main/ipc.ts';
 import { fieldIssues } from '../../electron/server/api-routes.ts';
 import { describeError, fuzz, jsonJunk, mutatedJson, RUNS } from './harness.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
+
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
 
 /** Valid requests of methods with fields beyond an id (ids refer to nothing; paths to nothing). */
 const EXAMPLES: Partial<Record<string, Record<string, unknown>>> = {

@@ -11,6 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../../electron/server/index.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
+
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
 
 const CHILD = fileURLToPath(new URL('./size-import-child.ts', import.meta.url));
 /** Peak RSS allowed for one import (a memory bound, generous on purpose). */

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   checkIntegrity, closeDatabase, listCheckpoints, listRuns, loadCheckpointTensors, openDatabase, type Database,
 } from '../../electron/store/index.ts';
-import { repoPath } from './shared.ts';
+import { repoPath, TEST_DB_KEY, TEST_KEY_ENV } from './shared.ts';
 
 /** One `@phase` line, with the time it was read (milliseconds since the process was started). */
 export interface PhaseEvent {
@@ -42,11 +42,11 @@ export class AnnouncedProcess {
   private readonly waiters = new Set<() => void>();
   private done = false;
 
-  /** Starts `node bin/trimllm.mjs ...args` from the repository root, with phase announcements on. */
+  /** Starts `node bin/trimllm.mjs ...args` from the repository root, with phase announcements on (and the tests' workspace key unless `env` gives another). */
   constructor(args: string[], env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), ...args], {
       cwd: repoPath(''),
-      env: { ...process.env, ...env, TRIMLLM_ANNOUNCE_PHASES: '1' },
+      env: { ...process.env, ...TEST_KEY_ENV, ...env, TRIMLLM_ANNOUNCE_PHASES: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let partial = '';
@@ -187,7 +187,7 @@ export function checkpointHash(db: Database, id: number): string {
  * tensor of every checkpoint of every run (a missing, repeated or short chunk makes the load throw).
  */
 export function auditWorkspace(dbPath: string): WorkspaceAudit {
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, { key: TEST_DB_KEY });
   try {
     const problems = checkIntegrity(db);
     const checkpoints: AuditedCheckpoint[] = [];

@@ -17,6 +17,11 @@ export function repoPath(relative: string): string {
   return fileURLToPath(new URL(`../../${relative}`, import.meta.url));
 }
 
+/** The workspace key of the tests' encrypted workspaces (a passphrase; not a secret). */
+export const TEST_DB_KEY = 'trimllm test workspace key';
+/** The environment that gives a spawned `trimllm` the tests' workspace key. */
+export const TEST_KEY_ENV = { TRIMLLM_DB_KEY: TEST_DB_KEY } as const;
+
 export const STORIES_BIN = sharedPath('models/stories260K/stories260K.bin');
 export const STORIES_TOK = sharedPath('models/stories260K/tok512.bin');
 

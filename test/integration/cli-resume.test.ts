@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.ts';
-import { repoPath, sharedPath, STORIES_BIN } from '../helpers/shared.ts';
+import { repoPath, sharedPath, STORIES_BIN, TEST_DB_KEY, TEST_KEY_ENV } from '../helpers/shared.ts';
 import {
   openDatabase, closeDatabase, checkIntegrity, claimRun, createRun, listCheckpoints, listRuns, listRunEvents, setRunStatus, type Database,
 } from '../../electron/store/index.ts';
@@ -24,19 +24,19 @@ test('kill -9 during an epoch, then resume: same final keep mask as an uninterru
   const straight = mkdtempSync(join(tmpdir(), 'trimllm-straight-'));
   const r = runCli([...TRIM_ARGS, '--data-dir', straight]);
   assert.equal(r.status, 0, r.stderr);
-  const db1 = openDatabase(join(straight, 'trimllm.db'));
+  const db1 = openDatabase(join(straight, 'trimllm.db'), { key: TEST_DB_KEY });
   const expected = finalState(db1);
   closeDatabase(db1);
 
   const killed = mkdtempSync(join(tmpdir(), 'trimllm-killed-'));
-  const child = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), ...TRIM_ARGS, '--data-dir', killed], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), ...TRIM_ARGS, '--data-dir', killed], { stdio: 'ignore', env: { ...process.env, ...TEST_KEY_ENV } });
   const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
   const dbPath = join(killed, 'trimllm.db');
   let killedAt = -1;
   for (let i = 0; i < 1200 && killedAt < 0; i++) {
     await sleep(100);
     try {
-      const db = openDatabase(dbPath);
+      const db = openDatabase(dbPath, { key: TEST_DB_KEY });
       try {
         const cps = listRuns(db).length > 0 ? listCheckpoints(db, 1) : [];
         const events = listRuns(db).length > 0 ? listRunEvents(db, 1) : [];
@@ -55,7 +55,7 @@ test('kill -9 during an epoch, then resume: same final keep mask as an uninterru
   assert.equal(await exited, 'SIGKILL', 'the run was killed mid-epoch');
   assert.ok(killedAt >= 1);
 
-  const db2 = openDatabase(dbPath);
+  const db2 = openDatabase(dbPath, { key: TEST_DB_KEY });
   assert.deepEqual(checkIntegrity(db2), []);
   closeDatabase(db2);
   const runs = runCli(['runs', '--data-dir', killed, '--json']);
@@ -64,7 +64,7 @@ test('kill -9 during an epoch, then resume: same final keep mask as an uninterru
   const resumed = runCli(['resume', '1', '--data-dir', killed]);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, /resuming after epoch \d+/);
-  const db3 = openDatabase(dbPath);
+  const db3 = openDatabase(dbPath, { key: TEST_DB_KEY });
   try {
     assert.deepEqual(checkIntegrity(db3), []);
     assert.equal(listRuns(db3)[0]!.status, 'completed');
@@ -89,7 +89,7 @@ test('a run that fails before training is marked failed with the reason (shown b
   const runs = runCli(['runs', '--data-dir', work]);
   assert.match(runs.stdout, /run 1 {2}failed .*\n {3}failed: the train split has no usable examples/);
 
-  const db = openDatabase(join(work, 'trimllm.db'));
+  const db = openDatabase(join(work, 'trimllm.db'), { key: TEST_DB_KEY });
   try {
     const first = listRuns(db)[0]!;
     const id = createRun(db, { modelId: first.modelId, datasetId: first.datasetId, config: first.config, seed: 0 });

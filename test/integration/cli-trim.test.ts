@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
-import { sharedPath, STORIES_BIN } from '../helpers/shared.ts';
+import { sharedPath, STORIES_BIN, TEST_DB_KEY } from '../helpers/shared.ts';
 import { openDatabase, closeDatabase, checkIntegrity, listCheckpoints, listRuns } from '../../electron/store/index.ts';
 import type { TrimReport } from '../../engine/report/types.ts';
 
@@ -27,7 +27,7 @@ test('trim on Grimm fairy tales: checkpoints in SQLite, a report with base, base
   const healed = report.entries.find((e) => e.name.includes('heal'))!;
   assert.equal(healed.kept.length, 8);
   for (const f of ['report.md', 'loss.svg', 'layer-map.svg', 'frontier.svg']) assert.ok(existsSync(join(reportDir, f)), f);
-  const db = openDatabase(join(work, 'trimllm.db'));
+  const db = openDatabase(join(work, 'trimllm.db'), { key: TEST_DB_KEY });
   try {
     assert.deepEqual(checkIntegrity(db), []);
     assert.equal(listRuns(db)[0]!.status, 'completed');

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoPath, sharedPath } from '../helpers/shared.ts';
+import { repoPath, sharedPath, TEST_KEY_ENV } from '../helpers/shared.ts';
 import type { TrimReport } from '../../engine/report/types.ts';
 
 test('npm run demo (offline: TRIMLLM_DEMO_MODEL_DIR) trims to 50% and prints where the report is', () => {
@@ -14,7 +14,7 @@ test('npm run demo (offline: TRIMLLM_DEMO_MODEL_DIR) trims to 50% and prints whe
     cwd: repoPath(''),
     encoding: 'utf8',
     timeout: 15 * 60_000,
-    env: { ...process.env, TRIMLLM_DEMO_MODEL_DIR: sharedPath('models/stories260K'), HF_ENDPOINT: 'http://127.0.0.1:9' },
+    env: { ...process.env, ...TEST_KEY_ENV, TRIMLLM_DEMO_MODEL_DIR: sharedPath('models/stories260K'), HF_ENDPOINT: 'http://127.0.0.1:9' },
   });
   assert.equal(r.status, 0, r.stderr.slice(-3000));
   assert.match(r.stdout, new RegExp(`Report: ${join(reportDir, 'report.md').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));

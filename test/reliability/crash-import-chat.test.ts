@@ -17,7 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '../../engine/random.ts';
-import { sharedPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+import { sharedPath, STORIES_BIN, STORIES_TOK, TEST_DB_KEY } from '../helpers/shared.ts';
 import { AnnouncedProcess, killInWindow, phaseWindows, tally, type KillResult, type PhaseWindow } from '../helpers/kill-harness.ts';
 import {
   checkIntegrity, closeDatabase, listChatMessages, listChats, listDatasets, listRecords, openDatabase, SPLITS,
@@ -44,7 +44,7 @@ async function killRepeatedly(
 
 /** Per dataset: its stored counts, its records' count per split and a hash of its payloads. */
 function datasetsOf(dbPath: string) {
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, { key: TEST_DB_KEY });
   try {
     assert.deepEqual(checkIntegrity(db), []);
     return listDatasets(db).sort((a, b) => a.id - b.id).map((d) => {
@@ -105,7 +105,7 @@ test('10 SIGKILLs during chat generation: stored messages are a prefix of the fu
   const args = ['chat', '--model', STORIES_BIN, '--tokenizer', STORIES_TOK, '--save', '--data-dir', dir, '--temperature', '0',
     '--max-tokens', '96', '--message', 'Once upon a time there was a cat.', '--message', 'What did the cat do next?'];
   const conversations = () => {
-    const db = openDatabase(dbPath);
+    const db = openDatabase(dbPath, { key: TEST_DB_KEY });
     try {
       assert.deepEqual(checkIntegrity(db), []);
       return listChats(db).reverse().map((c) => listChatMessages(db, c.id).map((m) => ({ role: m.role, content: m.content, tokens: (m.stats as { tokens?: number } | null)?.tokens })));

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '../../engine/random.ts';
 import { runCli } from '../helpers/cli.ts';
-import { sharedPath, STORIES_BIN } from '../helpers/shared.ts';
+import { sharedPath, STORIES_BIN, TEST_DB_KEY } from '../helpers/shared.ts';
 import {
   AnnouncedProcess, auditWorkspace, killInWindow, phaseWindows, tally, type AuditedCheckpoint, type KillResult, type PhaseWindow,
 } from '../helpers/kill-harness.ts';
@@ -83,7 +83,7 @@ test('30 SIGKILLs during training, scans and checkpoint writes: database intact 
     const final = auditWorkspace(dbPath);
     assert.deepEqual(final.problems, []);
     assert.deepEqual(summary(final.checkpoints), summary(expected.checkpoints), 'same labels, keep masks and weight bytes as the uninterrupted run');
-    const db = openDatabase(dbPath);
+    const db = openDatabase(dbPath, { key: TEST_DB_KEY });
     assert.equal(getRun(db, 1)!.status, 'completed');
     closeDatabase(db);
   }

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
-import { sharedPath, STORIES_BIN } from '../helpers/shared.ts';
+import { sharedPath, STORIES_BIN, TEST_DB_KEY } from '../helpers/shared.ts';
 import { AnnouncedProcess, auditWorkspace } from '../helpers/kill-harness.ts';
 import {
   appendChatMessage, closeDatabase, createChat, getRun, openDatabase, type Database,
@@ -21,7 +21,7 @@ const TRIM_ARGS = ['trim', '--model', STORIES_BIN, '--data', sharedPath('dataset
   '--batch', '4', '--seed', '7'];
 
 function withDb<T>(path: string, f: (db: Database) => T): T {
-  const db = openDatabase(path);
+  const db = openDatabase(path, { key: TEST_DB_KEY });
   try {
     return f(db);
   } finally {

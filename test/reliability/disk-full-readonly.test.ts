@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
-import { sharedPath, STORIES_BIN } from '../helpers/shared.ts';
+import { sharedPath, STORIES_BIN, TEST_DB_KEY } from '../helpers/shared.ts';
 import { AnnouncedProcess, auditWorkspace, type AuditedCheckpoint } from '../helpers/kill-harness.ts';
 import { closeDatabase, getRun, openDatabase } from '../../electron/store/index.ts';
 
@@ -30,7 +30,7 @@ function sh(cmd: string, ...args: string[]): string {
 }
 
 function runStatus(dbPath: string): string {
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, { key: TEST_DB_KEY });
   try {
     return getRun(db, 1)!.status;
   } finally {

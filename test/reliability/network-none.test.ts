@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoPath, sharedPath, STORIES_BIN } from '../helpers/shared.ts';
+import { repoPath, sharedPath, STORIES_BIN, TEST_KEY_ENV } from '../helpers/shared.ts';
 
 const available = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 const HAVE_STRACE = available('strace', ['-V']);
@@ -30,7 +30,7 @@ interface OfflineRun {
 function runOffline(argv: string[], env: Record<string, string> = {}): OfflineRun {
   const log = join(mkdtempSync(join(tmpdir(), 'trimllm-strace-')), 'network.log');
   const r = spawnSync('unshare', ['-n', 'strace', '-f', '-qq', '--seccomp-bpf', '-e', 'trace=network', '-o', log, ...argv], {
-    cwd: repoPath(''), encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env },
+    cwd: repoPath(''), encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...TEST_KEY_ENV, ...env },
   });
   const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.trim() !== '');
   // A call on an AF_UNIX socket names AF_UNIX or a unix path; socketpair() is process-local too.

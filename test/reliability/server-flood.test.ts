@@ -7,10 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openEventSocket } from '../helpers/event-socket.ts';
 import { startServer, type RunningServer } from '../../electron/server/index.ts';
 import { nodeWorkerHost } from '../../electron/jobs/host.ts';
 import { repoPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
+
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
 
 /** Total requests of the flood, and how many are in flight at once. */
 const FLOOD_REQUESTS = 1600;
@@ -31,12 +36,10 @@ async function api(method: string, body: unknown, token: string | null = server.
 before(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trimllm-flood-'));
   server = await startServer({ dataDir, staticDir: join(dataDir, 'no-ui'), workerHost: nodeWorkerHost({ log: () => {} }), log: () => {} });
-  ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`);
-  ws.on('message', (data) => {
-    const e = JSON.parse(String(data)) as { event: string; payload: Record<string, unknown> };
+  ws = await openEventSocket(server.url, server.token, (data) => {
+    const e = JSON.parse(data) as { event: string; payload: Record<string, unknown> };
     events.push({ ...e, at: Date.now() });
   });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
 });
 
 after(async () => {

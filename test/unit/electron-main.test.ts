@@ -6,12 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { closeDatabase, createRun, importDataset, insertModel, openDatabase, setRunStatus } from '../../electron/store/index.ts';
+import { closeDatabase, createRun, fileState, importDataset, insertModel, openDatabase, setRunStatus } from '../../electron/store/index.ts';
+import { KEY_BLOB_FILE } from '../../electron/main/db-key.ts';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/security.ts';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -75,6 +76,12 @@ function fakeElectron(dataDirAtStart: string) {
       handle: (scheme: string, fn: Fn) => { handlers[`protocol:${scheme}`] = fn; },
     },
     session: { defaultSession: session },
+    // A stand-in keychain: "encrypts" by XOR with 0x5a, enough to tell that the blob is not the key itself.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (text: string) => Buffer.from(text, 'utf8').map((b) => b ^ 0x5a),
+      decryptString: (blob: Buffer) => Buffer.from(blob.map((b) => b ^ 0x5a)).toString('utf8'),
+    },
     utilityProcess: { fork: (...args: unknown[]) => { log.push(['fork', ...args]); throw new Error('no workers in this test'); } },
   };
   return { electron, log, markReady, windows, handlers, ipc, app };
@@ -86,7 +93,7 @@ function resolveElectronToFake(): void {
   const fake = join(dir, 'electron.mjs');
   writeFileSync(fake, [
     'const f = globalThis.__trimllmFakeElectron;',
-    'export const { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } = f;',
+    'export const { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, utilityProcess } = f;',
     'export default f;',
   ].join('\n'));
   const hooks = `export async function resolve(specifier, context, next) {
@@ -155,6 +162,12 @@ test('main process lifecycle with the real service on a temporary data directory
   assert.equal(settings.value.dataDir, dataDir);
   const runs = (await call(frame, 'runs.list', {})) as { ok: boolean; value: { id: number; status: string }[] };
   assert.deepEqual(runs.value.map((r) => [r.id, r.status]), [[runId, 'interrupted']]);
+  // The plain database from before was converted in place with a random key kept only through the keychain.
+  assert.equal(fileState(join(dataDir, 'trimllm.db')), 'encrypted');
+  const blob = join(dataDir, KEY_BLOB_FILE);
+  assert.equal(statSync(blob).mode & 0o777, 0o600);
+  assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+  assert.match(Buffer.from(readFileSync(blob).map((b) => b ^ 0x5a)).toString('utf8'), /^x'[0-9a-f]{64}'$/);
   const notFound = (await call(frame, 'runs.get', { id: 999 })) as { ok: boolean; error: unknown };
   assert.equal(notFound.ok, false);
   assert.deepEqual(Object.keys(notFound.error as object), ['name', 'message']);

@@ -8,12 +8,17 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openEventSocket } from '../helpers/event-socket.ts';
 import { z } from 'zod';
 import { EVENTS, METHOD_NAMES, METHODS, type EventName, type Method, type Request, type Response } from '../../electron/api/contract.ts';
 import { startServer, type RunningServer } from '../../electron/server/index.ts';
 import { nodeWorkerHost } from '../../electron/jobs/host.ts';
 import { repoPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
+
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
 
 const DATA = repoPath('resources/demo/story-qa.jsonl');
 const TINY = { target: 0.8, maxEpochs: 2, maxTrain: 16, maxEval: 6, calibrationSize: 4, baselines: [] };
@@ -73,14 +78,12 @@ before(async () => {
     dataDir, staticDir: join(dataDir, 'no-ui'), workerHost: nodeWorkerHost({ log: (name, line) => workerLog.push(`[${name}] ${line}`) }),
     log: (line) => workerLog.push(line),
   });
-  ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`);
-  ws.on('message', (data) => {
-    const e = JSON.parse(String(data)) as Received;
+  ws = await openEventSocket(server.url, server.token, (data) => {
+    const e = JSON.parse(data) as Received;
     EVENTS[e.event].parse(e.payload); // every event matches the contract
     events.push(e);
     for (const w of [...waiters]) w();
   });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
 });
 
 after(async () => {
@@ -260,6 +263,7 @@ test('cancel stops a trim at its checkpoint (interrupted), and resume finishes i
 test('settings, and every method was exercised', async () => {
   const before = await call('settings.get', {});
   assert.equal(before.backend, 'auto');
+  assert.equal(before.encrypted, true, 'the server opened its workspace encrypted');
   assert.deepEqual(await call('settings.set', { threads: 2, hubEndpoint: 'http://127.0.0.1:9/' }), { ok: true });
   const now = await call('settings.get', {});
   assert.equal(now.threads, 2);

@@ -8,10 +8,15 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { UNAUTHORIZED_CLOSE } from '../../electron/api/event-socket-auth.ts';
 import { CSP, isLoopbackHost, RemoteBindError, startServer, type RunningServer } from '../../electron/server/index.ts';
 import { generateToken, tokenMatches } from '../../electron/server/auth.ts';
 import { checkListenHost } from '../../electron/server/hosts.ts';
 import { NO_BUILD_PAGE } from '../../electron/server/static.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
+
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
 
 const SECRET = 'top secret contents';
 let root: string;
@@ -179,24 +184,31 @@ test('a body over the limit is refused with 413', async () => {
   assert.equal(((await r.json()) as { name: string }).name, 'PayloadTooLarge');
 });
 
-test('the event socket needs the token', async () => {
-  const status = (token: string | null) =>
+test('the event socket needs the token in its first message, never in the URL', async () => {
+  const closeCode = (first: string | null) =>
     new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events${token === null ? '' : `?token=${encodeURIComponent(token)}`}`);
-      ws.on('open', () => {
-        ws.terminate();
-        resolve(101);
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events`);
+      ws.on('open', () => (first === null ? ws.send('not json') : ws.send(JSON.stringify({ type: 'auth', token: first }))));
+      ws.on('message', (data) => {
+        if ((JSON.parse(String(data)) as { type?: string }).type === 'ready') {
+          ws.terminate();
+          resolve(0);
+        }
       });
-      ws.on('unexpected-response', (_req, res) => {
-        resolve(res.statusCode ?? 0);
-        ws.terminate();
-      });
+      ws.on('close', (code) => resolve(code));
       ws.on('error', () => {});
     });
-  assert.equal(await status(null), 401);
-  assert.equal(await status('nope'), 401);
-  assert.equal(await status(server.token), 101);
-  const other = new WebSocket(`${server.url.replace('http', 'ws')}/api/other?token=${server.token}`);
+  assert.equal(await closeCode(null), UNAUTHORIZED_CLOSE);
+  assert.equal(await closeCode('nope'), UNAUTHORIZED_CLOSE);
+  assert.equal(await closeCode(server.token), 0, 'the right token gets "ready"');
+  const inUrl = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`);
+  const refused = await new Promise<number>((resolve) => {
+    inUrl.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    inUrl.on('error', () => {});
+  });
+  inUrl.terminate();
+  assert.equal(refused, 400, 'a token in the URL is refused');
+  const other = new WebSocket(`${server.url.replace('http', 'ws')}/api/other`);
   const code = await new Promise<number>((resolve) => {
     other.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     other.on('error', () => {});

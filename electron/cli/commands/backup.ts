@@ -8,9 +8,10 @@ import { formatBytes } from './vacuum.ts';
 
 /** Help text of the command. */
 export const help = `trimllm backup OUT.db [--data-dir DIR]
-  Writes a consistent copy of the workspace database to OUT.db with SQLite's online backup API: safe while a
-  trim or chat is running (the copy is one committed state; the job is not paused). OUT.db must not exist.
-  Restore by pointing --data-dir at a folder holding the copy as trimllm.db.`;
+  Writes a consistent copy of the workspace database to OUT.db (an encrypted workspace: encrypted with the
+  same key, by VACUUM INTO; a plain one: SQLite's online backup API): safe while a trim or chat is running (the
+  copy is one committed state; the job is not paused). OUT.db must not exist; it is made 0600. Restore by
+  pointing --data-dir at a folder holding the copy as trimllm.db, with the same key.`;
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {

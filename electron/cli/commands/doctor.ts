@@ -41,7 +41,7 @@ export async function run(argv: string[], options: SelectOptions = {}): Promise<
       webgpu: packageVersion('webgpu'),
       'tfjs-node': packageVersion('@tensorflow/tfjs-node'),
       'tfjs-node-gpu': packageVersion('@tensorflow/tfjs-node-gpu'),
-      'better-sqlite3': packageVersion('better-sqlite3'),
+      'better-sqlite3-multiple-ciphers': packageVersion('better-sqlite3-multiple-ciphers'),
     },
     cpu: { model: cpus()[0]?.model ?? 'unknown', threads: availableParallelism() },
     memoryBytes: totalmem(),

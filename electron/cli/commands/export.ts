@@ -1,12 +1,13 @@
 /** `trimllm export`: write a model (with --drop applied) as a Hugging Face folder. */
 import { exportHfFolder } from '../../../engine/io/export.ts';
 import { droppedNames } from '../../../engine/model/sublayers.ts';
+import { withUserUmask } from '../../store/index.ts';
 import { loadModelFromFlags, MODEL_OPTIONS, parse, required, UsageError } from '../args.ts';
 
 /** Help text of the command. */
 export const help = `trimllm export --model M [--tokenizer T] [--drop attn2,mlp0] --out DIR [--dtype F32|BF16]
   Writes config.json (with the keep mask as drop_attn_list/drop_mlp_list and block_configs), model.safetensors
-  and the tokenizer files.`;
+  and the tokenizer files, with your usual file modes: an export is not encrypted.`;
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -17,10 +18,10 @@ export async function run(argv: string[]): Promise<number> {
   const loaded = await loadModelFromFlags(values);
   try {
     const tokenizerSource = values.tokenizer ?? (loaded.format === 'hf' ? loaded.path : loaded.tokenizerPath ?? undefined);
-    const bytes = await exportHfFolder(loaded.model, loaded.tokenizer, out, {
+    const bytes = await withUserUmask(() => exportHfFolder(loaded.model, loaded.tokenizer, out, {
       dtype,
       ...(tokenizerSource ? { tokenizerSource } : {}),
-    });
+    }));
     const dropped = droppedNames(loaded.model.keepMask);
     console.log(`wrote ${out} (${dtype}, ${(bytes / 1024).toFixed(1)} KiB of weights${dropped.length ? `, dropped ${dropped.join(',')}` : ''})`);
     if (loaded.format === 'llama2c' && tokenizerSource && !tokenizerSource.endsWith('.json')) {

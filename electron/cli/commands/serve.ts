@@ -1,5 +1,6 @@
 /** `trimllm serve`: TrimLLM Studio in the browser — the app's API, events and UI on 127.0.0.1 with a token. */
 import { spawn } from 'node:child_process';
+import { writeTokenFile } from '../../server/auth.ts';
 import { startServer } from '../../server/index.ts';
 import { numberOption, parse, UsageError } from '../args.ts';
 import { dataDir } from '../workspace.ts';
@@ -8,7 +9,8 @@ import { dataDir } from '../workspace.ts';
 export const help = `trimllm serve [--port 7860] [--host 127.0.0.1] [--allow-remote] [--data-dir DIR] [--static DIR] [--open]
   Serves the app (the built renderer: npm run build:ui), its API (POST /api/<method>, WebSocket /api/events) and
   an OpenAI-compatible endpoint (/v1/models, /v1/chat/completions) for every model and checkpoint. Every request
-  needs the printed token (Authorization: Bearer <token>). Listens on 127.0.0.1 only unless --allow-remote.
+  needs the token (Authorization: Bearer <token>): printed with the page's link in a terminal, and kept in
+  DIR/server-token (0600), never written to a log. Listens on 127.0.0.1 only unless --allow-remote.
   Ctrl-C stops running jobs at their last checkpoint (resume them later) and exits.`;
 
 function openBrowser(url: string): void {
@@ -33,9 +35,15 @@ export async function run(argv: string[]): Promise<number> {
   });
   for (const w of server.warnings) console.error(w);
   const pageUrl = `${server.url}/#token=${server.token}`;
-  console.log(`TrimLLM Studio at ${pageUrl}`);
-  console.log(`token: ${server.token}   (API clients: Authorization: Bearer <token>; OpenAI-compatible base URL ${server.url}/v1)`);
-  console.log(`data: ${dataDir(values['data-dir'])}   Ctrl-C to stop`);
+  const tokenFile = writeTokenFile(dataDir(values['data-dir']), server.token);
+  // The token goes to a terminal only: stdout redirected to a file or a service's journal is a log.
+  if (process.stdout.isTTY) {
+    console.log(`TrimLLM Studio at ${pageUrl}`);
+    console.log(`token: ${server.token}   (API clients: Authorization: Bearer <token>; OpenAI-compatible base URL ${server.url}/v1)`);
+  } else {
+    console.log(`TrimLLM Studio at ${server.url}/ (open ${server.url}/#token=<token>; the token is in ${tokenFile})`);
+  }
+  console.log(`token file: ${tokenFile}   data: ${dataDir(values['data-dir'])}   Ctrl-C to stop`);
   if (values.open) openBrowser(pageUrl);
   return new Promise<number>((resolveExit) => {
     let stopping = false;

@@ -1,8 +1,11 @@
 /**
- * The server-mode event stream: a WebSocket to `/api/events?token=…` carrying `{event, payload}` JSON, which
+ * The server-mode event stream: a WebSocket to `/api/events` carrying `{event, payload}` JSON, which
  * reconnects on its own (exponential back-off with jitter, 0.5 s up to 15 s) and reports its state, so the UI
- * can show "reconnecting" and refetch what it may have missed once the stream is back.
+ * can show "reconnecting" and refetch what it may have missed once the stream is back. The token goes in the
+ * first message, never in the URL (electron/api/event-socket-auth.ts); the stream is open once the server
+ * answers "ready".
  */
+import { READY_MESSAGE } from '../../../electron/api/event-socket-auth.ts';
 import { checkEvent, isEventName } from './validate.ts';
 import { EventListeners, StateListeners } from './listeners.ts';
 
@@ -21,9 +24,14 @@ export class EventSocket {
   private stateValue: ConnectionState = 'connecting';
   readonly states = new StateListeners<ConnectionState>();
 
+  /**
+   * @param url the socket's URL (no token in it)
+   * @param token the access token, sent as the first message (null: none, for a server without one)
+   */
   constructor(
     private readonly url: string,
     private readonly listeners: EventListeners,
+    private readonly token: string | null = null,
   ) {}
 
   get state(): ConnectionState {
@@ -60,8 +68,7 @@ export class EventSocket {
     }
     this.socket = socket;
     socket.onopen = () => {
-      this.attempt = 0;
-      this.setState('open');
+      socket.send(JSON.stringify({ type: 'auth', token: this.token ?? '' }));
     };
     socket.onmessage = (message) => this.dispatch(message.data);
     socket.onclose = () => {
@@ -85,11 +92,16 @@ export class EventSocket {
 
   private dispatch(data: unknown): void {
     if (typeof data !== 'string') return;
-    let message: { event?: unknown; payload?: unknown };
+    let message: { event?: unknown; payload?: unknown; type?: unknown };
     try {
-      message = JSON.parse(data) as { event?: unknown; payload?: unknown };
+      message = JSON.parse(data) as { event?: unknown; payload?: unknown; type?: unknown };
     } catch {
       console.warn('[trimllm] event stream sent a message that is not JSON');
+      return;
+    }
+    if (message.type === READY_MESSAGE.type) {
+      this.attempt = 0;
+      this.setState('open');
       return;
     }
     if (!isEventName(message.event)) return;

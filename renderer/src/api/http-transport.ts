@@ -1,6 +1,6 @@
 /**
  * Server-mode transport (`trimllm serve`): `POST /api/<method>` with a JSON body and `Authorization: Bearer`,
- * events over the reconnecting WebSocket `/api/events?token=…`. Errors come back as `{name, message}` with a
+ * events over the reconnecting WebSocket `/api/events` (the token in its first message, not the URL). Errors come back as `{name, message}` with a
  * non-2xx status (400 carries zod issues).
  */
 import type { EventName, EventPayload, Method, Request, Response } from '../../../electron/api/contract.ts';
@@ -21,7 +21,7 @@ function hint(status: number): string {
 export function createHttpClient(origin: string, token: string | null): StudioClient {
   const listeners = new EventListeners();
   const wsOrigin = origin.replace(/^http/, 'ws');
-  const socket = new EventSocket(`${wsOrigin}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`, listeners);
+  const socket = new EventSocket(`${wsOrigin}/api/events`, listeners, token);
 
   async function call<M extends Method>(method: M, request: Request<M>): Promise<Response<M>> {
     const body = checkRequest(method, request);

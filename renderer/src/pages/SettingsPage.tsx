@@ -57,8 +57,24 @@ function Doctor() {
   );
 }
 
+/** Whether the workspace is encrypted at rest, what that covers, and what it does not (exports). */
+function Encryption({ encrypted }: { encrypted: boolean }) {
+  return encrypted ? (
+    <p className="mb-3 max-w-3xl text-sm text-slate-600" data-testid="database-encryption">
+      <strong>Encrypted at rest.</strong> The database, its journal and its backups are encrypted (SQLCipher format); the desktop app keeps the key in
+      your system keychain, server mode takes it from <code>TRIMLLM_DB_KEY</code> or <code>--key-file</code>. Without the key the data cannot be
+      read, so keep your keychain (or key file) safe. Exported models and reports you save elsewhere are <em>not</em> encrypted.
+    </p>
+  ) : (
+    <p className="mb-3 max-w-3xl text-sm text-amber-800" data-testid="database-encryption">
+      <strong>Not encrypted.</strong> Encryption was turned off for this workspace (<code>--no-encryption</code>): anyone who can read this folder can
+      read your records, chats and checkpoints. Encrypt it with <code>trimllm encrypt</code> while the app is closed. Exports are never encrypted.
+    </p>
+  );
+}
+
 /** VACUUM (give deleted runs' space back to the disk) and an online backup into <dataDir>/backups. */
-function DatabaseUpkeep() {
+function DatabaseUpkeep({ encrypted }: { encrypted: boolean | undefined }) {
   const api = useApi();
   const action = useAction();
   const [result, setResult] = useState<string | null>(null);
@@ -74,6 +90,7 @@ function DatabaseUpkeep() {
   });
   return (
     <Card title="Workspace database" testId="database-upkeep">
+      {encrypted !== undefined && <Encryption encrypted={encrypted} />}
       <p className="mb-3 max-w-3xl text-sm text-slate-600">
         Deleting runs, datasets or chats frees space inside the database file; <em>Reclaim space</em> rewrites it so the disk gets that space back (it
         takes a moment on a large workspace). A backup is a consistent copy taken while the app keeps running.
@@ -157,7 +174,7 @@ export function SettingsPage() {
           )}
         </Card>
         <Doctor />
-        <DatabaseUpkeep />
+        <DatabaseUpkeep encrypted={settings.data?.encrypted} />
       </div>
     </>
   );
