@@ -98,13 +98,9 @@ commands:
   encrypt    encrypt an unencrypted workspace with a new key (kill-safe, in place)
   rekey      change the workspace's key (kill-safe, in place)
 
-<<<<<<< HEAD
-common options: --backend auto|tensorflow|webgpu|wasm|cpu (or TRIMLLM_BACKEND), --verbose`;
-=======
-common options: --backend auto|tensorflow|wasm|cpu (or TRIMLLM_BACKEND), --verbose
+common options: --backend auto|tensorflow|webgpu|wasm|cpu (or TRIMLLM_BACKEND), --verbose
 workspace key: TRIMLLM_DB_KEY=…, --key-file FILE (mode 0600) or a prompt in a terminal, never on the command
   line; --no-encryption keeps a workspace unencrypted (recorded in it)`;
->>>>>>> issue-17
 
 /**
  * Runs the CLI.
