@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 /**
  * The WebGPU backend (`@tensorflow/tfjs-backend-webgpu`) over Dawn's Node binding (the `webgpu` package, which
  * ships Dawn's binary: nothing is downloaded at install). WebGPU reaches NVIDIA, AMD and Intel GPUs through
@@ -140,8 +142,18 @@ export function webgpuModelFit(limits: Pick<WebGpuAdapterReport['limits'], 'maxB
   return null;
 }
 
-/** Dawn's `GPU` from the `webgpu` package, with the WebGPU constants installed as globals. */
+/** Folders where Linux distributions install the Vulkan loader. */
+const VULKAN_LOADER_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib'];
+
+/**
+ * Dawn's `GPU` from the `webgpu` package, with the WebGPU constants installed as globals. On Linux without a
+ * Vulkan loader, Dawn is not loaded at all (it would print a warning with a C++ stack line to stderr).
+ * @throws WebGpuUnavailable when Linux has no libvulkan.so.1
+ */
 export async function dawnGpu(): Promise<GpuLike> {
+  if (process.platform === 'linux' && !VULKAN_LOADER_DIRS.some((d) => existsSync(join(d, 'libvulkan.so.1')))) {
+    throw new WebGpuUnavailable('no Vulkan loader (libvulkan.so.1) on this machine');
+  }
   const dawn = (await import('webgpu')) as { create(options: string[]): unknown; globals: object };
   Object.assign(globalThis, dawn.globals);
   return dawn.create([]) as GpuLike;

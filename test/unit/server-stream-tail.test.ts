@@ -1,3 +1,6 @@
+import { openEventSocket } from '../helpers/event-socket.ts';
+import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { TEST_DB_KEY } from '../helpers/shared.ts';
 // Issue 11 through the server. Defect 1: the OpenAI-compatible SSE stream and the app's chat stream exactly the
 // text they return and store. A stop string that never completes holds back the end of the reply while it is
 // generated; that tail must still reach the client, in the last content chunk before the finish chunk and
@@ -35,12 +38,12 @@ async function until<T>(find: () => T | undefined, what: string): Promise<T> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
+
 before(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trimllm-stream-tail-'));
   server = await startServer({ dataDir, staticDir: join(dataDir, 'no-ui'), workerHost: nodeWorkerHost({ log: () => {} }), log: () => {} });
-  ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`);
-  ws.on('message', (data) => events.push(JSON.parse(String(data)) as (typeof events)[number]));
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws = await openEventSocket(server.url, server.token, (data) => events.push(JSON.parse(data) as (typeof events)[number]));
   const imported = (await (await post('/api/models.import', { path: STORIES_BIN, tokenizer: STORIES_TOK, name: 'stories' })).json()) as { id: number };
   model = `model-${imported.id}`;
 });
