@@ -5,7 +5,7 @@ import { releaseBackend } from '../../engine/backend/select.ts';
 import { after } from 'node:test';
 import { referenceSuite } from '../helpers/reference-suite.ts';
 
-const unavailable = await probeWebGpu(await dawnGpu()).then(
+const unavailable = await dawnGpu().then(probeWebGpu).then(
   () => undefined,
   (e: Error) => `webgpu unavailable: ${e.message}`,
 );
