@@ -18,7 +18,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['**/electron/**', '**/renderer/**'], message: 'engine/ must not import the app (DESIGN.md §3).' },
-          { group: ['better-sqlite3', 'electron', 'react', 'react-dom'], message: 'engine/ stays free of app packages.' },
+          { group: ['better-sqlite3-multiple-ciphers', 'electron', 'react', 'react-dom'], message: 'engine/ stays free of app packages.' },
         ],
       }],
     },

@@ -12,8 +12,8 @@
 /** The largest seed: 2^53 − 1 (Number.MAX_SAFE_INTEGER); seeds are integers in [0, MAX_SEED]. */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
-/** MurmurHash3's 32-bit finaliser fmix32: a bijective avalanche of a 32-bit integer. */
-function fmix32(x: number): number {
+/** MurmurHash3's 32-bit finaliser fmix32: a bijective avalanche of a 32-bit integer (fmix32(0) = 0). */
+export function fmix32(x: number): number {
   let h = x >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -68,15 +68,22 @@ export function deriveSeed(seed: number, salt: number, multiplier = 1): number {
   return high * 2 ** 32 + (low % 2 ** 32);
 }
 
+/**
+ * Returns a shuffled copy of `items` (Fisher–Yates; Knuth, TAOCP vol. 2 §3.4.2, Algorithm P) driven by `next`, a
+ * stream of uniform numbers in [0, 1); the input is not modified.
+ */
+export function fisherYates<T>(items: readonly T[], next: () => number): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 /** A permutation of 0..n-1, deterministic for (n, seed): Fisher–Yates driven by createRng(seed). */
 export function seededPermutation(n: number, seed: number): number[] {
-  const rand = createRng(seed);
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
+  return fisherYates(Array.from({ length: n }, (_, i) => i), createRng(seed));
 }
 
 /** At most `max` items, a seeded sample kept in source order (all of them when max is undefined or large). */

@@ -2,7 +2,7 @@
 //
 // - main.mjs     electron/main/index.ts with the service layer it imports (electron/server, electron/jobs,
 //                electron/store, engine): ESM for Electron's Node. Our TypeScript is bundled; every npm package
-//                stays external (electron, the native better-sqlite3 and @tensorflow/*, and the pure-JS ones too):
+//                stays external (electron, the native better-sqlite3-multiple-ciphers and @tensorflow/*, and the pure-JS ones too):
 //                they ship in the app's node_modules, and leaving them to Node's resolver avoids CommonJS-in-ESM
 //                require shims and keeps files that packages locate at run time (tfjs wasm binaries) in place.
 // - worker.mjs   electron/jobs/worker.ts, the job worker the main process starts in utility processes.

@@ -1,6 +1,6 @@
 /**
  * The bench half of scripts/gpu-check.sh: on the webgpu backend, the adapter report of `trimllm doctor`
- * (the CLI itself needs better-sqlite3, which the bundle leaves out), then the bench rows
+ * (the CLI itself needs better-sqlite3-multiple-ciphers, which the bundle leaves out), then the bench rows
  * (engine/bench/measure.ts measureShape: prefill/decode tokens/s, training tokens/s, scan seconds) of the
  * stories110M, SmolLM2-135M and SmolLM2-360M shapes (random weights), full vs 50% kept, each set against the
  * GPU's roofline:

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 /**
  * The WebGPU backend (`@tensorflow/tfjs-backend-webgpu`) over Dawn's Node binding (the `webgpu` package, which
  * ships Dawn's binary: nothing is downloaded at install). WebGPU reaches NVIDIA, AMD and Intel GPUs through
@@ -17,6 +15,8 @@ import { join } from 'node:path';
  * Dawn keeps the Node process alive while a `GPU` object is referenced (webgpu package README, "Lifetime"); the
  * `GPU` is installed only once an adapter was found, and releaseWebGpu() removes it again.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from '../model/config.ts';
 import { BYTES_PER_PARAMETER } from '../model/params.ts';

@@ -31,6 +31,24 @@ export function fdReader(fd: number): ReadAt {
   return (position, length) => readAt(fd, position, length);
 }
 
+/**
+ * Opens `path` for reading, hands `use` a ReadAt over it and its size in bytes, and closes it again.
+ * @throws InputFileError naming the file when it cannot be opened; whatever `use` throws
+ */
+export function withFileReader<T>(path: string, use: (read: ReadAt, size: number) => T): T {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new InputFileError(path, `cannot open: ${(e as Error).message}`);
+  }
+  try {
+    return use(fdReader(fd), fstatSync(fd).size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Random access to bytes: up to `length` bytes at `position` (fewer, or none, past the end). */
 export type ReadAt = (position: number, length: number) => Uint8Array;
 
@@ -59,17 +77,7 @@ export function sniffPickleBytes(readAt: ReadAt, size: number): PickleKind | nul
  * @throws InputFileError when the file cannot be opened
  */
 export function sniffPickle(path: string): PickleKind | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new InputFileError(path, `cannot open: ${(e as Error).message}`);
-  }
-  try {
-    return sniffPickleBytes(fdReader(fd), fstatSync(fd).size);
-  } finally {
-    closeSync(fd);
-  }
+  return withFileReader(path, (read, size) => sniffPickleBytes(read, size));
 }
 
 /** The user-facing problem text for a refused pickle checkpoint (to follow the file name). */

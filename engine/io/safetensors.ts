@@ -7,9 +7,9 @@
  * a multi-GB checkpoint never sits in memory whole. Writing: safetensors-write.ts; pickle refusal: pickle-guard.ts
  * (both re-exported here); sharded checkpoints: safetensors-sharded.ts.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { InputFileError } from './errors.ts';
-import { describePickle, fdReader, sniffPickleBytes, type ReadAt } from './pickle-guard.ts';
+import { describePickle, sniffPickleBytes, withFileReader, type ReadAt } from './pickle-guard.ts';
 import { bf16ToF32Bits, f16ToF32Bits } from './half-float.ts';
 
 export { assertNotPickle, sniffPickle, type PickleKind } from './pickle-guard.ts';
@@ -132,17 +132,7 @@ function checkEntry(file: string, name: string, entry: unknown, bufferBytes: num
  * @throws InputFileError naming the file and the problem (a PyTorch pickle gets its own message)
  */
 export function readSafetensors(path: string): SafetensorsFile {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new InputFileError(path, `cannot open: ${(e as Error).message}`);
-  }
-  try {
-    return parseHeader(fdReader(fd), fstatSync(fd).size, path);
-  } finally {
-    closeSync(fd);
-  }
+  return withFileReader(path, (read, size) => parseHeader(read, size, path));
 }
 
 /**

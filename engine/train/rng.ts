@@ -6,22 +6,12 @@
  * Shuffle: Fisher–Yates (Knuth, TAOCP vol. 2 §3.4.2, Algorithm P). Quality is ample for ordering data; it is
  * not for cryptography.
  */
+import { fisherYates, fmix32 } from '../random.ts';
 
 /** A stream of uniform numbers in [0, 1). */
 export interface Rng {
   /** Next number in [0, 1) (multiples of 2^-32). */
   next(): number;
-}
-
-/** MurmurHash3's fmix32: a bijective avalanche of a 32-bit integer. */
-function mix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /**
@@ -32,7 +22,7 @@ export function createRng(...seeds: number[]): Rng {
   let state = 0x9e3779b9;
   for (const s of seeds) {
     if (!Number.isSafeInteger(s)) throw new RangeError(`seed must be an integer, got ${s}`);
-    state = mix32(state ^ mix32(s >>> 0) ^ mix32(Math.floor(s / 2 ** 32) + 0x7f4a7c15));
+    state = fmix32(state ^ fmix32(s >>> 0) ^ fmix32(Math.floor(s / 2 ** 32) + 0x7f4a7c15));
   }
   if (state === 0) state = 0x6d2b79f5; // xorshift's one fixed point
   return {
@@ -47,14 +37,7 @@ export function createRng(...seeds: number[]): Rng {
   };
 }
 
-/** Returns a shuffled copy of `items` (Fisher–Yates); the input is not modified. */
+/** Returns a shuffled copy of `items` (Fisher–Yates, engine/random.ts); the input is not modified. */
 export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    const t = out[i]!;
-    out[i] = out[j]!;
-    out[j] = t;
-  }
-  return out;
+  return fisherYates(items, () => rng.next());
 }
