@@ -20,16 +20,8 @@ import {
 } from '../store/index.ts';
 import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
-import { ProgressLine } from './progress.ts';
+import type { AppEvents } from './events.ts';
 import { storeRunComparison } from '../runs/comparison.ts';
-
-/** Live progress of the parts of a run that write no rows while they run (the baselines' training). */
-export interface ExecuteRunHooks {
-  /** A baseline's training step: `phase` is the baseline's name; `done`/`total` are examples of the epoch. */
-  onProgress?(p: { phase: string; epoch: number; done: number; total: number; loss: number }): void;
-  /** A line of progress text (phase changes, measurements). */
-  onMessage?(text: string): void;
-}
 
 /** Data-size limits of a run (kept small for CPUs; stored in the run config). */
 export interface RunLimits {
@@ -113,7 +105,7 @@ async function failedIfThrows<T>(db: Database, runId: number, step: () => Promis
  * @throws StorageError (store/db.ts) when the disk is full or read-only: the run is left resumable at its last
  *   checkpoint; the engine's and store's errors otherwise (the run is then 'failed')
  */
-export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string, hooks: ExecuteRunHooks = {}): Promise<TrimReport | null> {
+export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string, hooks: AppEvents = {}): Promise<TrimReport | null> {
   const run = getRun(db, runId);
   if (!run) throw new Error(`no run ${runId}`);
   if (run.status === 'running') {
@@ -134,12 +126,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     });
     return { tokenizer: probe.tokenizer, task: prepared };
   });
-  const progress = new ProgressLine();
-  /** A line for the terminal (above the progress bar) and for the hooks (the app's worker). */
-  const message = (t: string) => {
-    progress.message(t);
-    hooks.onMessage?.(t);
-  };
+  const message = (t: string) => hooks.onMessage?.(t);
   for (const note of task.notes) message(note);
   const resume = resumePoint(db, runId);
   if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);
@@ -153,16 +140,14 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     ...(resume ? { resume } : {}),
     sink: {
       onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {
-        if (e.phase !== 'trimllm') {
-          hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
-        } else {
+        if (e.phase === 'trimllm') {
           lastStep = e.step;
           if (trainingEpoch !== e.epoch) announcePhase('train', `epoch ${e.epoch}`);
           trainingEpoch = e.epoch;
           appendRunEvents(db, runId, [{ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond }]);
           if (e.examplesDone === e.examplesTotal) announcePhase('train-done', `epoch ${e.epoch}`);
         }
-        progress.update(e.phase, e.epoch, e.examplesDone, e.examplesTotal, `loss ${e.loss.toFixed(3)}`);
+        hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
       },
       onScan: (epoch: number, scores: { subLayer: `attn${number}` | `mlp${number}`; calibrationPerformance: number; importance: number; activationNorm: number }[]) => {
         recordImportanceScan(db, runId, lastStep, scores.map((s) => ({ subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm })));
@@ -177,11 +162,11 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
           tensors: c.tensors, optimizerTensors: c.optimizer.tensors,
         });
         announcePhase('checkpoint-saved', c.label);
-        progress.message(`checkpoint "${c.label}": kept ${keptNames(c.state.keep).join(',')}`);
+        message(`checkpoint "${c.label}": kept ${keptNames(c.state.keep).join(',')}`);
       },
       onEntry: (e: ReportEntry) => {
         entries.push(e);
-        progress.message(`${e.name}: ${e.metric} ${(100 * e.performance).toFixed(1)}%, ${(e.paramBytes / 1024).toFixed(0)} KiB, ${e.decodeTokensPerSecond.toFixed(0)} tokens/s`);
+        message(`${e.name}: ${e.metric} ${(100 * e.performance).toFixed(1)}%, ${(e.paramBytes / 1024).toFixed(0)} KiB, ${e.decodeTokensPerSecond.toFixed(0)} tokens/s`);
       },
       onMessage: message,
     },
@@ -192,7 +177,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     if (final.phase !== 'done') {
       setRunStatus(db, runId, 'interrupted');
       const cp = latestCheckpoint(db, runId);
-      progress.message(`run ${runId} interrupted ${cp ? `at checkpoint ${cp.id} "${cp.label}"` : 'before its first checkpoint'} — continue with: trimllm resume ${runId}`);
+      message(`run ${runId} interrupted ${cp ? `at checkpoint ${cp.id} "${cp.label}"` : 'before its first checkpoint'} — continue with: trimllm resume ${runId}`);
       return null;
     }
     // TrimLLM entries of checkpoints saved before a resume come from the database.
@@ -206,7 +191,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       setRunStatus(db, runId, 'interrupted');
       return null;
     }
-    progress.message('measuring tokens/s of every model side by side');
+    message('measuring tokens/s of every model side by side');
     const measured = await measureSpeedsSideBySide(ctx, entries);
     storeRunComparison(db, { runId, modelId: run.modelId, datasetId: dataset.id, test: task.test }, measured, stored.map((s) => s.id));
     const stepAtEpoch = new Map(listCheckpoints(db, runId).map((c) => [c.epoch, c.step]));
@@ -226,7 +211,5 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     setRunStatus(db, runId, signal.aborted ? 'interrupted' : 'failed', { error: (e as Error).message });
     if (signal.aborted) return null;
     throw e;
-  } finally {
-    progress.done();
   }
 }

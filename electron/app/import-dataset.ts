@@ -1,23 +1,14 @@
-/** `trimllm import-data PATH`: import a dataset (detected or mapped task type) into the workspace. */
+/** Importing a dataset (detected or mapped task type) into the workspace: used by the CLI, the worker and `trim`. */
 import { basename, extname, resolve } from 'node:path';
 import {
   importDataset as readDataset, parseMappingArgs, formatSkipped, TASK_TYPES, type TaskType,
-} from '../../../engine/data/index.ts';
+} from '../../engine/data/index.ts';
 import { createHash } from 'node:crypto';
 import {
-  importDataset, closeDatabase, listDatasets, listRecords, SPLITS, storageError, type Database, type Split,
-} from '../../store/index.ts';
-import { announcePhase } from '../phase-announce.ts';
-import { parse, UsageError } from '../args.ts';
-import { openWorkspace } from '../workspace.ts';
-
-/** Help text of the command. */
-export const help = `trimllm import-data PATH [--task mcq|yesno|instruction|chat|text] [--map field=source,...]
-                    [--name NAME] [--data-dir DIR] [--max-rows N] [--max-record-mb M]
-  Reads JSONL, JSON, CSV/TSV, Parquet or text (a file or a folder of them), detects the task type and field
-  mapping (override with --task/--map, e.g. --map question=goal,choices=sol1|sol2,answer=label), splits
-  train/validation/test, and stores the normalised records. Records that do not fit are listed and skipped.
-  Limits: at most --max-rows records per file (default 1000000) and --max-record-mb MB per record (default 16).`;
+  importDataset, listDatasets, listRecords, SPLITS, storageError, type Database, type Split,
+} from '../store/index.ts';
+import { announcePhase } from './phase-announce.ts';
+import type { AppEvents } from './events.ts';
 
 /** Skipped records listed one per line; the rest are counted. */
 const SKIPPED_SHOWN = 20;
@@ -46,20 +37,21 @@ function findSameDataset(
 }
 
 /**
- * Reads, normalises and stores a dataset; prints skipped records (file, line/row, field, reason).
+ * Reads, normalises and stores a dataset; reports skipped records (file, line/row, field, reason).
  * With `reuse` (used by `trim`), a dataset already imported from the same path with the same task type, mapping
  * and records is used instead of a second copy.
  * @returns the dataset id, new or reused
- * @throws UsageError for a bad --task/--map; the reader's errors name the file, record and field
+ * @throws Error for a bad task type or a mapping without one; the reader's errors name the file, record and field
  */
 export async function registerDataset(
   db: Database, path: string,
   options: { task?: string; map?: string; name?: string; maxRows?: number; maxRecordMb?: number; reuse?: boolean } = {},
+  events: AppEvents = {},
 ): Promise<number> {
   if (options.task && !TASK_TYPES.includes(options.task as TaskType)) {
-    throw new UsageError(`--task must be one of ${TASK_TYPES.join(', ')}`);
+    throw new Error(`task type must be one of ${TASK_TYPES.join(', ')}`);
   }
-  if (options.map && !options.task) throw new UsageError('--map needs --task (the task type the fields map onto)');
+  if (options.map && !options.task) throw new Error('a field mapping needs a task type (the task type the fields map onto)');
   announcePhase('import-read', resolve(path));
   const result = await readDataset(resolve(path), {
     ...(options.task ? { task: options.task as TaskType } : {}),
@@ -67,12 +59,12 @@ export async function registerDataset(
     ...(options.maxRows ? { maxRows: options.maxRows } : {}),
     ...(options.maxRecordMb ? { maxRecordBytes: Math.round(options.maxRecordMb * 1e6) } : {}),
   });
-  for (const s of result.skipped.slice(0, SKIPPED_SHOWN)) console.error(`skipped ${formatSkipped(s)}`);
-  if (result.skipped.length > SKIPPED_SHOWN) console.error(`… and ${result.skipped.length - SKIPPED_SHOWN} more skipped records`);
+  for (const s of result.skipped.slice(0, SKIPPED_SHOWN)) events.onMessage?.(`skipped ${formatSkipped(s)}`);
+  if (result.skipped.length > SKIPPED_SHOWN) events.onMessage?.(`… and ${result.skipped.length - SKIPPED_SHOWN} more skipped records`);
   if (options.reuse) {
     const same = findSameDataset(db, resolve(path), result.taskType, result.mapping, result.records);
     if (same !== undefined) {
-      console.error(`using dataset ${same} (already imported from ${resolve(path)}, same records)`);
+      events.onMessage?.(`using dataset ${same} (already imported from ${resolve(path)}, same records)`);
       return same;
     }
   }
@@ -89,35 +81,10 @@ export async function registerDataset(
   }
   announcePhase('import-done', `${result.records.length} records`);
   const c = result.splits.counts;
-  console.error(
+  events.onMessage?.(
     `dataset ${id}: ${result.records.length} ${result.taskType} records (train ${c.train}, validation ${c.validation}, test ${c.test}); ` +
       `${result.skipped.length} skipped`,
   );
-  for (const n of result.notes) console.error(`note: ${n}`);
+  for (const n of result.notes) events.onMessage?.(`note: ${n}`);
   return id;
-}
-
-/** Runs the command; returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    task: { type: 'string' }, map: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' },
-    'max-rows': { type: 'string' }, 'max-record-mb': { type: 'string' },
-  });
-  const positive = (flag: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a positive number, got ${v}`);
-    return n;
-  };
-  const limits = { maxRows: positive('max-rows', values['max-rows']), maxRecordMb: positive('max-record-mb', values['max-record-mb']) };
-  const path = positionals[0];
-  if (!path) throw new UsageError('missing PATH of the dataset');
-  const db = openWorkspace(values['data-dir']);
-  try {
-    const id = await registerDataset(db, path, { ...values, ...limits });
-    console.log(`dataset ${id}`);
-    return 0;
-  } finally {
-    closeDatabase(db);
-  }
 }

@@ -1,17 +1,12 @@
-/** `trimllm import-model PATH`: register a model (llama2.c .bin or Hugging Face folder) in the workspace. */
+/** Importing a model (llama2.c .bin or Hugging Face folder) into the workspace: used by the CLI, the worker and `trim`. */
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { loadModel } from '../../../engine/io/load-model.ts';
-import { selectBackend } from '../../../engine/backend/select.ts';
-import { keptParameterBytes } from '../../../engine/model/params.ts';
-import { findModelsBySha256, insertModel, closeDatabase, type Database } from '../../store/index.ts';
-import { parse, UsageError } from '../args.ts';
-import { openWorkspace } from '../workspace.ts';
-
-/** Help text of the command. */
-export const help = `trimllm import-model PATH [--tokenizer T] [--name NAME] [--data-dir DIR]
-  Validates the model (loads it once), computes its sha256 and records it in the workspace database.`;
+import { loadModel } from '../../engine/io/load-model.ts';
+import { selectBackend } from '../../engine/backend/select.ts';
+import { keptParameterBytes } from '../../engine/model/params.ts';
+import { findModelsBySha256, insertModel, type Database } from '../store/index.ts';
+import type { AppEvents } from './events.ts';
 
 /** SHA-256 of a file, streamed (lowercase hex). */
 export async function sha256File(path: string): Promise<string> {
@@ -28,7 +23,7 @@ export async function sha256File(path: string): Promise<string> {
  * @throws InputFileError (from loadModel) naming the file when the model or its tokenizer is invalid
  */
 export async function registerModel(
-  db: Database, path: string, options: { tokenizer?: string; name?: string; reuse?: boolean } = {},
+  db: Database, path: string, options: { tokenizer?: string; name?: string; reuse?: boolean } = {}, events: AppEvents = {},
 ): Promise<number> {
   const source = resolve(path);
   const isFolder = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
@@ -42,7 +37,7 @@ export async function registerModel(
     const same = findModelsBySha256(db, sha256).find((m) => m.source === source &&
       tokenizerMatches((m.config as { tokenizer?: string }).tokenizer));
     if (same) {
-      console.error(`using model ${same.id} (already imported from ${source})`);
+      events.onMessage?.(`using model ${same.id} (already imported from ${source})`);
       return same.id;
     }
   }
@@ -59,22 +54,4 @@ export async function registerModel(
     config: { ...config, tokenizer: loaded.tokenizerPath, keepMask },
     paramBytes: keptParameterBytes(config, keepMask),
   });
-}
-
-/** Runs the command; returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    tokenizer: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' },
-  });
-  const path = positionals[0];
-  if (!path) throw new UsageError('missing PATH of the model');
-  await selectBackend();
-  const db = openWorkspace(values['data-dir']);
-  try {
-    const id = await registerModel(db, path, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), ...(values.name ? { name: values.name } : {}) });
-    console.log(`model ${id}: ${resolve(path)}`);
-    return 0;
-  } finally {
-    closeDatabase(db);
-  }
 }

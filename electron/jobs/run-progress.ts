@@ -1,5 +1,5 @@
 /**
- * Live events of a trim run, read back from SQLite. executeRun (cli/trim-job.ts) writes every training step,
+ * Live events of a trim run, read back from SQLite. executeRun (app/execute-run.ts) writes every training step,
  * calibration scan and checkpoint to the database but has no callback, so the runner (in the parent process)
  * polls the run's new rows every few hundred milliseconds and turns them into the contract's `job.progress`,
  * `run.scan` and `run.checkpoint` events. The poll runs in the parent because the worker's event loop does not
@@ -10,7 +10,7 @@
  * the kept-fraction target or max epochs, plus healing), refined once a whole epoch has been seen.
  */
 import type { EventName, EventPayload } from '../api/contract.ts';
-import type { StoredRunConfig } from '../cli/trim-job.ts';
+import type { StoredRunConfig } from '../app/execute-run.ts';
 import {
   getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, listRuns, type CheckpointRow, type Database,
 } from '../store/index.ts';

@@ -9,7 +9,7 @@ import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import type { Response, TrimSettingsSchema } from '../api/contract.ts';
 import { DEFAULT_TRIM_CONFIG } from '../../engine/trim/pipeline.ts';
-import type { StoredRunConfig } from '../cli/trim-job.ts';
+import type { StoredRunConfig } from '../app/execute-run.ts';
 import {
   createRun, deleteRun, getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunComparison, listRunEvents, listRuns,
   setRunStatus, type CheckpointRow, type RunRow,

@@ -8,10 +8,13 @@ import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
 import { createRun, closeDatabase, storageError } from '../../store/index.ts';
 import { parse, required, UsageError } from '../args.ts';
 import { CliTrimSettingsSchema, numericFlags } from '../validate.ts';
-import { dataDir, openWorkspace } from '../workspace.ts';
-import { registerModel } from './import-model.ts';
-import { registerDataset } from './import-data.ts';
-import { executeRun, type StoredRunConfig } from '../trim-job.ts';
+import { dataDir, openWorkspace } from '../../app/workspace.ts';
+import { registerModel } from '../../app/import-model.ts';
+import { registerDataset } from '../../app/import-dataset.ts';
+import { stderrEvents } from './import-model.ts';
+import { checkTaskFlags } from './import-data.ts';
+import { ProgressLine } from '../progress.ts';
+import { executeRun, type StoredRunConfig } from '../../app/execute-run.ts';
 
 /** Help text of the command. */
 export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T --map ...] [--report-dir DIR]
@@ -58,7 +61,11 @@ export async function runWithSignals(dataDirFlag: string | undefined, runId: num
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await executeRun(db, runId, controller.signal, report.backend);
+    const line = new ProgressLine();
+    const result = await executeRun(db, runId, controller.signal, report.backend, {
+      onMessage: (text) => line.message(text),
+      onProgress: (p) => line.update(p.phase, p.epoch, p.done, p.total, `loss ${p.loss.toFixed(3)}`),
+    }).finally(() => line.done());
     if (!result) return 130;
     const dir = (result.config as { reportDir?: string | null }).reportDir;
     console.log(`run ${runId} completed${dir ? `; report: ${resolve(dir, 'report.md')}` : ''}`);
@@ -130,14 +137,15 @@ export async function run(argv: string[]): Promise<number> {
     reportDir: values['report-dir'] ? resolve(values['report-dir']) : null,
     ...(templates ? { templates } : {}),
   };
+  checkTaskFlags(values);
   const modelPath = required(values.model, 'model');
   const dataPath = required(values.data, 'data');
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
   const db = openForRun(values['data-dir']);
   let runId: number;
   try {
-    const modelId = await registerModel(db, modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true });
-    const datasetId = await registerDataset(db, dataPath, { ...values, reuse: true });
+    const modelId = await registerModel(db, modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true }, stderrEvents);
+    const datasetId = await registerDataset(db, dataPath, { ...values, reuse: true }, stderrEvents);
     runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
     console.error(`run ${runId} created`);
   } finally {
