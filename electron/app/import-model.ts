@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
-import { selectBackend } from '../../engine/backend/select.ts';
 import { keptParameterBytes } from '../../engine/model/params.ts';
 import { findModelsBySha256, insertModel, type Database } from '../store/index.ts';
 import type { AppEvents } from './events.ts';
