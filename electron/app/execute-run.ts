@@ -8,19 +8,20 @@ import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
 import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
-import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
-import type { TrimState } from '../../engine/trim/progressive.ts';
+import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type ScanInfo, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import type { SubLayerScore } from '../../engine/trim/importance.ts';
 import { writeReport } from '../../engine/report/write.ts';
 import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
 import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
   recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
-  claimRun, storageError, runOwner,
+  claimRun, storageError, runOwner, setRunStopReason,
 } from '../store/index.ts';
 import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
 import type { AppEvents } from './events.ts';
+import { readResumeState } from './resume-state.ts';
 import { storeRunComparison } from '../runs/comparison.ts';
 
 /** Data-size limits of a run (kept small for CPUs; stored in the run config). */
@@ -49,9 +50,10 @@ function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
 function resumePoint(db: Database, runId: number): ResumePoint | undefined {
   const cp = latestCheckpoint(db, runId);
   if (!cp) return undefined;
-  const metrics = cp.metrics as { state: TrimState };
+  const state = readResumeState(cp);
+  if (!state) throw new Error(`checkpoint ${cp.id} of run ${runId} has no resume state; start a new run`);
   return {
-    state: metrics.state,
+    state,
     tensors: loadCheckpointTensors(db, cp.id, 'param'),
     optimizer: { ...(cp.optimizerState as { step: number; paramSteps?: Record<string, number> }), tensors: loadCheckpointTensors(db, cp.id, 'optimizer') },
   };
@@ -149,18 +151,22 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
         }
         hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
       },
-      onScan: (epoch: number, scores: { subLayer: `attn${number}` | `mlp${number}`; calibrationPerformance: number; importance: number; activationNorm: number }[]) => {
-        recordImportanceScan(db, runId, lastStep, scores.map((s) => ({ subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm })));
+      onScan: (epoch: number, scores: SubLayerScore[], scan: ScanInfo) => {
+        recordImportanceScan(db, runId, lastStep, scores.map((s) => ({
+          subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm,
+          chosen: s.subLayer === scan.chosen,
+        })));
         announcePhase('scan-done', `epoch ${epoch}`);
       },
       onCheckpoint: (c: Parameters<Parameters<typeof runTrimLLM>[0]['sink']['onCheckpoint']>[0]) => {
         announcePhase('checkpoint', c.label);
         saveCheckpoint(db, {
           runId, step: c.step, epoch: c.state.epochsDone, label: c.label, keepMask: c.state.keep,
-          trainableMask: c.state.trainable, metrics: { state: c.state, entry: c.entry },
+          trainableMask: c.state.trainable, metrics: { entry: c.entry }, resumeState: c.state,
           paramBytes: c.entry?.paramBytes ?? 0, optimizerState: { step: c.optimizer.step, paramSteps: c.optimizer.paramSteps ?? {} },
           tensors: c.tensors, optimizerTensors: c.optimizer.tensors,
         });
+        if (c.state.stopReason) setRunStopReason(db, runId, c.state.stopReason);
         announcePhase('checkpoint-saved', c.label);
         message(`checkpoint "${c.label}": kept ${keptNames(c.state.keep).join(',')}`);
       },
@@ -201,6 +207,8 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       entries: measured, nLayers: final.keep.length / 2,
       losses: listRunEvents(db, runId).map((e) => ({ step: e.step, epoch: e.epoch, loss: e.loss ?? NaN })),
       drops: final.drops.map((d) => ({ step: stepAtEpoch.get(d.epoch) ?? 0, epoch: d.epoch, subLayer: d.subLayer })),
+      stopReason: final.stopReason,
+      ...(final.referencePerformance !== null ? { referencePerformance: final.referencePerformance } : {}),
     };
     if (config.reportDir) await writeReport(resolve(config.reportDir), report);
     setRunStatus(db, runId, 'completed');

@@ -10,6 +10,7 @@
  * the kept-fraction target or max epochs, plus healing), refined once a whole epoch has been seen.
  */
 import type { EventName, EventPayload } from '../api/contract.ts';
+import { plannedEpochs } from '../../engine/trim/progressive.ts';
 import type { StoredRunConfig } from '../app/execute-run.ts';
 import {
   getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, listRuns, type CheckpointRow, type Database,
@@ -25,7 +26,7 @@ export interface RunLength {
   maxEpochs: number;
   /** Sub-layers dropped per epoch (k). */
   dropsPerEpoch: number;
-  /** Healing epochs (default: drops / k). */
+  /** Healing epochs (default: as many as the drop epochs; plannedEpochs). */
   healEpochs?: number;
   /** Training examples per epoch (estimate: min(maxTrain, train records)). */
   trainExamples: number;
@@ -34,17 +35,13 @@ export interface RunLength {
 }
 
 /**
- * Estimated epochs and optimizer steps of a whole run (drop phase + healing), before it starts.
- * A parameter-ratio target or an accuracy floor can only end the run earlier.
+ * Estimated epochs (plannedEpochs, the count the learning-rate schedule uses) and optimizer steps of a whole run.
  */
 export function estimateRunLength(r: RunLength): { epochs: number; stepsPerEpoch: number; steps: number } {
-  const targetKept = r.keptFraction === undefined ? 1 : Math.floor(r.keptFraction * r.subLayers + 1e-9);
-  const dropsWanted = Math.max(0, Math.min(r.subLayers - 1, r.subLayers - Math.max(1, targetKept)));
-  const k = Math.max(1, r.dropsPerEpoch);
-  const dropEpochs = Math.min(r.maxEpochs, Math.ceil(dropsWanted / k));
-  const drops = Math.min(dropsWanted, dropEpochs * k);
-  const heal = r.healEpochs ?? Math.ceil(drops / k);
-  const epochs = Math.max(1, dropEpochs + heal);
+  const epochs = plannedEpochs({
+    targets: { maxEpochs: r.maxEpochs, ...(r.keptFraction !== undefined ? { keptFraction: r.keptFraction } : {}) },
+    dropsPerEpoch: r.dropsPerEpoch, ...(r.healEpochs !== undefined ? { healEpochs: r.healEpochs } : {}),
+  }, r.subLayers).total;
   const stepsPerEpoch = Math.max(1, Math.ceil(r.trainExamples / Math.max(1, r.examplesPerStep)));
   return { epochs, stepsPerEpoch, steps: epochs * stepsPerEpoch };
 }

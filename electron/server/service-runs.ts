@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { Response, TrimSettingsSchema } from '../api/contract.ts';
 import { DEFAULT_TRIM_CONFIG } from '../../engine/trim/pipeline.ts';
 import type { StoredRunConfig } from '../app/execute-run.ts';
+import { readResumeState } from '../app/resume-state.ts';
 import {
   createRun, deleteRun, getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunComparison, listRunEvents, listRuns,
   setRunStatus, type CheckpointRow, type RunRow,
@@ -60,10 +61,11 @@ function runSummary(r: RunRow): RunSummary {
  * final 'done' marker), the schedule phase, epochs done, why dropping stopped, and validation P after it.
  */
 function checkpointMetrics(c: CheckpointRow): unknown {
-  const m = c.metrics as { entry?: unknown; state?: { phase?: string; epochsDone?: number; stopReason?: string | null; validation?: { performance: number }[] } };
+  const m = c.metrics as { entry?: unknown };
+  const state = readResumeState(c);
   return {
-    entry: m.entry ?? null, phase: m.state?.phase ?? null, epochsDone: m.state?.epochsDone ?? c.epoch,
-    stopReason: m.state?.stopReason ?? null, validation: m.state?.validation?.at(-1)?.performance ?? null,
+    entry: m.entry ?? null, phase: state?.phase ?? null, epochsDone: state?.epochsDone ?? c.epoch,
+    stopReason: state?.stopReason ?? null, validation: state?.validation.at(-1)?.performance ?? null,
   };
 }
 
