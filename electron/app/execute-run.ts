@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
 import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
-import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type ScanInfo, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type ScanInfo } from '../../engine/trim/pipeline.ts';
 import type { SubLayerScore } from '../../engine/trim/importance.ts';
 import { writeReport } from '../../engine/report/write.ts';
 import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
@@ -22,22 +22,8 @@ import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
 import type { AppEvents } from './events.ts';
 import { readResumeState } from './resume-state.ts';
+import { readRunConfig } from './run-config.ts';
 import { storeRunComparison } from '../runs/comparison.ts';
-
-/** Data-size limits of a run (kept small for CPUs; stored in the run config). */
-export interface RunLimits {
-  maxTrain?: number;
-  maxEval?: number;
-  windowTokens?: number;
-}
-
-/** The stored configuration of a run. */
-export interface StoredRunConfig extends TrimRunConfig {
-  limits: RunLimits;
-  /** The user's prompt-template overrides (validated by resolveTemplates), or absent for the defaults. */
-  templates?: Record<string, string>;
-  reportDir: string | null;
-}
 
 function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
   const out: NormalisedRecord[] = [];
@@ -114,7 +100,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     const pid = runOwner(db, runId);
     throw new Error(`run ${runId} is already running${pid === null ? '' : ` (pid ${pid})`}`);
   }
-  const config = run.config as StoredRunConfig;
+  const config = readRunConfig(run);
   const modelRow = getModel(db, run.modelId)!;
   const dataset = getDataset(db, run.datasetId)!;
   const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;

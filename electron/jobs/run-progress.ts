@@ -11,7 +11,7 @@
  */
 import type { EventName, EventPayload } from '../api/contract.ts';
 import { plannedEpochs } from '../../engine/trim/progressive.ts';
-import type { StoredRunConfig } from '../app/execute-run.ts';
+import { readRunConfig } from '../app/run-config.ts';
 import {
   getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, listRuns, type CheckpointRow, type Database,
 } from '../store/index.ts';
@@ -52,7 +52,7 @@ export function estimateForRun(db: Database, runId: number): { epochs: number; s
   const model = run && getModel(db, run.modelId);
   const dataset = run && getDataset(db, run.datasetId);
   if (!run || !model || !dataset) return { epochs: 1, stepsPerEpoch: 1, steps: 1 };
-  const config = run.config as StoredRunConfig;
+  const config = readRunConfig(run);
   return estimateRunLength({
     subLayers: 2 * ((model.config as { nLayers?: number }).nLayers ?? 1),
     ...(config.targets.keptFraction !== undefined ? { keptFraction: config.targets.keptFraction } : {}),

@@ -26,7 +26,10 @@ import type { PreparedTask } from './prepare.ts';
 /** Comparison runs beside TrimLLM (paper Table 3). */
 export type BaselineName = 'full-finetune' | 'sparse-finetune' | DropRule;
 
-/** Settings of a run (stored with it; every field has a default in DEFAULT_TRIM_CONFIG). */
+/**
+ * Settings of a run (stored with it). The user's settings, their defaults and bounds are defined once in
+ * electron/api/run-settings.ts; the fixed ones are FIXED_RUN_SETTINGS.
+ */
 export interface TrimRunConfig {
   method: ImportanceMethod;
   /** Sparse update ratio r (paper §3.4). */
@@ -52,12 +55,12 @@ export interface TrimRunConfig {
   benchmark: { promptTokens: number; newTokens: number; runs: number };
 }
 
-/** Defaults: the paper's r = 0.25, k = 1, "both"; 50% of sub-layers kept. */
-export const DEFAULT_TRIM_CONFIG: TrimRunConfig = {
-  method: 'both', sparseRatio: 0.25, dropsPerEpoch: 1, targets: { keptFraction: 0.5, maxEpochs: 20 },
-  lr: 1e-3, warmupSteps: 2, minLrRatio: 0.1, microBatchSize: 8, accumulationSteps: 1, calibrationSize: 48,
-  seed: 0, baselines: ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'],
-  benchmark: { promptTokens: 32, newTokens: 32, runs: 3 },
+/**
+ * The settings no face lets the user change: warm-up steps, the cosine's floor (a tenth of the peak learning
+ * rate), gradient accumulation and the decode benchmark.
+ */
+export const FIXED_RUN_SETTINGS: Pick<TrimRunConfig, 'warmupSteps' | 'minLrRatio' | 'accumulationSteps' | 'benchmark'> = {
+  warmupSteps: 2, minLrRatio: 0.1, accumulationSteps: 1, benchmark: { promptTokens: 32, newTokens: 32, runs: 3 },
 };
 
 /** A tensor of the checkpointed state (variable layout, keyed by Hugging Face name). */
