@@ -65,7 +65,8 @@ export const METHODS = {
     response: z.object({
       run: RunSummary, checkpoints: z.array(CheckpointSummary),
       events: z.array(z.object({ step: z.number(), epoch: z.number(), loss: z.number().nullable(), lr: z.number().nullable(), tokensPerSecond: z.number().nullable() })),
-      scans: z.array(z.object({ scan: z.number(), step: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number().nullable(), importance: z.number().nullable(), activationNorm: z.number().nullable() })) })),
+      /** `chosen`: the sub-layer the engine's drop rule (chooseDrop) picked from this scan. */
+      scans: z.array(z.object({ scan: z.number(), step: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number().nullable(), importance: z.number().nullable(), activationNorm: z.number().nullable(), chosen: z.boolean().optional() })) })),
       nLayers: z.number().int(),
       /** Every model measured side by side at the end (base, baselines, TrimLLM checkpoints); empty before. */
       comparison: z.array(ComparisonEntry),
@@ -100,7 +101,7 @@ export const EVENTS = {
   'job.progress': z.object({ jobId: z.string(), runId: id.optional(), phase: z.string(), epoch: z.number(), done: z.number(), total: z.number(), loss: z.number().optional(), etaSeconds: z.number().nullable(), message: z.string().optional() }),
   'job.finished': z.object({ jobId: z.string(), runId: id.optional(), status: z.enum(['completed', 'failed', 'cancelled', 'interrupted']), error: z.string().optional() }),
   'run.checkpoint': z.object({ runId: id, checkpointId: id, label: z.string(), keepMask, performance: z.number().nullable() }),
-  'run.scan': z.object({ runId: id, epoch: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number(), importance: z.number(), activationNorm: z.number() })) }),
+  'run.scan': z.object({ runId: id, epoch: z.number(), chosen: z.string().nullable().optional(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number(), importance: z.number(), activationNorm: z.number() })) }),
   'download.progress': z.object({ downloadId: id, jobId: z.string(), file: z.string(), fileIndex: z.number().int(), files: z.number().int(), bytes: z.number(), total: z.number().nullable(), bytesPerSecond: z.number(), etaSeconds: z.number().nullable() }),
   'download.finished': z.object({ downloadId: id, jobId: z.string(), status: z.enum(['completed', 'failed', 'cancelled']), modelId: z.number().nullable(), error: z.string().optional() }),
   'chat.delta': z.object({ jobId: z.string(), chatId: id, text: z.string() }),

@@ -123,7 +123,7 @@ export class RunProgressPoller {
     const epochAtStep = fresh.length > 0 ? new Map(listRunEvents(this.db, this.runId).map((e) => [e.step, e.epoch])) : new Map<number, number>();
     for (const s of fresh) {
       this.emit('run.scan', {
-        runId: this.runId, epoch: epochAtStep.get(s.step) ?? 0,
+        runId: this.runId, epoch: epochAtStep.get(s.step) ?? 0, chosen: s.scores.find((x) => x.chosen)?.subLayer ?? null,
         scores: s.scores.map((x) => ({
           subLayer: x.subLayer, calibrationPerformance: x.calibrationPerformance ?? 0,
           importance: x.importance ?? 0, activationNorm: x.activationNorm ?? 0,
