@@ -4,6 +4,9 @@ import { chooseDrop, rankByImportance, scoreSubLayers, sparseTrainableMask, IMPO
 import { initialTrimState, plannedEpochs, runTrimSchedule, type TrimHooks, type TrimScheduleConfig, type TrimState } from '../../engine/trim/progressive.ts';
 import { ruleBasedKeepMask } from '../../engine/trim/baselines.ts';
 import { keptNames } from '../../engine/model/sublayers.ts';
+import { calibrationSeed } from '../../engine/trim/pipeline.ts';
+import { calibrationSample } from '../../engine/trim/measure.ts';
+import { deriveSeed } from '../../engine/random.ts';
 
 const score = (subLayer: string, index: number, p: number, norm: number): SubLayerScore => ({
   subLayer: subLayer as SubLayerScore['subLayer'], index, calibrationPerformance: p, importance: 1 / (p + IMPORTANCE_EPSILON), activationNorm: norm,
@@ -134,6 +137,13 @@ test('k = 3 on 10 sub-layers with target 0.5 keeps exactly 5; each drop of an ep
   assert.equal(end.keep.filter(Boolean).length, 5);
   assert.equal(end.stopReason, 'kept_fraction');
   assert.deepEqual(draws, ['1.0', '1.1', '1.2', '2.0', '2.1'], 'three draws in epoch 1, two in epoch 2 (the target stops the third)');
+  // Each draw has its own calibration sample: distinct seeds, distinct records (draw 0 keeps the old per-epoch seed).
+  const seeds = [0, 1, 2].map((d) => calibrationSeed(0, 1, d));
+  assert.equal(new Set(seeds).size, 3);
+  assert.equal(seeds[0], deriveSeed(0, 1, 7919));
+  const pool = { kind: 'choice' as const, items: Array.from({ length: 100 }, (_, i) => ({ context: [i], continuations: [[1]], answer: 0 })) };
+  const samples = seeds.map((seed) => JSON.stringify(calibrationSample(pool as never, 8, seed)));
+  assert.equal(new Set(samples).size, 3, 'three different calibration samples');
 });
 
 test('plannedEpochs: drop epochs to the kept target (capped by max epochs), healing as many by default', () => {
