@@ -1,7 +1,7 @@
 /**
  * The settings of a trim run: the ONE place that states each setting's name, type, default, bounds and help text.
  * Everything else derives from RUN_SETTINGS: the API's `runs.start` (RunSettingsSchema without the CLI-only
- * ones), the CLI's flags, their help and range errors (electron/cli/settings-flags.ts), the stored run config
+ * ones), the CLI's flags, their help and range errors (the CLI's settings-flags.ts), the stored run config
  * (electron/app/run-config.ts toRunConfig), and the renderer's trim form and run summary.
  *
  * Adding a setting is one entry here (plus reading it in toRunConfig when the engine needs it): the flag, the
