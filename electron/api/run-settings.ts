@@ -35,6 +35,8 @@ export interface SettingSpec<S extends z.ZodType = z.ZodType> {
   step?: number | 'any';
   /** Words for each choice of an enum setting (short: they must fit the select box). */
   choices?: Record<string, string>;
+  /** Where toRunConfig stores it in a run's config, as a dotted path (default: the setting's name). */
+  stored?: string;
 }
 
 const spec = <S extends z.ZodType>(s: SettingSpec<S>): SettingSpec<S> => s;
@@ -45,7 +47,7 @@ export const BASELINE_NAMES = ['full-finetune', 'sparse-finetune', 'random', 'to
 /** Every run setting, in form order. */
 export const RUN_SETTINGS = {
   target: spec({
-    schema: z.number().gt(0).lt(1).default(0.5), flag: 'target', flagKind: 'number', group: 'trimming', step: 0.01,
+    stored: 'targets.keptFraction', schema: z.number().gt(0).lt(1).default(0.5), flag: 'target', flagKind: 'number', group: 'trimming', step: 0.01,
     label: 'Share of sub-layers to keep',
     help: 'Dropping stops once this share of the sub-layers is left, e.g. 0.5 keeps half (target kept fraction)',
   }),
@@ -66,7 +68,7 @@ export const RUN_SETTINGS = {
     help: 'Validation records drawn afresh before each removal to judge importance (calibration set size)',
   }),
   maxEpochs: spec({
-    schema: z.number().int().min(1).max(200).default(20), flag: 'max-epochs', flagKind: 'number', group: 'trimming',
+    stored: 'targets.maxEpochs', schema: z.number().int().min(1).max(200).default(20), flag: 'max-epochs', flagKind: 'number', group: 'trimming',
     label: 'Most removal rounds',
     help: 'Dropping stops after this many training rounds even if the target is not reached (max epochs)',
   }),
@@ -76,17 +78,17 @@ export const RUN_SETTINGS = {
     help: 'Training rounds after the last removal; empty: as many as the removal rounds planned (healing epochs)',
   }),
   paramRatio: spec({
-    schema: z.number().gt(0).max(1).optional(), flag: 'param-ratio', flagKind: 'number', group: 'trimming', cliOnly: true,
+    stored: 'targets.paramRatio', schema: z.number().gt(0).max(1).optional(), flag: 'param-ratio', flagKind: 'number', group: 'trimming', cliOnly: true,
     label: 'Share of memory to keep',
     help: 'Dropping stops once the weights take at most this share of the original memory (parameter ratio)',
   }),
   accuracyFloor: spec({
-    schema: z.number().min(0).max(1).optional(), flag: 'floor', flagKind: 'number', group: 'trimming', cliOnly: true,
+    stored: 'targets.accuracyFloor', schema: z.number().min(0).max(1).optional(), flag: 'floor', flagKind: 'number', group: 'trimming', cliOnly: true,
     label: 'Quality floor',
     help: 'Dropping stops before validation quality would fall below this share of the reference quality (accuracy floor τ)',
   }),
   floorReference: spec({
-    schema: z.enum(['finetune', 'base']).default('finetune'), flag: 'floor-reference', flagKind: 'choice', group: 'trimming', cliOnly: true,
+    stored: 'targets.floorReference', schema: z.enum(['finetune', 'base']).default('finetune'), flag: 'floor-reference', flagKind: 'choice', group: 'trimming', cliOnly: true,
     label: 'Quality floor reference',
     help: 'What the quality floor compares with: the model after its first round of fine-tuning (finetune, the paper\'s) or the original model (base)',
     choices: { finetune: 'Fine-tuned model', base: 'Original model' },
@@ -102,7 +104,7 @@ export const RUN_SETTINGS = {
     help: 'How big each training step is; it warms up, then falls to a tenth by the last planned round (peak learning rate)',
   }),
   batchSize: spec({
-    schema: z.number().int().min(1).max(256).default(8), flag: 'batch', flagKind: 'number', group: 'fine-tuning',
+    stored: 'microBatchSize', schema: z.number().int().min(1).max(256).default(8), flag: 'batch', flagKind: 'number', group: 'fine-tuning',
     label: 'Records per step',
     help: 'Training records per step (micro-batch size)',
   }),
@@ -112,17 +114,17 @@ export const RUN_SETTINGS = {
     help: 'The same seed repeats the same run (seed)',
   }),
   maxTrain: spec({
-    schema: z.number().int().min(1).default(400), flag: 'max-train', flagKind: 'number', group: 'limits',
+    stored: 'limits.maxTrain', schema: z.number().int().min(1).default(400), flag: 'max-train', flagKind: 'number', group: 'limits',
     label: 'Training records (most)',
     help: 'At most this many training records per round (train split limit)',
   }),
   maxEval: spec({
-    schema: z.number().int().min(1).default(200), flag: 'max-eval', flagKind: 'number', group: 'limits',
+    stored: 'limits.maxEval', schema: z.number().int().min(1).default(200), flag: 'max-eval', flagKind: 'number', group: 'limits',
     label: 'Evaluation records (most)',
     help: 'At most this many records in the validation and test measurements (eval split limit)',
   }),
   windowTokens: spec({
-    schema: z.number().int().min(2).max(65536).default(128), flag: 'window', flagKind: 'number', group: 'limits', cliOnly: true,
+    stored: 'limits.windowTokens', schema: z.number().int().min(2).max(65536).default(128), flag: 'window', flagKind: 'number', group: 'limits', cliOnly: true,
     label: 'Text window',
     help: 'Tokens per training window of plain-text data (window length)',
   }),
@@ -183,4 +185,12 @@ export function numberBounds(name: SettingName): { min?: number; max?: number; s
     ...(hi !== null && (inset > 0 || num.safeParse(hi).success) ? { max: round(num.safeParse(hi).success ? hi : hi - inset) } : {}),
     step,
   };
+}
+
+/** A setting's value in a stored run config (toRunConfig's output), or undefined when absent. */
+export function storedSetting(config: unknown, name: SettingName): unknown {
+  const path = ((RUN_SETTINGS[name] as SettingSpec).stored ?? name).split('.');
+  let v: unknown = config;
+  for (const key of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
 }

@@ -7,7 +7,8 @@ import { runHandlers } from '../../electron/server/service-runs.ts';
 import type { ServiceContext } from '../../electron/server/service-types.ts';
 import { parse, UsageError } from '../../electron/cli/args.ts';
 import { configFromFlags, TRIM_OPTIONS } from '../../electron/cli/commands/trim.ts';
-import { readRunConfig } from '../../electron/app/run-config.ts';
+import { readRunConfig, toRunConfig } from '../../electron/app/run-config.ts';
+import { RUN_SETTINGS, RunSettingsSchema, storedSetting, type SettingName } from '../../electron/api/run-settings.ts';
 
 function workspace(): { db: Database; modelId: number; datasetId: number } {
   const db = openDatabase(':memory:');
@@ -67,4 +68,12 @@ test('a CLI-only flag is refused by the API and range-checked by the CLI', () =>
 test('a stored config that this version cannot run fails with the run and field named', () => {
   assert.throws(() => readRunConfig({ id: 7, config: { method: 'both', targets: { maxEpochs: 'ten' } } }), /run 7: stored config field "targets.maxEpochs"/);
   assert.throws(() => readRunConfig({ id: 7, config: { ...configFromFlags({}), dropsPerEpoch: 0 } }), /run 7: stored config field "dropsPerEpoch"/);
+});
+
+test('every setting is read back from a stored config where RUN_SETTINGS says toRunConfig puts it (the run summary reads it so)', () => {
+  const settings = RunSettingsSchema.parse({ paramRatio: 0.7, accuracyFloor: 0.9, healEpochs: 3, baselineEpochs: 2, templates: { mcq: 'Q: {question}\nA:' } });
+  const config = toRunConfig(settings, null);
+  for (const name of Object.keys(RUN_SETTINGS) as SettingName[]) {
+    assert.deepEqual(storedSetting(config, name), settings[name], name);
+  }
 });
