@@ -235,15 +235,15 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     model.keepMask = state.keep;
     // The trainer's optimizer holds moments for its trainable set; healing widens the set to every kept
     // sub-layer, which starts a new optimizer. The schedule's `trainable` is the single source of truth.
-    let trainerFor = keptNames(state.trainable).join(',');
-    let trainer = new Trainer(model, { trainable: { subLayers: keptNames(state.trainable) } });
+    let trainerFor = state.trainable.join(',');
+    let trainer = new Trainer(model, { trainable: { mask: state.trainable } });
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
     const trainerForMask = (trainable: readonly boolean[]) => {
-      const key = keptNames(trainable).join(',');
+      const key = trainable.join(',');
       if (key !== trainerFor) {
         const step = trainer.step;
         trainer.optimizer.dispose();
-        trainer = new Trainer(model, { trainable: { subLayers: keptNames(trainable) } });
+        trainer = new Trainer(model, { trainable: { mask: [...trainable] } });
         trainer.optimizer.continueFromStep(step);
         trainerFor = key;
       }
@@ -315,8 +315,7 @@ export async function runBaselines(ctx: TrimRunContext, epochs: number, trainabl
       const kept = baselineKeptFraction(ctx.config);
       const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 1 - kept, ctx.config.seed) : fullKeepMask(model.config.nLayers);
       model.keepMask = keep;
-      const subLayers = name === 'sparse-finetune' ? keptNames(trainable!) : 'all';
-      const trainer = new Trainer(model, { trainable: { subLayers } });
+      const trainer = new Trainer(model, { trainable: name === 'sparse-finetune' ? { mask: trainable! } : { subLayers: 'all' } });
       try {
         ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs`);
         await trainEpochs(model, trainer, ctx, epochs, name);
