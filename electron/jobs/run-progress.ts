@@ -11,7 +11,7 @@
  */
 import type { EventName, EventPayload } from '../api/contract.ts';
 import { plannedEpochs } from '../../engine/trim/progressive.ts';
-import { readRunConfig } from '../app/run-config.ts';
+import { readRunConfig, type StoredRunConfig } from '../app/run-config.ts';
 import {
   getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, listRuns, type CheckpointRow, type Database,
 } from '../store/index.ts';
@@ -46,13 +46,22 @@ export function estimateRunLength(r: RunLength): { epochs: number; stepsPerEpoch
   return { epochs, stepsPerEpoch, steps: epochs * stepsPerEpoch };
 }
 
-/** The estimated length of a stored run (from its config, model and dataset); a rough default when one is missing. */
+/**
+ * The estimated length of a stored run (from its config, model and dataset); a rough default when one is
+ * missing or its config does not validate (the run itself then fails with readRunConfig's message).
+ */
 export function estimateForRun(db: Database, runId: number): { epochs: number; stepsPerEpoch: number; steps: number } {
+  const rough = { epochs: 1, stepsPerEpoch: 1, steps: 1 };
   const run = getRun(db, runId);
   const model = run && getModel(db, run.modelId);
   const dataset = run && getDataset(db, run.datasetId);
-  if (!run || !model || !dataset) return { epochs: 1, stepsPerEpoch: 1, steps: 1 };
-  const config = readRunConfig(run);
+  if (!run || !model || !dataset) return rough;
+  let config: StoredRunConfig;
+  try {
+    config = readRunConfig(run);
+  } catch {
+    return rough;
+  }
   return estimateRunLength({
     subLayers: 2 * ((model.config as { nLayers?: number }).nLayers ?? 1),
     ...(config.targets.keptFraction !== undefined ? { keptFraction: config.targets.keptFraction } : {}),
