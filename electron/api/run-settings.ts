@@ -59,8 +59,8 @@ export const RUN_SETTINGS = {
   method: spec({
     schema: z.enum(['both', 'calibration', 'activation']).default('both'), flag: 'method', flagKind: 'choice', group: 'trimming',
     label: 'How importance is judged',
-    help: 'How the least useful sub-layer is found: by testing the model without it, by the size of its output, or both (importance method)',
-    choices: { both: 'Test without it, ties by output size', calibration: 'Test without it (calibration)', activation: 'Output size (activation norm)' },
+    help: 'How the least useful sub-layer is found: the model\'s quality without it, the size of its output, or quality with output size breaking ties (importance method)',
+    choices: { both: 'Both (recommended)', calibration: 'Quality without it', activation: 'Output size' },
   }),
   calibrationSize: spec({
     schema: z.number().int().min(1).max(4096).default(48), flag: 'calibration', flagKind: 'number', group: 'trimming',
