@@ -75,7 +75,7 @@ export const RUN_SETTINGS = {
   healEpochs: spec({
     schema: z.number().int().min(0).max(200).optional(), flag: 'heal-epochs', flagKind: 'number', group: 'trimming',
     label: 'Recovery rounds',
-    help: 'Training rounds after the last removal; empty: as many as the removal rounds planned (healing epochs)',
+    help: 'Training rounds after the last removal; if not set, as many as the removal rounds planned (healing epochs)',
   }),
   paramRatio: spec({
     stored: 'targets.paramRatio', schema: z.number().gt(0).max(1).optional(), flag: 'param-ratio', flagKind: 'number', group: 'trimming', cliOnly: true,
@@ -141,7 +141,7 @@ export const RUN_SETTINGS = {
   baselineEpochs: spec({
     schema: z.number().int().min(1).max(200).optional(), flag: 'baseline-epochs', flagKind: 'number', group: 'baselines',
     label: 'Comparison training rounds',
-    help: 'Training rounds of each comparison model; empty: as many as the trim run (baseline epochs)',
+    help: 'Training rounds of each comparison model; if not set, as many as the trim run (baseline epochs)',
   }),
 } as const;
 
