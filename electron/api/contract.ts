@@ -7,28 +7,11 @@
  * Runtime-neutral: imports only zod (the renderer, the main process and the server all use this file).
  */
 import { z } from 'zod';
+import { ApiRunSettingsSchema } from './run-settings.ts';
 
 const id = z.number().int().positive();
 const keepMask = z.array(z.boolean()).min(2);
 const taskType = z.enum(['mcq', 'yesno', 'instruction', 'chat', 'text']);
-
-/** Settings of a trim run the UI can set (everything else takes the CLI's defaults). */
-export const TrimSettingsSchema = z.strictObject({
-  target: z.number().gt(0).lt(1).default(0.5),
-  sparseRatio: z.number().gt(0).max(1).default(0.25),
-  dropsPerEpoch: z.number().int().min(1).max(8).default(1),
-  maxEpochs: z.number().int().min(1).max(200).default(20),
-  healEpochs: z.number().int().min(0).max(200).optional(),
-  method: z.enum(['both', 'calibration', 'activation']).default('both'),
-  lr: z.number().positive().max(1).default(1e-3),
-  batchSize: z.number().int().min(1).max(256).default(8),
-  calibrationSize: z.number().int().min(1).max(4096).default(48),
-  seed: z.number().int().min(0).default(0), // int() caps it at 2^53 − 1: every seed engine/random.ts takes
-  baselines: z.array(z.enum(['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'])).default([]),
-  baselineEpochs: z.number().int().min(1).max(200).optional(),
-  maxTrain: z.number().int().min(1).default(400),
-  maxEval: z.number().int().min(1).default(200),
-});
 
 /** Sampling settings of a chat. */
 export const SamplingSchema = z.strictObject({
@@ -82,7 +65,8 @@ export const METHODS = {
     response: z.object({
       run: RunSummary, checkpoints: z.array(CheckpointSummary),
       events: z.array(z.object({ step: z.number(), epoch: z.number(), loss: z.number().nullable(), lr: z.number().nullable(), tokensPerSecond: z.number().nullable() })),
-      scans: z.array(z.object({ scan: z.number(), step: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number().nullable(), importance: z.number().nullable(), activationNorm: z.number().nullable() })) })),
+      /** `chosen`: the sub-layer the engine's drop rule (chooseDrop) picked from this scan. */
+      scans: z.array(z.object({ scan: z.number(), step: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number().nullable(), importance: z.number().nullable(), activationNorm: z.number().nullable(), chosen: z.boolean().optional() })) })),
       nLayers: z.number().int(),
       /** Every model measured side by side at the end (base, baselines, TrimLLM checkpoints); empty before. */
       comparison: z.array(ComparisonEntry),
@@ -92,7 +76,7 @@ export const METHODS = {
   },
   'runs.report': { request: z.strictObject({ id, file: z.enum(['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg']) }), response: z.object({ file: z.string(), path: z.string(), content: z.string() }) },
   'runs.delete': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
-  'runs.start': { request: z.strictObject({ modelId: id, datasetId: id, settings: TrimSettingsSchema }), response: z.object({ runId: id, jobId: z.string() }) },
+  'runs.start': { request: z.strictObject({ modelId: id, datasetId: id, settings: ApiRunSettingsSchema }), response: z.object({ runId: id, jobId: z.string() }) },
   'runs.resume': { request: z.strictObject({ id }), response: z.object({ runId: id, jobId: z.string() }) },
   'runs.cancel': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
   'chats.list': { request: z.strictObject({}), response: z.array(z.object({ id, title: z.string(), checkpointId: z.number().nullable(), modelId: z.number().nullable(), updatedAt: z.number() })) },
@@ -117,7 +101,7 @@ export const EVENTS = {
   'job.progress': z.object({ jobId: z.string(), runId: id.optional(), phase: z.string(), epoch: z.number(), done: z.number(), total: z.number(), loss: z.number().optional(), etaSeconds: z.number().nullable(), message: z.string().optional() }),
   'job.finished': z.object({ jobId: z.string(), runId: id.optional(), status: z.enum(['completed', 'failed', 'cancelled', 'interrupted']), error: z.string().optional() }),
   'run.checkpoint': z.object({ runId: id, checkpointId: id, label: z.string(), keepMask, performance: z.number().nullable() }),
-  'run.scan': z.object({ runId: id, epoch: z.number(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number(), importance: z.number(), activationNorm: z.number() })) }),
+  'run.scan': z.object({ runId: id, epoch: z.number(), chosen: z.string().nullable().optional(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number(), importance: z.number(), activationNorm: z.number() })) }),
   'download.progress': z.object({ downloadId: id, jobId: z.string(), file: z.string(), fileIndex: z.number().int(), files: z.number().int(), bytes: z.number(), total: z.number().nullable(), bytesPerSecond: z.number(), etaSeconds: z.number().nullable() }),
   'download.finished': z.object({ downloadId: id, jobId: z.string(), status: z.enum(['completed', 'failed', 'cancelled']), modelId: z.number().nullable(), error: z.string().optional() }),
   'chat.delta': z.object({ jobId: z.string(), chatId: id, text: z.string() }),

@@ -9,7 +9,7 @@ import { keepMaskWithout } from '../../engine/model/sublayers.ts';
 import type { Tokenizer } from '../../engine/io/tokenizer.ts';
 import { loadCheckpointModel } from '../runs/checkpoint-model.ts';
 import { closeDatabase } from '../store/index.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../app/workspace.ts';
 
 /** A usage error: printed with the command's help, exit code 2. */
 export class UsageError extends Error {

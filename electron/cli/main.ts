@@ -5,7 +5,7 @@
  */
 import { resolveCliAccess, setWorkspaceAccess, usePrivateUmask } from '../store/index.ts';
 import { UsageError } from './args.ts';
-import { dataDir } from './workspace.ts';
+import { dataDir } from '../app/workspace.ts';
 
 interface Command {
   help: string;

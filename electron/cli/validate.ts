@@ -1,24 +1,14 @@
 /**
- * Range checks of the CLI's numeric flags, taken from the API's zod schemas (electron/api/contract.ts) so the
- * CLI and the UI accept exactly the same settings: `trimllm trim --target 2` fails like `runs.start` with
- * `target: 2` does, before anything is imported or created, and the message names the flag and its range.
+ * Range checks of the CLI's numeric flags, taken from the zod schemas the API uses (electron/api/), so the CLI
+ * and the UI accept exactly the same values, and the message names the flag and its range.
  */
 import { z } from 'zod';
-import { SamplingSchema, TrimSettingsSchema } from '../api/contract.ts';
+import { SamplingSchema } from '../api/contract.ts';
+import { RUN_SETTINGS } from '../api/run-settings.ts';
 import { UsageError } from './args.ts';
 
-/**
- * The trim settings the CLI can set: the API's TrimSettingsSchema plus the CLI-only stopping rules and text
- * window (ranges of the engine: a parameter ratio or accuracy floor is a fraction; a window is tokens).
- */
-export const CliTrimSettingsSchema = TrimSettingsSchema.extend({
-  paramRatio: z.number().gt(0).max(1),
-  accuracyFloor: z.number().min(0).max(1),
-  windowTokens: z.number().int().min(2).max(65536),
-});
-
 /** Sampling flags of `generate` / `chat`: the API's SamplingSchema plus the seed (an integer in [0, 2^53 − 1]). */
-export const CliSamplingSchema = SamplingSchema.extend({ seed: TrimSettingsSchema.shape.seed });
+export const CliSamplingSchema = SamplingSchema.extend({ seed: RUN_SETTINGS.seed.schema });
 
 /** Formats a number for a range (integers as is, others with up to 6 significant digits). */
 function num(n: number): string {

@@ -1,5 +1,5 @@
 /**
- * Live events of a trim run, read back from SQLite. executeRun (cli/trim-job.ts) writes every training step,
+ * Live events of a trim run, read back from SQLite. executeRun (app/execute-run.ts) writes every training step,
  * calibration scan and checkpoint to the database but has no callback, so the runner (in the parent process)
  * polls the run's new rows every few hundred milliseconds and turns them into the contract's `job.progress`,
  * `run.scan` and `run.checkpoint` events. The poll runs in the parent because the worker's event loop does not
@@ -10,7 +10,8 @@
  * the kept-fraction target or max epochs, plus healing), refined once a whole epoch has been seen.
  */
 import type { EventName, EventPayload } from '../api/contract.ts';
-import type { StoredRunConfig } from '../cli/trim-job.ts';
+import { plannedEpochs } from '../../engine/trim/progressive.ts';
+import { readRunConfig, type StoredRunConfig } from '../app/run-config.ts';
 import {
   getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunEvents, listRuns, type CheckpointRow, type Database,
 } from '../store/index.ts';
@@ -25,7 +26,7 @@ export interface RunLength {
   maxEpochs: number;
   /** Sub-layers dropped per epoch (k). */
   dropsPerEpoch: number;
-  /** Healing epochs (default: drops / k). */
+  /** Healing epochs (default: as many as the drop epochs; plannedEpochs). */
   healEpochs?: number;
   /** Training examples per epoch (estimate: min(maxTrain, train records)). */
   trainExamples: number;
@@ -34,28 +35,33 @@ export interface RunLength {
 }
 
 /**
- * Estimated epochs and optimizer steps of a whole run (drop phase + healing), before it starts.
- * A parameter-ratio target or an accuracy floor can only end the run earlier.
+ * Estimated epochs (plannedEpochs, the count the learning-rate schedule uses) and optimizer steps of a whole run.
  */
 export function estimateRunLength(r: RunLength): { epochs: number; stepsPerEpoch: number; steps: number } {
-  const targetKept = r.keptFraction === undefined ? 1 : Math.floor(r.keptFraction * r.subLayers + 1e-9);
-  const dropsWanted = Math.max(0, Math.min(r.subLayers - 1, r.subLayers - Math.max(1, targetKept)));
-  const k = Math.max(1, r.dropsPerEpoch);
-  const dropEpochs = Math.min(r.maxEpochs, Math.ceil(dropsWanted / k));
-  const drops = Math.min(dropsWanted, dropEpochs * k);
-  const heal = r.healEpochs ?? Math.ceil(drops / k);
-  const epochs = Math.max(1, dropEpochs + heal);
+  const epochs = plannedEpochs({
+    targets: { maxEpochs: r.maxEpochs, ...(r.keptFraction !== undefined ? { keptFraction: r.keptFraction } : {}) },
+    dropsPerEpoch: r.dropsPerEpoch, ...(r.healEpochs !== undefined ? { healEpochs: r.healEpochs } : {}),
+  }, r.subLayers).total;
   const stepsPerEpoch = Math.max(1, Math.ceil(r.trainExamples / Math.max(1, r.examplesPerStep)));
   return { epochs, stepsPerEpoch, steps: epochs * stepsPerEpoch };
 }
 
-/** The estimated length of a stored run (from its config, model and dataset); a rough default when one is missing. */
+/**
+ * The estimated length of a stored run (from its config, model and dataset); a rough default when one is
+ * missing or its config does not validate (the run itself then fails with readRunConfig's message).
+ */
 export function estimateForRun(db: Database, runId: number): { epochs: number; stepsPerEpoch: number; steps: number } {
+  const rough = { epochs: 1, stepsPerEpoch: 1, steps: 1 };
   const run = getRun(db, runId);
   const model = run && getModel(db, run.modelId);
   const dataset = run && getDataset(db, run.datasetId);
-  if (!run || !model || !dataset) return { epochs: 1, stepsPerEpoch: 1, steps: 1 };
-  const config = run.config as StoredRunConfig;
+  if (!run || !model || !dataset) return rough;
+  let config: StoredRunConfig;
+  try {
+    config = readRunConfig(run);
+  } catch {
+    return rough;
+  }
   return estimateRunLength({
     subLayers: 2 * ((model.config as { nLayers?: number }).nLayers ?? 1),
     ...(config.targets.keptFraction !== undefined ? { keptFraction: config.targets.keptFraction } : {}),
@@ -126,7 +132,7 @@ export class RunProgressPoller {
     const epochAtStep = fresh.length > 0 ? new Map(listRunEvents(this.db, this.runId).map((e) => [e.step, e.epoch])) : new Map<number, number>();
     for (const s of fresh) {
       this.emit('run.scan', {
-        runId: this.runId, epoch: epochAtStep.get(s.step) ?? 0,
+        runId: this.runId, epoch: epochAtStep.get(s.step) ?? 0, chosen: s.scores.find((x) => x.chosen)?.subLayer ?? null,
         scores: s.scores.map((x) => ({
           subLayer: x.subLayer, calibrationPerformance: x.calibrationPerformance ?? 0,
           importance: x.importance ?? 0, activationNorm: x.activationNorm ?? 0,

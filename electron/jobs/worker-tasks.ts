@@ -3,8 +3,8 @@
  * dataset files never block the server's event loop:
  *
  *   doctor        {}                                   → {backend, skipped, versions, threads}
- *   import-model  {path, tokenizer?, name?}            → {id}   (cli/commands/import-model.ts registerModel)
- *   import-data   {path, task?, map?, name?}           → {id}   (cli/commands/import-data.ts registerDataset)
+ *   import-model  {path, tokenizer?, name?}            → {id}   (app/import-model.ts registerModel)
+ *   import-data   {path, task?, map?, name?}           → {id}   (app/import-dataset.ts registerDataset)
  *   preview-data  {path, task?, map?}                  → the contract's datasets.preview response (nothing stored)
  */
 import { availableParallelism } from 'node:os';
@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { selectBackend } from '../../engine/backend/select.ts';
 import { importDataset, parseMappingArgs, TASK_TYPES, type TaskType } from '../../engine/data/index.ts';
-import { registerModel } from '../cli/commands/import-model.ts';
-import { registerDataset } from '../cli/commands/import-data.ts';
+import { registerModel } from '../app/import-model.ts';
+import { registerDataset } from '../app/import-dataset.ts';
 import type { TaskJobSpec } from './protocol.ts';
 import type { JobContext, JobOutcome } from './worker-context.ts';
 

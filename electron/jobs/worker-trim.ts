@@ -1,5 +1,5 @@
 /**
- * The trim job inside a worker: executeRun (cli/trim-job.ts) on a stored run with the job's abort signal (a
+ * The trim job inside a worker: executeRun (app/execute-run.ts) on a stored run with the job's abort signal (a
  * cancel stops training at the next step; the run keeps its last checkpoint and becomes 'interrupted').
  * executeRun writes every step, scan and checkpoint to SQLite; the runner turns those rows into live events
  * (run-progress.ts). The baselines trained at the end write no rows while they train: their progress is sent
@@ -7,7 +7,7 @@
  * every step, so they leave the worker while it trains).
  */
 import { selectBackend } from '../../engine/backend/select.ts';
-import { executeRun } from '../cli/trim-job.ts';
+import { executeRun } from '../app/execute-run.ts';
 import type { JobContext, JobOutcome } from './worker-context.ts';
 import type { TrimJobSpec } from './protocol.ts';
 
@@ -28,6 +28,7 @@ export async function runTrimJob(ctx: JobContext, spec: TrimJobSpec): Promise<Jo
       message = text;
     },
     onProgress: (p) => {
+      if (p.phase === 'trimllm') return; // TrimLLM's steps are rows, turned into events by run-progress.ts
       const now = Date.now();
       if (now - last < PROGRESS_EVERY_MS && p.done < p.total) return;
       last = now;

@@ -25,7 +25,7 @@ export interface RealServiceOptions extends ServiceOptions {
 export async function createApiService(options: RealServiceOptions): Promise<ApiService> {
   const [{ openWorkspace }, { closeDatabase, workerKeyEnv }, { EventHub }, { JobRunner }, { createApiService: createServerService }, { workerEnv }] =
     await Promise.all([
-      import('../cli/workspace.ts'),
+      import('../app/workspace.ts'),
       import('../store/index.ts'),
       import('../server/events.ts'),
       import('../jobs/runner.ts'),

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, workerKeyEnv } from '../store/index.ts';
-import { openWorkspace } from '../cli/workspace.ts';
+import { openWorkspace } from '../app/workspace.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { ExternalRunWatcher } from '../jobs/run-progress.ts';
 import type { WorkerHost } from '../jobs/host.ts';

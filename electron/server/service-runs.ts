@@ -1,24 +1,21 @@
 /**
- * API methods of trim runs. A run is created from the UI's settings with the CLI's defaults for everything else
- * (as `trimllm trim` builds it), then executed by the job runner in a worker; its progress is in SQLite and
+ * API methods of trim runs. A run is created from the UI's settings (RunSettings, CLI-only ones at their
+ * defaults) by toRunConfig, as `trimllm trim` builds it, then executed by the job runner in a worker; its progress is in SQLite and
  * streamed as events.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { z } from 'zod';
-import type { Response, TrimSettingsSchema } from '../api/contract.ts';
-import { DEFAULT_TRIM_CONFIG } from '../../engine/trim/pipeline.ts';
-import type { StoredRunConfig } from '../cli/trim-job.ts';
+import type { Response } from '../api/contract.ts';
+import { RunSettingsSchema } from '../api/run-settings.ts';
+import { toRunConfig } from '../app/run-config.ts';
+import { readResumeState } from '../app/resume-state.ts';
 import {
   createRun, deleteRun, getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunComparison, listRunEvents, listRuns,
   setRunStatus, type CheckpointRow, type RunRow,
 } from '../store/index.ts';
 import { asConflict, ConflictError, NotFoundError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
-
-/** Window length (tokens) of text tasks, as the CLI's default --window. */
-export const DEFAULT_WINDOW_TOKENS = 128;
 
 /** The files a completed run's report folder holds (engine/report/write.ts). */
 export const REPORT_FILES = ['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg'] as const;
@@ -28,26 +25,6 @@ export function newReportDir(dataDir: string, now = new Date()): string {
   return join(dataDir, 'reports', `run-${now.toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${Math.random().toString(36).slice(2, 6)}`);
 }
 
-/** The stored configuration of a run started with these settings (`reportDir`: where its report goes, or null). */
-export function runConfigFromSettings(s: z.output<typeof TrimSettingsSchema>, reportDir: string | null = null): StoredRunConfig {
-  const d = DEFAULT_TRIM_CONFIG;
-  return {
-    ...d,
-    method: s.method,
-    sparseRatio: s.sparseRatio,
-    dropsPerEpoch: s.dropsPerEpoch,
-    targets: { keptFraction: s.target, maxEpochs: s.maxEpochs },
-    ...(s.healEpochs !== undefined ? { healEpochs: s.healEpochs } : {}),
-    lr: s.lr,
-    microBatchSize: s.batchSize,
-    calibrationSize: s.calibrationSize,
-    seed: s.seed,
-    baselines: [...s.baselines],
-    ...(s.baselineEpochs !== undefined ? { baselineEpochs: s.baselineEpochs } : {}),
-    limits: { maxTrain: s.maxTrain, maxEval: s.maxEval, windowTokens: DEFAULT_WINDOW_TOKENS },
-    reportDir,
-  };
-}
 
 type RunSummary = Response<'runs.list'>[number];
 
@@ -60,10 +37,11 @@ function runSummary(r: RunRow): RunSummary {
  * final 'done' marker), the schedule phase, epochs done, why dropping stopped, and validation P after it.
  */
 function checkpointMetrics(c: CheckpointRow): unknown {
-  const m = c.metrics as { entry?: unknown; state?: { phase?: string; epochsDone?: number; stopReason?: string | null; validation?: { performance: number }[] } };
+  const m = c.metrics as { entry?: unknown };
+  const state = readResumeState(c);
   return {
-    entry: m.entry ?? null, phase: m.state?.phase ?? null, epochsDone: m.state?.epochsDone ?? c.epoch,
-    stopReason: m.state?.stopReason ?? null, validation: m.state?.validation?.at(-1)?.performance ?? null,
+    entry: m.entry ?? null, phase: state?.phase ?? null, epochsDone: state?.epochsDone ?? c.epoch,
+    stopReason: state?.stopReason ?? null, validation: state?.validation.at(-1)?.performance ?? null,
   };
 }
 
@@ -131,7 +109,7 @@ export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
       if (!getDataset(ctx.db, req.datasetId)) throw new NotFoundError(`no dataset ${req.datasetId} in the workspace`);
       const active = ctx.runner.activeTrim();
       if (active) throw new ConflictError(`run ${active.runId} is being trimmed; one trim runs at a time: cancel it or wait until it finishes`);
-      const config = runConfigFromSettings(req.settings, newReportDir(ctx.dataDir));
+      const config = toRunConfig(RunSettingsSchema.parse(req.settings), newReportDir(ctx.dataDir));
       const runId = createRun(ctx.db, { modelId: req.modelId, datasetId: req.datasetId, config, seed: config.seed });
       try {
         return { runId, jobId: ctx.runner.startTrim(runId, 'trim') };

@@ -46,6 +46,8 @@ export interface NewCheckpoint {
   paramBytes: number;
   /** Scalar optimizer state for resuming, e.g. `{t: 1200}` (any JSON value). */
   optimizerState?: unknown;
+  /** The schedule's state to resume from (any JSON value; the app validates it when read). */
+  resumeState?: unknown;
   /** Weights that differ from the base model. */
   tensors: readonly TensorData[];
   /** Optimizer moment tensors for resuming (e.g. AdamW m and v). */
@@ -65,6 +67,8 @@ export interface CheckpointRow {
   paramBytes: number;
   /** null when none was saved. */
   optimizerState: unknown;
+  /** The schedule's state to resume from; null when none was saved. */
+  resumeState: unknown;
   /** Seconds since the Unix epoch. */
   createdAt: number;
 }
@@ -80,6 +84,7 @@ interface Row {
   metrics: string;
   param_bytes: number;
   optimizer_state: string | null;
+  resume_state: string | null;
   created_at: number;
 }
 
@@ -101,6 +106,7 @@ function toCheckpoint(r: Row): CheckpointRow {
     metrics: fromJsonText(r.metrics, `metrics of checkpoint ${r.id}`),
     paramBytes: r.param_bytes,
     optimizerState: r.optimizer_state === null ? null : fromJsonText(r.optimizer_state, 'optimizer state'),
+    resumeState: r.resume_state === null ? null : fromJsonText(r.resume_state, `resume state of checkpoint ${r.id}`),
     createdAt: r.created_at,
   };
 }
@@ -157,6 +163,7 @@ export function saveCheckpoint(db: Database, checkpoint: NewCheckpoint, options:
     checkpoint.optimizerState === undefined || checkpoint.optimizerState === null
       ? null
       : toJsonText(checkpoint.optimizerState, 'optimizer state');
+  const resumeState = checkpoint.resumeState === undefined ? null : toJsonText(checkpoint.resumeState, 'resume state');
 
   const insertTensor = stmt(
     db,
@@ -169,10 +176,10 @@ export function saveCheckpoint(db: Database, checkpoint: NewCheckpoint, options:
       stmt(
         db,
         `INSERT INTO checkpoints (run_id, step, epoch, label, keep_mask, trainable_mask, metrics, param_bytes,
-                                  optimizer_state, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                                  optimizer_state, resume_state, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(checkpoint.runId, checkpoint.step, checkpoint.epoch, checkpoint.label ?? '', keepMask, trainableMask,
-        metrics, checkpoint.paramBytes, optimizerState, nowSeconds()).lastInsertRowid,
+        metrics, checkpoint.paramBytes, optimizerState, resumeState, nowSeconds()).lastInsertRowid,
     );
     for (const [role, tensors] of groups) {
       for (const t of tensors) {

@@ -115,11 +115,3 @@ export function markInterruptedDownloads(db: Database): number[] {
     .all(nowSeconds())
     .map((r) => r.id);
 }
-
-/**
- * Deletes a download's record (not its files).
- * @returns false when there was no such download
- */
-export function deleteDownload(db: Database, id: number): boolean {
-  return stmt(db, 'DELETE FROM downloads WHERE id = ?').run(id).changes > 0;
-}

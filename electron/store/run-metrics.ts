@@ -96,6 +96,8 @@ export interface ImportanceScore {
   importance: number | null;
   /** Frobenius norm of the sub-layer's output on the calibration set; null if not measured. */
   activationNorm: number | null;
+  /** True for the sub-layer the engine's drop rule (chooseDrop) chose from this scan (absent: false). */
+  chosen?: boolean;
 }
 
 /** All scores of one calibration scan. */
@@ -133,8 +135,8 @@ export function recordImportanceScan(
   const insert = stmt(
     db,
     `INSERT INTO importance_scores (run_id, scan, step, sub_layer, calibration_performance, importance,
-                                    activation_norm)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+                                    activation_norm, chosen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const write = db.transaction(() => {
     const number =
@@ -142,7 +144,7 @@ export function recordImportanceScan(
       stmt<{ next: number }>(db, 'SELECT coalesce(max(scan) + 1, 0) AS next FROM importance_scores WHERE run_id = ?')
         .get(runId)!.next;
     for (const s of scores) {
-      insert.run(runId, number, step, s.subLayer, s.calibrationPerformance, s.importance, s.activationNorm);
+      insert.run(runId, number, step, s.subLayer, s.calibrationPerformance, s.importance, s.activationNorm, s.chosen ? 1 : 0);
     }
     return number;
   });
@@ -158,6 +160,7 @@ export function listImportanceScans(db: Database, runId: number): ImportanceScan
     calibration_performance: number | null;
     importance: number | null;
     activation_norm: number | null;
+    chosen: number;
   }>(db, 'SELECT * FROM importance_scores WHERE run_id = ? ORDER BY scan').all(runId);
   const scans = new Map<number, ImportanceScan>();
   for (const r of rows) {
@@ -171,6 +174,7 @@ export function listImportanceScans(db: Database, runId: number): ImportanceScan
       calibrationPerformance: r.calibration_performance,
       importance: r.importance,
       activationNorm: r.activation_norm,
+      chosen: r.chosen === 1,
     });
   }
   const order = (name: string): number => {

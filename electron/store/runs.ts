@@ -57,6 +57,8 @@ export interface RunRow {
   finishedAt: number | null;
   /** Why it failed. */
   error: string | null;
+  /** Why its drop phase ended (the engine's TrimState.stopReason), once it has. */
+  stopReason: string | null;
 }
 
 interface Row {
@@ -72,6 +74,7 @@ interface Row {
   started_at: number | null;
   finished_at: number | null;
   error: string | null;
+  stop_reason: string | null;
 }
 
 function toRun(r: Row): RunRow {
@@ -88,7 +91,16 @@ function toRun(r: Row): RunRow {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error,
+    stopReason: r.stop_reason,
   };
+}
+
+/**
+ * Records why a run's drop phase ended: kept_fraction, param_ratio, accuracy_floor, max_epochs or nothing_left.
+ * @throws SqliteError (CHECK) for another reason; Error when the run does not exist
+ */
+export function setRunStopReason(db: Database, id: number, reason: string): void {
+  if (stmt(db, 'UPDATE runs SET stop_reason = ? WHERE id = ?').run(reason, id).changes !== 1) throw new Error(`run ${id} does not exist`);
 }
 
 /**

@@ -34,6 +34,8 @@
  *
  * Order: throughput first, then the scans, then training (lr 0 leaves the weights unchanged anyway). Every
  * tensor created here is disposed before returning (the caller's model excepted).
+ * (Over 400 lines: the interleaved rounds share one state across masks and measurements; split, they would
+ * pass it around.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { benchmarkThroughput, median, type Spread } from '../eval/throughput.ts';

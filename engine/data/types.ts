@@ -108,9 +108,6 @@ export interface TextRecord extends RecordBase {
 /** A normalised record; discriminated by `task`. */
 export type NormalisedRecord = McqRecord | YesNoRecord | InstructionRecord | ChatRecord | TextRecord;
 
-/** A normalised record of one given task type. */
-export type RecordOf<T extends TaskType> = Extract<NormalisedRecord, { task: T }>;
-
 /** A record that was left out of an import because it did not fit the mapping. */
 export interface SkippedRecord {
   file: string;

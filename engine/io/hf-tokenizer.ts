@@ -6,6 +6,8 @@
  *
  * Decoding follows the Rust crate, the reference: no `clean_up_tokenization_spaces` pass (a transformers-only
  * post-process), ids of unused slots below vocabSize are dropped, an empty id list decodes to ''.
+ * (Over 400 lines: loading, special tokens and the chat-template whitespace pass act on one tokenizer object;
+ * split, each part would reach into the others.)
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -34,11 +34,6 @@ export interface LlamaConfig {
   qkvBias: boolean;
 }
 
-/** Number of sub-layers (2L) of a model. */
-export function subLayerCount(config: LlamaConfig): number {
-  return 2 * config.nLayers;
-}
-
 /**
  * Checks the internal consistency of a config (positive sizes, heads divide evenly, even head width for RoPE).
  * @param source where the config came from (a file path), named in the error

@@ -43,14 +43,6 @@ export function disposeRope(r: RopeTables): void {
 }
 
 /**
- * Applies RoPE to x: [batch, heads, seq, headDim] at positions offset..offset+seq-1.
- * @returns [batch, heads, seq, headDim]
- */
-export function applyRope(x: tf.Tensor4D, rope: RopeTables, offset: number): tf.Tensor4D {
-  return tf.tidy(() => applyRopeWindow(x, ropeWindow(rope, offset, x.shape[2])));
-}
-
-/**
  * The cos/sin rows of positions offset..offset+seq-1, [seq, headDim] each (a forward pass slices them once and
  * shares them across its blocks). The caller disposes them.
  */

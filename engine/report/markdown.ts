@@ -5,6 +5,15 @@
  */
 import type { ReportEntry, TrimReport } from './types.ts';
 
+/** Why the drop phase ended, in words (keys: TrimState.stopReason). */
+const STOP_REASONS: Record<string, string> = {
+  kept_fraction: 'the target share of sub-layers kept was reached',
+  param_ratio: 'the target parameter-memory ratio was reached',
+  accuracy_floor: 'one more drop would have taken validation performance below the accuracy floor',
+  max_epochs: 'the maximum number of epochs was reached',
+  nothing_left: 'no sub-layer was left to drop',
+};
+
 /** Bytes in binary units, e.g. 1536 → "1.50 KiB", 3_500_000 → "3.34 MiB". */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -96,6 +105,10 @@ export function renderMarkdown(report: TrimReport): string {
     const kept: string[] = [];
     for (let l = 0; l < report.nLayers; l++) for (const k of ['attn', 'mlp']) if (!dropped.has(`${k}${l}`)) kept.push(`${k}${l}`);
     lines.push('', `Kept after the last drop (${kept.length}/${total}): ${kept.join(', ') || 'none'}`);
+  }
+  if (report.stopReason) {
+    const floorRef = report.referencePerformance !== undefined ? ` (floor reference: validation ${report.referencePerformance.toFixed(4)})` : '';
+    lines.push('', `Dropping stopped: ${STOP_REASONS[report.stopReason] ?? report.stopReason} (stop_reason ${report.stopReason})${floorRef}.`);
   }
   lines.push('', '## Plots', '', '![Training loss](loss.svg)', '', '![Layer map](layer-map.svg)', '', '![Frontier](frontier.svg)', '');
   const config = Object.entries(report.config);

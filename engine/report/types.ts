@@ -96,6 +96,10 @@ export interface TrimReport {
   /** Number of decoder blocks L (2L sub-layers). */
   nLayers: number;
   scans?: ImportanceScan[];
+  /** Why the drop phase ended (the schedule's stop reason), when known. */
+  stopReason?: string | null;
+  /** Validation P the accuracy floor was relative to, when the run had a floor. */
+  referencePerformance?: number;
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

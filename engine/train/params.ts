@@ -16,6 +16,11 @@ export interface TrainableSpec {
    * (default). Dropped sub-layers are never trained, whatever this says.
    */
   subLayers?: readonly string[] | 'all';
+  /**
+   * The trainable mask over the 2L sub-layers, in the keep mask's layout (index 2l = attn l, 2l + 1 = mlp l): the
+   * form a run's state, its checkpoints and the database hold. Takes precedence over `subLayers`.
+   */
+  mask?: KeepMask;
   /** Train the token embedding (default false). With tied embeddings this is also the LM head. */
   embedding?: boolean;
   /** Train the final RMSNorm gain (default false). */
@@ -35,9 +40,13 @@ export interface TrainableParam {
 
 /**
  * Canonical names of the trainable sub-layers of a spec (validated; 'all' expands to every sub-layer).
- * @throws Error on a malformed or out-of-range sub-layer name (see parseSubLayer)
+ * @throws Error on a malformed or out-of-range sub-layer name (see parseSubLayer), or a mask of the wrong length
  */
 export function trainableSubLayers(spec: TrainableSpec, nLayers: number): Set<SubLayerName> {
+  if (spec.mask) {
+    if (spec.mask.length !== 2 * nLayers) throw new Error(`trainable mask has ${spec.mask.length} entries; the model has ${2 * nLayers} sub-layers`);
+    return new Set(keptNames(spec.mask));
+  }
   if (spec.subLayers === undefined || spec.subLayers === 'all') {
     return new Set(keptNames(new Array<boolean>(2 * nLayers).fill(true)));
   }

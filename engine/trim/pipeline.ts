@@ -16,8 +16,8 @@ import { Trainer, trainEpoch, type AdamWState, type EpochOptions, type StepEvent
 import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
-import { scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
-import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
+import { chooseDrop, scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
+import { initialTrimState, plannedEpochs, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
 import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
 import { deriveSeed } from '../random.ts';
@@ -26,7 +26,10 @@ import type { PreparedTask } from './prepare.ts';
 /** Comparison runs beside TrimLLM (paper Table 3). */
 export type BaselineName = 'full-finetune' | 'sparse-finetune' | DropRule;
 
-/** Settings of a run (stored with it; every field has a default in DEFAULT_TRIM_CONFIG). */
+/**
+ * Settings of a run (stored with it). The user's settings, their defaults and bounds are defined once in
+ * electron/api/run-settings.ts; the fixed ones are FIXED_RUN_SETTINGS.
+ */
 export interface TrimRunConfig {
   method: ImportanceMethod;
   /** Sparse update ratio r (paper §3.4). */
@@ -52,12 +55,12 @@ export interface TrimRunConfig {
   benchmark: { promptTokens: number; newTokens: number; runs: number };
 }
 
-/** Defaults: the paper's r = 0.25, k = 1, "both"; 50% of sub-layers kept. */
-export const DEFAULT_TRIM_CONFIG: TrimRunConfig = {
-  method: 'both', sparseRatio: 0.25, dropsPerEpoch: 1, targets: { keptFraction: 0.5, maxEpochs: 20 },
-  lr: 1e-3, warmupSteps: 2, minLrRatio: 0.1, microBatchSize: 8, accumulationSteps: 1, calibrationSize: 48,
-  seed: 0, baselines: ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'],
-  benchmark: { promptTokens: 32, newTokens: 32, runs: 3 },
+/**
+ * The settings no face lets the user change: warm-up steps, the cosine's floor (a tenth of the peak learning
+ * rate), gradient accumulation and the decode benchmark.
+ */
+export const FIXED_RUN_SETTINGS: Pick<TrimRunConfig, 'warmupSteps' | 'minLrRatio' | 'accumulationSteps' | 'benchmark'> = {
+  warmupSteps: 2, minLrRatio: 0.1, accumulationSteps: 1, benchmark: { promptTokens: 32, newTokens: 32, runs: 3 },
 };
 
 /** A tensor of the checkpointed state (variable layout, keyed by Hugging Face name). */
@@ -83,10 +86,28 @@ export interface TrimCheckpoint {
 /** Where a run's progress goes. Every method is awaited (back-pressure from the database). */
 export interface RunSink {
   onStep(event: StepEvent & { phase: string }): void | Promise<void>;
-  onScan(epoch: number, scores: SubLayerScore[]): void | Promise<void>;
+  onScan(epoch: number, scores: SubLayerScore[], scan: ScanInfo): void | Promise<void>;
   onCheckpoint(checkpoint: TrimCheckpoint): void | Promise<void>;
   onEntry(entry: ReportEntry): void | Promise<void>;
   onMessage(text: string): void;
+}
+
+/** Which calibration sample a scan used and what the engine's drop rule (chooseDrop) chose from it. */
+export interface ScanInfo {
+  /** Drop of the epoch this scan decides (0-based; the initial sparse-mask scan is epoch 0, draw 0). */
+  draw: number;
+  /** Seed of the calibration sample (calibrationSeed). */
+  calibrationSeed: number;
+  /** The sub-layer chooseDrop picks from these scores (null for the initial scan, which drops nothing). */
+  chosen: SubLayerScore['subLayer'] | null;
+}
+
+/**
+ * Seed of the calibration sample scored before drop `draw` of `epoch`: every drop draws a fresh sample
+ * (DESIGN.md §1). Draw 0 keeps the seed earlier versions used for the epoch's single scan.
+ */
+export function calibrationSeed(seed: number, epoch: number, draw: number): number {
+  return deriveSeed(seed, draw * 2 ** 16 + epoch, 7919);
 }
 
 /** A checkpoint to resume from. */
@@ -154,11 +175,12 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
   }
 }
 
-async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask): Promise<SubLayerScore[]> {
-  const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, deriveSeed(ctx.config.seed, epoch, 7919));
+async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask, draw: number): Promise<SubLayerScore[]> {
+  const seed = calibrationSeed(ctx.config.seed, epoch, draw);
+  const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, seed);
   const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
   const scores = await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
-  await ctx.sink.onScan(epoch, scores);
+  await ctx.sink.onScan(epoch, scores, { draw, calibrationSeed: seed, chosen: epoch === 0 ? null : chooseDrop(scores, ctx.config.method).subLayer });
   return scores;
 }
 
@@ -203,28 +225,31 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       ctx.sink.onMessage(`resuming after epoch ${state.epochsDone} (${keptNames(state.keep).length}/${nSub} kept)`);
     } else {
       ctx.sink.onMessage('initial calibration scan (sparse-update ranking)');
-      const scores = await scan(model, ctx, 0, fullKeepMask(model.config.nLayers));
+      const scores = await scan(model, ctx, 0, fullKeepMask(model.config.nLayers), 0);
       state = initialTrimState(sparseTrainableMask(scores, nSub, ctx.config.sparseRatio, ctx.config.method));
+      if (ctx.config.targets.accuracyFloor !== undefined && ctx.config.targets.floorReference === 'base') {
+        state.referencePerformance = await performance(model, ctx.tokenizer, ctx.task.validation, state.keep);
+        ctx.sink.onMessage(`accuracy floor reference: base model's validation score ${state.referencePerformance.toFixed(4)}`);
+      }
     }
     model.keepMask = state.keep;
-    // The trainer's optimizer holds moments for its trainable set; healing may widen the set (healTrainable
-    // 'all'), which starts a new optimizer. The schedule's `trainable` is the single source of truth.
-    let trainerFor = keptNames(state.trainable).join(',');
-    let trainer = new Trainer(model, { trainable: { subLayers: keptNames(state.trainable) } });
+    // The trainer's optimizer holds moments for its trainable set; healing widens the set to every kept
+    // sub-layer, which starts a new optimizer. The schedule's `trainable` is the single source of truth.
+    let trainerFor = state.trainable.join(',');
+    let trainer = new Trainer(model, { trainable: { mask: state.trainable } });
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
     const trainerForMask = (trainable: readonly boolean[]) => {
-      const key = keptNames(trainable).join(',');
+      const key = trainable.join(',');
       if (key !== trainerFor) {
         const step = trainer.step;
         trainer.optimizer.dispose();
-        trainer = new Trainer(model, { trainable: { subLayers: keptNames(trainable) } });
+        trainer = new Trainer(model, { trainable: { mask: [...trainable] } });
         trainer.optimizer.continueFromStep(step);
         trainerFor = key;
       }
       return trainer;
     };
-    const maxEpochs = ctx.config.targets.maxEpochs + (ctx.config.healEpochs ?? ctx.config.targets.maxEpochs);
-    const totalSteps = maxEpochs * stepsPerEpoch(ctx);
+    const totalSteps = plannedEpochs(ctx.config, nSub).total * stepsPerEpoch(ctx);
     try {
       return await runTrimSchedule(state, { ...ctx.config, targets: ctx.config.targets }, {
         trainEpoch: async (epoch, keep, trainable) => {
@@ -238,7 +263,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
           if (r.aborted) throw new Error('stopped by the user');
           return r.meanLoss;
         },
-        scan: (epoch, keep) => scan(model, ctx, epoch, keep),
+        scan: (epoch, keep, draw) => scan(model, ctx, epoch, keep, draw),
         validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
         paramBytes: (keep) => keptParameterBytes(model.config, keep),
         checkpoint: async (s, label) => {
@@ -290,8 +315,7 @@ export async function runBaselines(ctx: TrimRunContext, epochs: number, trainabl
       const kept = baselineKeptFraction(ctx.config);
       const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 1 - kept, ctx.config.seed) : fullKeepMask(model.config.nLayers);
       model.keepMask = keep;
-      const subLayers = name === 'sparse-finetune' ? keptNames(trainable!) : 'all';
-      const trainer = new Trainer(model, { trainable: { subLayers } });
+      const trainer = new Trainer(model, { trainable: name === 'sparse-finetune' ? { mask: trainable! } : { subLayers: 'all' } });
       try {
         ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs`);
         await trainEpochs(model, trainer, ctx, epochs, name);

@@ -16,10 +16,16 @@ export interface TrimTargets {
   keptFraction?: number;
   /** Stop once parameter bytes (trimmed / full) ≤ this. */
   paramRatio?: number;
-  /** Accuracy floor τ: stop before validation P falls below τ · referencePerformance. */
+  /**
+   * Accuracy floor τ: a drop that would take validation P below τ · reference is not made, and dropping stops.
+   * The reference is measured by the run (TrimState.referencePerformance; see `floorReference`).
+   */
   accuracyFloor?: number;
-  /** P of the reference (full fine-tune) the floor is relative to. */
-  referencePerformance?: number;
+  /**
+   * What the floor is relative to: 'finetune' (default; the paper's reference): validation P of the model after
+   * the first epoch's sparse fine-tune with every sub-layer kept; 'base': validation P of the base model.
+   */
+  floorReference?: 'finetune' | 'base';
   /** Most drop-phase epochs. */
   maxEpochs: number;
 }
@@ -33,11 +39,6 @@ export interface TrimScheduleConfig {
   method: ImportanceMethod;
   /** Healing epochs after the last drop; default: as many as the drop phase took. */
   healEpochs?: number;
-  /**
-   * What healing trains: 'all' remaining sub-layers (default; DESIGN.md §1 measured it best: 34.5% vs 33.2% with
-   * r = 0.25 on Grimm) or only the 'sparse' set chosen before fine-tuning.
-   */
-  healTrainable?: 'all' | 'sparse';
 }
 
 /** One drop decision, with the scan it was made from. */
@@ -63,14 +64,16 @@ export interface TrimState {
   stopReason: 'kept_fraction' | 'param_ratio' | 'accuracy_floor' | 'max_epochs' | 'nothing_left' | null;
   /** Validation P after each drop. */
   validation: { epoch: number; performance: number }[];
+  /** P the accuracy floor is relative to (null until measured, or when the run has no floor). */
+  referencePerformance: number | null;
 }
 
 /** The work the schedule drives. */
 export interface TrimHooks {
   /** Trains one epoch of the kept ∧ trainable sub-layers; returns the mean loss. */
   trainEpoch(epoch: number, keep: KeepMask, trainable: readonly boolean[]): Promise<number>;
-  /** Scores the kept sub-layers on a calibration sample drawn for this epoch. */
-  scan(epoch: number, keep: KeepMask): Promise<SubLayerScore[]>;
+  /** Scores the kept sub-layers on a calibration sample drawn afresh for drop `draw` (0-based) of this epoch. */
+  scan(epoch: number, keep: KeepMask, draw: number): Promise<SubLayerScore[]>;
   /** P on the validation split for a keep mask. */
   validate(keep: KeepMask): Promise<number>;
   /** Parameter bytes of a keep mask. */
@@ -85,26 +88,46 @@ export interface TrimHooks {
 export function initialTrimState(trainable: readonly boolean[]): TrimState {
   return {
     epochsDone: 0, phase: 'drop', keep: trainable.map(() => true), trainable: [...trainable], drops: [],
-    healEpochsDone: 0, stopReason: null, validation: [],
+    healEpochsDone: 0, stopReason: null, validation: [], referencePerformance: null,
   };
 }
 
-function targetReached(state: TrimState, config: TrimScheduleConfig, hooks: TrimHooks): TrimState['stopReason'] {
-  const { targets } = config;
-  const kept = state.keep.filter(Boolean).length;
+/** Epochs a run plans: drop epochs until the kept-fraction target (or max epochs), then healing. */
+export interface PlannedEpochs {
+  drop: number;
+  heal: number;
+  /** drop + heal (at least 1): what the learning-rate schedule, the healing default and the ETA are sized for. */
+  total: number;
+}
+
+/**
+ * The one count of a run's epochs. Drop epochs: ⌈(2L − kept target) / k⌉ capped by maxEpochs, where the kept
+ * target is ⌊keptFraction · 2L⌋ (at least 1; 1 without a kept-fraction target). Healing: `healEpochs`, default
+ * as many as the drop epochs. A parameter-ratio target or an accuracy floor can only end the drop phase earlier.
+ * @param subLayers 2L, the model's sub-layer count
+ */
+export function plannedEpochs(config: Pick<TrimScheduleConfig, 'targets' | 'dropsPerEpoch' | 'healEpochs'>, subLayers: number): PlannedEpochs {
+  const { keptFraction, maxEpochs } = config.targets;
+  const targetKept = keptFraction === undefined ? 1 : Math.floor(keptFraction * subLayers + 1e-9);
+  const dropsWanted = Math.max(0, Math.min(subLayers - 1, subLayers - Math.max(1, targetKept)));
+  const drop = Math.min(maxEpochs, Math.ceil(dropsWanted / Math.max(1, config.dropsPerEpoch)));
+  const heal = config.healEpochs ?? drop;
+  return { drop, heal, total: Math.max(1, drop + heal) };
+}
+
+/** The size target (kept fraction or parameter ratio) a keep mask meets, or null. */
+function sizeTargetReached(keep: KeepMask, targets: TrimTargets, hooks: TrimHooks): 'kept_fraction' | 'param_ratio' | 'nothing_left' | null {
+  const kept = keep.filter(Boolean).length;
   if (kept <= 1) return 'nothing_left';
-  if (targets.keptFraction !== undefined && kept / state.keep.length <= targets.keptFraction + 1e-12) return 'kept_fraction';
-  if (targets.paramRatio !== undefined) {
-    const full = hooks.paramBytes(state.keep.map(() => true));
-    if (hooks.paramBytes(state.keep) / full <= targets.paramRatio + 1e-12) return 'param_ratio';
+  if (targets.keptFraction !== undefined && kept / keep.length <= targets.keptFraction + 1e-12) return 'kept_fraction';
+  if (targets.paramRatio !== undefined && hooks.paramBytes(keep) / hooks.paramBytes(keep.map(() => true)) <= targets.paramRatio + 1e-12) {
+    return 'param_ratio';
   }
-  const last = state.validation.at(-1);
-  if (targets.accuracyFloor !== undefined && targets.referencePerformance !== undefined && last) {
-    // The checkpoint that fell below the floor is kept (flagged by the report); no further drops follow.
-    if (last.performance < targets.accuracyFloor * targets.referencePerformance) return 'accuracy_floor';
-  }
-  if (state.epochsDone >= targets.maxEpochs) return 'max_epochs';
   return null;
+}
+
+function targetReached(state: TrimState, config: TrimScheduleConfig, hooks: TrimHooks): TrimState['stopReason'] {
+  return sizeTargetReached(state.keep, config.targets, hooks) ?? (state.epochsDone >= config.targets.maxEpochs ? 'max_epochs' : null);
 }
 
 /**
@@ -118,26 +141,45 @@ export async function runTrimSchedule(start: TrimState, config: TrimScheduleConf
     if (state.phase === 'drop') {
       const reason = targetReached(state, config, hooks);
       if (reason) {
-        const trainable = (config.healTrainable ?? 'all') === 'all' ? [...state.keep] : state.trainable;
-        state = { ...state, phase: 'heal', stopReason: reason, trainable };
+        // Healing trains every remaining sub-layer (DESIGN.md §1 measured it best: 34.5% vs 33.2% with r = 0.25 on Grimm).
+        state = { ...state, phase: 'heal', stopReason: reason, trainable: [...state.keep] };
         continue;
       }
       const epoch = state.epochsDone + 1;
       await hooks.trainEpoch(epoch, state.keep, state.trainable);
+      const floor = config.targets.accuracyFloor;
+      if (floor !== undefined && state.referencePerformance === null && config.targets.floorReference !== 'base') {
+        state = { ...state, referencePerformance: await hooks.validate(state.keep) };
+      }
       let keep = [...state.keep];
       const drops = [...state.drops];
-      for (let i = 0; i < config.dropsPerEpoch && keep.filter(Boolean).length > 1; i++) {
-        const scores = await hooks.scan(epoch, keep);
+      let performance: number | null = null;
+      let stopReason: TrimState['stopReason'] = null;
+      // k drops, each scored on its own calibration sample; never past a size target, never below the floor.
+      for (let draw = 0; draw < config.dropsPerEpoch && !sizeTargetReached(keep, config.targets, hooks); draw++) {
+        const scores = await hooks.scan(epoch, keep, draw);
         const chosen = chooseDrop(scores, config.method);
-        keep = keep.map((k, j) => k && j !== chosen.index);
+        const next = keep.map((k, j) => k && j !== chosen.index);
+        if (floor !== undefined && state.referencePerformance !== null) {
+          const p = await hooks.validate(next);
+          if (p < floor * state.referencePerformance) {
+            stopReason = 'accuracy_floor';
+            break;
+          }
+          performance = p;
+        }
+        keep = next;
         drops.push({ epoch, subLayer: chosen.subLayer, scores });
       }
-      const performance = await hooks.validate(keep);
+      performance ??= await hooks.validate(keep);
+      const dropped = drops.slice(state.drops.length).map((d) => d.subLayer);
       state = { ...state, epochsDone: epoch, keep, drops, validation: [...state.validation, { epoch, performance }] };
-      await hooks.checkpoint(state, `drop ${drops.length}: -${drops.slice(-config.dropsPerEpoch).map((d) => d.subLayer).join(',')}`);
+      if (stopReason) state = { ...state, phase: 'heal', stopReason, trainable: [...keep] };
+      const label = dropped.length ? `drop ${drops.length}: -${dropped.join(',')}` : `epoch ${epoch}: floor reached, nothing dropped`;
+      await hooks.checkpoint(state, label);
       continue;
     }
-    const healEpochs = config.healEpochs ?? state.drops.length / Math.max(1, config.dropsPerEpoch);
+    const healEpochs = plannedEpochs(config, state.keep.length).heal;
     if (state.healEpochsDone >= healEpochs) {
       state = { ...state, phase: 'done' };
       await hooks.checkpoint(state, 'done');

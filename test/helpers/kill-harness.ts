@@ -1,6 +1,6 @@
 /**
  * A harness for the crash-safety tests (test/reliability/crash-*.test.ts): runs the real `trimllm` CLI in a
- * child process with TRIMLLM_ANNOUNCE_PHASES=1 (electron/cli/phase-announce.ts), follows the `@phase NAME
+ * child process with TRIMLLM_ANNOUNCE_PHASES=1 (electron/app/phase-announce.ts), follows the `@phase NAME
  * DETAIL` lines it prints on stderr, and SIGKILLs it from outside at a seeded random moment inside a chosen
  * phase window. Also: the checks every test runs on a workspace database after a kill.
  *

@@ -1,17 +1,18 @@
 // Live progress of a run trained by another process (the CLI): the server's ExternalRunWatcher reads its rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENTS, TrimSettingsSchema, type EventName } from '../../electron/api/contract.ts';
+import { EVENTS, type EventName } from '../../electron/api/contract.ts';
+import { RunSettingsSchema } from '../../electron/api/run-settings.ts';
 import { appendRunEvents, createRun, importDataset, insertModel, openDatabase, setRunStatus } from '../../electron/store/index.ts';
 import { ExternalRunWatcher } from '../../electron/jobs/run-progress.ts';
-import { runConfigFromSettings } from '../../electron/server/service-runs.ts';
+import { toRunConfig } from '../../electron/app/run-config.ts';
 
 test('a running run that is not this process\'s job gets job.progress from its latest step, then job.finished', () => {
   const db = openDatabase(':memory:');
   const modelId = insertModel(db, { name: 'm', sourceKind: 'path', source: '/m.bin', format: 'llama2c', config: { nLayers: 1 } });
   const records = Array.from({ length: 12 }, (_, i) => ({ split: 'train' as const, payload: { i } }));
   const datasetId = importDataset(db, { name: 'd', source: '/d', format: 'jsonl', taskType: 'mcq', mapping: {} }, records);
-  const config = runConfigFromSettings(TrimSettingsSchema.parse({ target: 0.5, maxEpochs: 3, batchSize: 4, maxTrain: 100 }));
+  const config = toRunConfig(RunSettingsSchema.parse({ target: 0.5, maxEpochs: 3, batchSize: 4, maxTrain: 100 }), null);
   const cli = createRun(db, { modelId, datasetId, config, seed: 0 });
   const own = createRun(db, { modelId, datasetId, config, seed: 0 });
   setRunStatus(db, cli, 'running');

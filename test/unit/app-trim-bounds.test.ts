@@ -1,12 +1,37 @@
-// The Trim page's target field offers exactly what the API accepts (tester: the page capped it at 0.95).
+// The trim form offers exactly what the API accepts: its fields, bounds and presets come from RUN_SETTINGS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TrimSettingsSchema } from '../../electron/api/contract.ts';
-import { TARGET_BOUNDS } from '../../renderer/src/lib/presets.ts';
+import { ApiRunSettingsSchema, CLI_ONLY_SETTINGS, numberBounds, RUN_SETTINGS } from '../../electron/api/run-settings.ts';
+import { FORM_DEFAULTS, FORM_SETTINGS, PRESETS, toSettings } from '../../renderer/src/lib/presets.ts';
 
-test('the target bounds come from the contract: both ends accepted, one step beyond refused', () => {
-  assert.deepEqual(TARGET_BOUNDS, { min: 0.01, max: 0.99, step: 0.01 });
-  const accepts = (target: number) => TrimSettingsSchema.safeParse({ target }).success;
-  assert.ok(accepts(TARGET_BOUNDS.min) && accepts(TARGET_BOUNDS.max));
-  assert.ok(!accepts(TARGET_BOUNDS.min - TARGET_BOUNDS.step) && !accepts(TARGET_BOUNDS.max + TARGET_BOUNDS.step));
+test('the form has one field per non-CLI-only setting, the API schema\'s fields exactly', () => {
+  assert.deepEqual(FORM_SETTINGS.map((f) => f.name).sort(), Object.keys(ApiRunSettingsSchema.shape).sort());
+  assert.deepEqual(Object.keys(RUN_SETTINGS).filter((k) => !FORM_SETTINGS.some((f) => f.name === k)).sort(), [...CLI_ONLY_SETTINGS].sort());
+});
+
+test('each number field\'s bounds are accepted by the schema and one step beyond is refused', () => {
+  assert.deepEqual(numberBounds('target'), { min: 0.01, max: 0.99, step: 0.01 });
+  assert.deepEqual(numberBounds('dropsPerEpoch'), { min: 1, max: 8, step: 1 });
+  assert.deepEqual(numberBounds('sparseRatio'), { min: 0.05, max: 1, step: 0.05 });
+  for (const { name, spec } of FORM_SETTINGS) {
+    if (spec.flagKind !== 'number') continue;
+    const b = numberBounds(name);
+    const field = ApiRunSettingsSchema.shape[name];
+    const step = typeof b.step === 'number' ? b.step : 0;
+    if (b.min !== undefined) {
+      assert.ok(field.safeParse(b.min).success, `${name} min ${b.min}`);
+      if (step) assert.ok(!field.safeParse(b.min - step).success, `${name} below min`);
+    }
+    if (b.max !== undefined) {
+      assert.ok(field.safeParse(b.max).success, `${name} max ${b.max}`);
+      if (step) assert.ok(!field.safeParse(b.max + step).success, `${name} above max`);
+    }
+  }
+});
+
+test('the presets start from the schema defaults and are valid API settings', () => {
+  assert.deepEqual(toSettings(FORM_DEFAULTS), Object.fromEntries(Object.entries(ApiRunSettingsSchema.parse({})).filter(([, v]) => v !== undefined)));
+  const balanced = PRESETS.find((p) => p.id === 'balanced')!;
+  assert.deepEqual(ApiRunSettingsSchema.parse(toSettings(balanced.values)), { ...ApiRunSettingsSchema.parse({}), baselines: ['full-finetune'] });
+  for (const p of PRESETS) assert.ok(ApiRunSettingsSchema.safeParse(toSettings(p.values)).success, p.id);
 });

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../../engine/backend/select.ts';
 import { closeDatabase, listDatasets, listModels, openDatabase } from '../../electron/store/index.ts';
-import { registerModel } from '../../electron/cli/commands/import-model.ts';
-import { registerDataset } from '../../electron/cli/commands/import-data.ts';
+import { registerModel } from '../../electron/app/import-model.ts';
+import { registerDataset } from '../../electron/app/import-dataset.ts';
 import { STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
 
 const quiet = <T>(work: () => Promise<T>): Promise<T> => {

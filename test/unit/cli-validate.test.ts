@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { run as trim } from '../../electron/cli/commands/trim.ts';
 import { run as generate } from '../../electron/cli/commands/generate.ts';
 import { UsageError, joinNegativeValues } from '../../electron/cli/args.ts';
-import { describeRange, CliTrimSettingsSchema } from '../../electron/cli/validate.ts';
+import { describeRange } from '../../electron/cli/validate.ts';
+import { RUN_SETTINGS } from '../../electron/api/run-settings.ts';
 import { sharedPath, STORIES_BIN } from '../helpers/shared.ts';
 
 const cases: [string[], RegExp][] = [
@@ -50,5 +51,5 @@ test('negative values after a string flag are joined to it; flags and positional
   assert.deepEqual(joinNegativeValues(['--target', '-0.5', 'x'], opts), ['--target=-0.5', 'x']);
   assert.deepEqual(joinNegativeValues(['--quiet', '-1'], opts), ['--quiet', '-1']);
   assert.deepEqual(joinNegativeValues(['--target', '--quiet'], opts), ['--target', '--quiet']);
-  assert.equal(describeRange(CliTrimSettingsSchema.shape.healEpochs), 'an integer in [0, 200]');
+  assert.equal(describeRange(RUN_SETTINGS.healEpochs.schema), 'an integer in [0, 200]');
 });

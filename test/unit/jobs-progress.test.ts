@@ -7,8 +7,8 @@ import {
   appendRunEvents, closeDatabase, createRun, importDataset, insertModel, openDatabase, recordImportanceScan, saveCheckpoint, type Database,
 } from '../../electron/store/index.ts';
 import { estimateForRun, estimateRunLength, RunProgressPoller } from '../../electron/jobs/run-progress.ts';
-import { runConfigFromSettings } from '../../electron/server/service-runs.ts';
-import { TrimSettingsSchema } from '../../electron/api/contract.ts';
+import { toRunConfig } from '../../electron/app/run-config.ts';
+import { RunSettingsSchema } from '../../electron/api/run-settings.ts';
 
 test('run length: drop epochs to the kept-fraction target (or max epochs), then as many healing epochs', () => {
   const base = { subLayers: 10, maxEpochs: 20, dropsPerEpoch: 1, trainExamples: 16, examplesPerStep: 8 };
@@ -25,8 +25,8 @@ function seed(db: Database) {
   const modelId = insertModel(db, { name: 'm', sourceKind: 'path', source: '/m.bin', format: 'llama2c', config: { nLayers: 1 } });
   const records = Array.from({ length: 12 }, (_, i) => ({ split: 'train' as const, payload: { i } }));
   const datasetId = importDataset(db, { name: 'd', source: '/d', format: 'jsonl', taskType: 'mcq', mapping: {} }, records);
-  const settings = TrimSettingsSchema.parse({ target: 0.5, maxEpochs: 3, batchSize: 4, maxTrain: 100 });
-  const runId = createRun(db, { modelId, datasetId, config: runConfigFromSettings(settings), seed: 0 });
+  const settings = RunSettingsSchema.parse({ target: 0.5, maxEpochs: 3, batchSize: 4, maxTrain: 100 });
+  const runId = createRun(db, { modelId, datasetId, config: toRunConfig(settings, null), seed: 0 });
   return runId;
 }
 

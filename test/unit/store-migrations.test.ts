@@ -25,6 +25,7 @@ const TABLES_BY_VERSION: Record<number, string[]> = {
   4: ['benchmarks', 'evaluations'],
   5: ['chat_messages', 'chats'],
   6: ['downloads'], // and evaluations.run_id
+  7: [], // runs.stop_reason, importance_scores.chosen, checkpoints.resume_state
 };
 
 function tables(db: Database): string[] {
@@ -187,3 +188,20 @@ test('openDatabase rejects a file that is not a database', () => {
   }
 });
 
+
+test('version 7 moves a checkpoint\'s resume state out of its metrics and keeps the entry', () => {
+  const db = rawMemoryDb();
+  migrateDatabase(db, { upTo: 6 });
+  db.exec(`INSERT INTO models (name, source_kind, source, format, architecture, config, param_bytes, created_at)
+             VALUES ('m', 'path', '/m', 'llama2c', 'llama', '{}', 1, 0)`);
+  db.exec(`INSERT INTO datasets (name, source, format, task_type, mapping, created_at) VALUES ('d', '/d', 'jsonl', 'mcq', '{}', 0)`);
+  db.exec(`INSERT INTO runs (model_id, dataset_id, config, seed, created_at) VALUES (1, 1, '{}', 0, 0)`);
+  db.exec(`INSERT INTO checkpoints (run_id, step, epoch, keep_mask, trainable_mask, metrics, param_bytes, created_at)
+             VALUES (1, 3, 1, '[true,false]', '[true,false]', '{"state":{"phase":"drop","epochsDone":1},"entry":{"performance":0.5}}', 1, 0)`);
+  migrateDatabase(db);
+  const row = db.prepare<{ metrics: string; resume_state: string }>('SELECT metrics, resume_state FROM checkpoints').get()!;
+  assert.deepEqual(JSON.parse(row.resume_state), { phase: 'drop', epochsDone: 1 });
+  assert.deepEqual(JSON.parse(row.metrics), { entry: { performance: 0.5 } });
+  assert.equal(db.prepare<{ s: string | null }>('SELECT stop_reason AS s FROM runs').get()!.s, null);
+  db.close();
+});

@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseDrop, rankByImportance, scoreSubLayers, sparseTrainableMask, IMPORTANCE_EPSILON, type SubLayerScore } from '../../engine/trim/importance.ts';
-import { initialTrimState, runTrimSchedule, type TrimHooks, type TrimScheduleConfig, type TrimState } from '../../engine/trim/progressive.ts';
+import { initialTrimState, plannedEpochs, runTrimSchedule, type TrimHooks, type TrimScheduleConfig, type TrimState } from '../../engine/trim/progressive.ts';
 import { ruleBasedKeepMask } from '../../engine/trim/baselines.ts';
 import { keptNames } from '../../engine/model/sublayers.ts';
+import { calibrationSeed } from '../../engine/trim/pipeline.ts';
+import { calibrationSample } from '../../engine/trim/measure.ts';
+import { deriveSeed } from '../../engine/random.ts';
 
 const score = (subLayer: string, index: number, p: number, norm: number): SubLayerScore => ({
   subLayer: subLayer as SubLayerScore['subLayer'], index, calibrationPerformance: p, importance: 1 / (p + IMPORTANCE_EPSILON), activationNorm: norm,
@@ -93,9 +96,19 @@ test('the schedule stops at a parameter-memory ratio, at the accuracy floor, and
   const byParams = await runTrimSchedule(initialTrimState(new Array(6).fill(true)), { ...base, targets: { paramRatio: 0.7, maxEpochs: 10 } }, fakeHooks([]));
   assert.equal(byParams.stopReason, 'param_ratio'); // 220 → 190 → 180 → 150 bytes: 180/220 > 0.7 ≥ 150/220
   assert.equal(byParams.drops.length, 3);
-  const byFloor = await runTrimSchedule(initialTrimState(new Array(6).fill(true)), { ...base, targets: { accuracyFloor: 0.8, referencePerformance: 1, maxEpochs: 10 } }, fakeHooks([]));
-  assert.equal(byFloor.stopReason, 'accuracy_floor'); // P = 5/6, 4/6 < 0.8
-  assert.equal(byFloor.drops.length, 2);
+  const floorHooks = fakeHooks([]);
+  const byFloor = await runTrimSchedule(initialTrimState(new Array(6).fill(true)), { ...base, targets: { accuracyFloor: 0.8, maxEpochs: 10 } }, floorHooks);
+  // Reference: P after epoch 1's fine-tune with all kept = 1. P = 5/6 ≥ 0.8 after one drop; 4/6 < 0.8, so the
+  // second drop is not made: the run stops before going below the floor.
+  assert.equal(byFloor.referencePerformance, 1);
+  assert.equal(byFloor.stopReason, 'accuracy_floor');
+  assert.equal(byFloor.drops.length, 1);
+  assert.equal(byFloor.keep.filter(Boolean).length, 5);
+  assert.ok(floorHooks.states.every((s) => s.validation.every((v) => v.performance >= 0.8)), 'no checkpoint below the floor');
+  const baseRef = { ...initialTrimState(new Array(6).fill(true)), referencePerformance: 0.8 };
+  const byBaseFloor = await runTrimSchedule(baseRef, { ...base, targets: { accuracyFloor: 0.8, floorReference: 'base', maxEpochs: 10 } }, fakeHooks([]));
+  assert.equal(byBaseFloor.referencePerformance, 0.8, 'the base reference given by the pipeline is kept');
+  assert.equal(byBaseFloor.drops.length, 2); // threshold 0.8 · 0.8 = 0.64: 4/6 above, 3/6 below
   const byEpochs = await runTrimSchedule(initialTrimState(new Array(6).fill(true)), { ...base, targets: { maxEpochs: 2 } }, fakeHooks([]));
   assert.equal(byEpochs.stopReason, 'max_epochs');
   assert.equal(byEpochs.drops.length, 2);
@@ -110,4 +123,33 @@ test('resuming from any checkpointed state ends with the same keep mask as an un
     assert.deepEqual(resumed.keep, end.keep);
     assert.deepEqual(resumed.drops.map((d) => d.subLayer), end.drops.map((d) => d.subLayer));
   }
+});
+
+test('k = 3 on 10 sub-layers with target 0.5 keeps exactly 5; each drop of an epoch scans a fresh draw', async () => {
+  const draws: string[] = [];
+  const hooks = fakeHooks([]);
+  const scan = hooks.scan;
+  hooks.scan = (epoch, keep, draw) => {
+    draws.push(`${epoch}.${draw}`);
+    return scan(epoch, keep, draw);
+  };
+  const end = await runTrimSchedule(initialTrimState(new Array(10).fill(true)), { ...base, dropsPerEpoch: 3, targets: { keptFraction: 0.5, maxEpochs: 10 } }, hooks);
+  assert.equal(end.keep.filter(Boolean).length, 5);
+  assert.equal(end.stopReason, 'kept_fraction');
+  assert.deepEqual(draws, ['1.0', '1.1', '1.2', '2.0', '2.1'], 'three draws in epoch 1, two in epoch 2 (the target stops the third)');
+  // Each draw has its own calibration sample: distinct seeds, distinct records (draw 0 keeps the old per-epoch seed).
+  const seeds = [0, 1, 2].map((d) => calibrationSeed(0, 1, d));
+  assert.equal(new Set(seeds).size, 3);
+  assert.equal(seeds[0], deriveSeed(0, 1, 7919));
+  const pool = { kind: 'choice' as const, items: Array.from({ length: 100 }, (_, i) => ({ context: [i], continuations: [[1]], answer: 0 })) };
+  const samples = seeds.map((seed) => JSON.stringify(calibrationSample(pool as never, 8, seed)));
+  assert.equal(new Set(samples).size, 3, 'three different calibration samples');
+});
+
+test('plannedEpochs: drop epochs to the kept target (capped by max epochs), healing as many by default', () => {
+  const c = { dropsPerEpoch: 1, targets: { keptFraction: 0.5, maxEpochs: 20 } };
+  assert.deepEqual(plannedEpochs(c, 10), { drop: 5, heal: 5, total: 10 });
+  assert.deepEqual(plannedEpochs({ ...c, dropsPerEpoch: 3 }, 10), { drop: 2, heal: 2, total: 4 });
+  assert.deepEqual(plannedEpochs({ ...c, healEpochs: 0, targets: { keptFraction: 0.5, maxEpochs: 3 } }, 10), { drop: 3, heal: 0, total: 3 });
+  assert.deepEqual(plannedEpochs({ ...c, targets: { maxEpochs: 4 } }, 10), { drop: 4, heal: 4, total: 8 }, 'without a kept target: max epochs');
 });

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { backupDatabase, closeDatabase } from '../../store/index.ts';
 import { parse, UsageError } from '../args.ts';
-import { openWorkspace } from '../workspace.ts';
+import { openWorkspace } from '../../app/workspace.ts';
 import { formatBytes } from './vacuum.ts';
 
 /** Help text of the command. */

@@ -7,9 +7,10 @@ import type { ChatMessage } from '../../../engine/io/tokenizer.ts';
 import { loadModelFromFlags, MODEL_OPTIONS, parse, requireTokenizer } from '../args.ts';
 import { CliSamplingSchema, numericFlags } from '../validate.ts';
 import { appendChatMessage, closeDatabase, createChat, listModels, type Database } from '../../store/index.ts';
-import { openWorkspace } from '../workspace.ts';
-import { announcePhase } from '../phase-announce.ts';
-import { registerModel } from './import-model.ts';
+import { openWorkspace } from '../../app/workspace.ts';
+import { announcePhase } from '../../app/phase-announce.ts';
+import { registerModel } from '../../app/import-model.ts';
+import { stderrEvents } from './import-model.ts';
 
 /** Help text of the command. */
 export const help = `trimllm chat (--model M | --checkpoint ID) [--system S] [--temperature 0.7] [--top-p 0.9]
@@ -22,7 +23,7 @@ export const help = `trimllm chat (--model M | --checkpoint ID) [--system S] [--
 /** The workspace model row of --model PATH (registered on first use), for a saved chat. */
 async function modelIdFor(db: Database, path: string, tokenizer: string | undefined): Promise<number> {
   const known = listModels(db).find((m) => m.source === resolve(path));
-  return known ? known.id : registerModel(db, path, tokenizer ? { tokenizer } : {});
+  return known ? known.id : registerModel(db, path, tokenizer ? { tokenizer } : {}, stderrEvents);
 }
 
 /** Opens the workspace and creates the chat that --save stores messages in. */

@@ -3,7 +3,7 @@ import {
   closeDatabase, compactDatabase, deleteChat, deleteCheckpoint, deleteDataset, deleteModel, deleteRun, type Database,
 } from '../../store/index.ts';
 import { parse, UsageError } from '../args.ts';
-import { openWorkspace } from '../workspace.ts';
+import { openWorkspace } from '../../app/workspace.ts';
 import { formatBytes } from './vacuum.ts';
 
 /** Help text of the command. */

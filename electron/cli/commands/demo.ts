@@ -10,7 +10,7 @@ import { ensureDemoModel } from '../../hub/index.ts';
 import { closeDatabase, listCheckpoints, listRuns } from '../../store/index.ts';
 import { formatDuration } from '../progress.ts';
 import { parse } from '../args.ts';
-import { dataDir, openWorkspace } from '../workspace.ts';
+import { dataDir, openWorkspace } from '../../app/workspace.ts';
 import { run as trim } from './trim.ts';
 import { run as generate } from './generate.ts';
 import { readReport } from '../../../engine/report/write.ts';

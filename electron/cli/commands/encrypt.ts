@@ -1,8 +1,8 @@
 /** `trimllm encrypt`: encrypts an unencrypted workspace (one kept plain with --no-encryption) with a new key. */
 import { changeWorkspaceKey, workspaceAccess } from '../../store/index.ts';
 import { parse, UsageError } from '../args.ts';
-import { announcePhase } from '../phase-announce.ts';
-import { dataDir } from '../workspace.ts';
+import { announcePhase } from '../../app/phase-announce.ts';
+import { dataDir } from '../../app/workspace.ts';
 
 /** Help text of the command. */
 export const help = `trimllm encrypt [--data-dir DIR]  (the new key: TRIMLLM_DB_KEY, --key-file FILE, or the prompt)

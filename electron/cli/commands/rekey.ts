@@ -1,8 +1,8 @@
 /** `trimllm rekey`: changes the key of an encrypted workspace. */
 import { changeWorkspaceKey, KEY_ENV, promptSecret, readKeyFile, workspaceAccess } from '../../store/index.ts';
 import { parse, UsageError } from '../args.ts';
-import { announcePhase } from '../phase-announce.ts';
-import { dataDir } from '../workspace.ts';
+import { announcePhase } from '../../app/phase-announce.ts';
+import { dataDir } from '../../app/workspace.ts';
 
 /** The environment variable of the new key (the current one is TRIMLLM_DB_KEY). */
 export const NEW_KEY_ENV = `${KEY_ENV}_NEW`;

@@ -2,7 +2,7 @@
 import { closeDatabase, listCheckpoints, listRuns } from '../../store/index.ts';
 import { keptNames } from '../../../engine/model/sublayers.ts';
 import { parse } from '../args.ts';
-import { openWorkspace } from '../workspace.ts';
+import { openWorkspace } from '../../app/workspace.ts';
 
 /** Help text of the command. */
 export const help = `trimllm runs [--data-dir DIR] [--json]

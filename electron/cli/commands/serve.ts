@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeTokenFile } from '../../server/auth.ts';
 import { startServer } from '../../server/index.ts';
 import { numberOption, parse, UsageError } from '../args.ts';
-import { dataDir } from '../workspace.ts';
+import { dataDir } from '../../app/workspace.ts';
 
 /** Help text of the command. */
 export const help = `trimllm serve [--port 7860] [--host 127.0.0.1] [--allow-remote] [--data-dir DIR] [--static DIR] [--open]

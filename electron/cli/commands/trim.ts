@@ -1,38 +1,27 @@
 /** `trimllm trim`: fine-tune with progressive sub-layer dropping, with baselines and a report. */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resolveTemplates } from '../../../engine/data/index.ts';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
-import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
-import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
 import { createRun, closeDatabase, storageError } from '../../store/index.ts';
-import { parse, required, UsageError } from '../args.ts';
-import { CliTrimSettingsSchema, numericFlags } from '../validate.ts';
-import { dataDir, openWorkspace } from '../workspace.ts';
-import { registerModel } from './import-model.ts';
-import { registerDataset } from './import-data.ts';
-import { executeRun, type StoredRunConfig } from '../trim-job.ts';
+import { parse, required } from '../args.ts';
+import { SETTING_FLAG_OPTIONS, settingsFromFlags, settingsHelp } from '../settings-flags.ts';
+import { dataDir, openWorkspace } from '../../app/workspace.ts';
+import { registerModel } from '../../app/import-model.ts';
+import { registerDataset } from '../../app/import-dataset.ts';
+import { toRunConfig, type StoredRunConfig } from '../../app/run-config.ts';
+import { stderrEvents } from './import-model.ts';
+import { checkTaskFlags } from './import-data.ts';
+import { ProgressLine } from '../progress.ts';
+import { executeRun } from '../../app/execute-run.ts';
 
 /** Help text of the command. */
-export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T --map ...] [--report-dir DIR]
-             [--target 0.5] [--param-ratio R] [--floor TAU] [--max-epochs 20] [--heal-epochs N] [--k 1]
-             [--method both|calibration|activation] [--sparse-ratio 0.25] [--lr 1e-3] [--batch 8]
-             [--calibration 48] [--seed 0] [--baselines full-finetune,sparse-finetune,random,top,bottom|none]
-             [--baseline-epochs N] [--max-train N] [--max-eval N] [--window 128] [--templates FILE] [--data-dir DIR]
-  Imports the model and dataset into the workspace, then trains one epoch at a time, dropping the k least
-  important sub-layers after each (TrimLLM), until the target kept fraction (or parameter ratio, accuracy floor,
-  max epochs); heals; measures base, baselines and every checkpoint on the test split; writes the report.
-  Ctrl-C stops at the last checkpoint; continue with \`trimllm resume RUN\`. --templates FILE: a JSON object
-  overriding prompt templates per task type, e.g. {"mcq": "Q: {question}\\nA:"} (placeholders are checked).`;
-
-/** Numeric flags of the command → the settings field whose range they take (validate.ts). */
-const TRIM_FLAGS = {
-  target: 'target', 'param-ratio': 'paramRatio', floor: 'accuracyFloor', 'max-epochs': 'maxEpochs', 'heal-epochs': 'healEpochs',
-  k: 'dropsPerEpoch', 'sparse-ratio': 'sparseRatio', lr: 'lr', batch: 'batchSize', calibration: 'calibrationSize', seed: 'seed',
-  'baseline-epochs': 'baselineEpochs', 'max-train': 'maxTrain', 'max-eval': 'maxEval', window: 'windowTokens',
-} as const;
-
-const BASELINES: BaselineName[] = ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'];
+export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T --map ...] [--report-dir DIR] [--data-dir DIR]
+             [--backend NAME] [run settings below]
+  Imports the model and dataset into the workspace, then trains one round (epoch) at a time, removing the k least
+  important sub-layers after each (TrimLLM), until the share to keep (or memory share, quality floor, most
+  rounds) is reached; recovers (heals); measures base, baselines and every checkpoint on the test split; writes
+  the report. Ctrl-C stops at the last checkpoint; continue with \`trimllm resume RUN\`.
+Run settings:
+${settingsHelp()}`;
 
 /**
  * Opens the workspace for a run.
@@ -58,7 +47,11 @@ export async function runWithSignals(dataDirFlag: string | undefined, runId: num
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await executeRun(db, runId, controller.signal, report.backend);
+    const line = new ProgressLine();
+    const result = await executeRun(db, runId, controller.signal, report.backend, {
+      onMessage: (text) => line.message(text),
+      onProgress: (p) => line.update(p.phase, p.epoch, p.done, p.total, `loss ${p.loss.toFixed(3)}`),
+    }).finally(() => line.done());
     if (!result) return 130;
     const dir = (result.config as { reportDir?: string | null }).reportDir;
     console.log(`run ${runId} completed${dir ? `; report: ${resolve(dir, 'report.md')}` : ''}`);
@@ -71,73 +64,37 @@ export async function runWithSignals(dataDirFlag: string | undefined, runId: num
   }
 }
 
+/** The command's flags: what to trim, where, and every run setting (RUN_SETTINGS). */
+export const TRIM_OPTIONS = {
+  model: { type: 'string' }, tokenizer: { type: 'string' }, data: { type: 'string' }, task: { type: 'string' },
+  map: { type: 'string' }, 'report-dir': { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' },
+  ...SETTING_FLAG_OPTIONS,
+} as const;
+
 /**
- * Reads and validates a prompt-template file.
- * @throws UsageError naming the file when it is not JSON or a template is invalid
+ * The stored config of the run the flags describe (the same toRunConfig as the API's runs.start).
+ * @throws UsageError naming a flag out of range
  */
-function readTemplates(path: string): Record<string, string> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--templates ${path}: ${(e as Error).message}`);
-  }
-  try {
-    resolveTemplates(json);
-  } catch (e) {
-    throw new UsageError(`--templates ${path}: ${(e as Error).message}`);
-  }
-  return json as Record<string, string>;
+export function configFromFlags(values: Record<string, unknown>): StoredRunConfig {
+  const dir = values['report-dir'];
+  return toRunConfig(settingsFromFlags(values), typeof dir === 'string' && dir !== '' ? resolve(dir) : null);
 }
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    model: { type: 'string' }, tokenizer: { type: 'string' }, data: { type: 'string' }, task: { type: 'string' },
-    map: { type: 'string' }, 'report-dir': { type: 'string' }, target: { type: 'string' }, 'param-ratio': { type: 'string' },
-    floor: { type: 'string' }, 'max-epochs': { type: 'string' }, 'heal-epochs': { type: 'string' }, k: { type: 'string' },
-    method: { type: 'string' }, 'sparse-ratio': { type: 'string' }, lr: { type: 'string' }, batch: { type: 'string' },
-    calibration: { type: 'string' }, seed: { type: 'string' }, baselines: { type: 'string' },
-    'baseline-epochs': { type: 'string' }, 'max-train': { type: 'string' }, 'max-eval': { type: 'string' },
-    window: { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' }, templates: { type: 'string' },
-  });
-  const templates = values.templates ? readTemplates(values.templates) : undefined;
-  const method = (values.method ?? 'both') as ImportanceMethod;
-  if (!['both', 'calibration', 'activation'].includes(method)) throw new UsageError('--method must be both, calibration or activation');
-  const baselines = values.baselines === 'none' ? [] : (values.baselines?.split(',') ?? BASELINES);
-  for (const b of baselines) if (!BASELINES.includes(b as BaselineName)) throw new UsageError(`unknown baseline "${b}": use ${BASELINES.join(', ')} or none`);
-  const d = DEFAULT_TRIM_CONFIG;
-  const n = numericFlags(CliTrimSettingsSchema, values, TRIM_FLAGS);
-  const config: StoredRunConfig = {
-    ...d,
-    method,
-    sparseRatio: n.sparseRatio ?? d.sparseRatio,
-    dropsPerEpoch: n.dropsPerEpoch ?? d.dropsPerEpoch,
-    targets: {
-      keptFraction: n.target ?? d.targets.keptFraction ?? 0.5,
-      maxEpochs: n.maxEpochs ?? d.targets.maxEpochs,
-      ...(n.paramRatio !== undefined ? { paramRatio: n.paramRatio } : {}),
-      ...(n.accuracyFloor !== undefined ? { accuracyFloor: n.accuracyFloor } : {}),
-    },
-    ...(n.healEpochs !== undefined ? { healEpochs: n.healEpochs } : {}),
-    lr: n.lr ?? d.lr,
-    microBatchSize: n.batchSize ?? d.microBatchSize,
-    calibrationSize: n.calibrationSize ?? d.calibrationSize,
-    seed: n.seed ?? d.seed,
-    baselines: baselines as BaselineName[],
-    ...(n.baselineEpochs !== undefined ? { baselineEpochs: n.baselineEpochs } : {}),
-    limits: { maxTrain: n.maxTrain ?? 400, maxEval: n.maxEval ?? 200, windowTokens: n.windowTokens ?? 128 },
-    reportDir: values['report-dir'] ? resolve(values['report-dir']) : null,
-    ...(templates ? { templates } : {}),
-  };
+  const { values } = parse(argv, TRIM_OPTIONS);
+  const config = configFromFlags(values);
+  checkTaskFlags(values);
   const modelPath = required(values.model, 'model');
   const dataPath = required(values.data, 'data');
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
   const db = openForRun(values['data-dir']);
   let runId: number;
   try {
-    const modelId = await registerModel(db, modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true });
-    const datasetId = await registerDataset(db, dataPath, { ...values, reuse: true });
+    const modelId = await registerModel(db, modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true }, stderrEvents);
+    const datasetId = await registerDataset(db, dataPath, {
+      ...(values.task ? { task: values.task } : {}), ...(values.map ? { map: values.map } : {}), reuse: true,
+    }, stderrEvents);
     runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
     console.error(`run ${runId} created`);
   } finally {

@@ -1,7 +1,7 @@
 /** `trimllm vacuum`: give the space of deleted records back to the disk. */
 import { closeDatabase, compactDatabase } from '../../store/index.ts';
 import { parse } from '../args.ts';
-import { openWorkspace } from '../workspace.ts';
+import { openWorkspace } from '../../app/workspace.ts';
 
 /** Help text of the command. */
 export const help = `trimllm vacuum [--data-dir DIR]

@@ -1,31 +1,21 @@
-/** The key settings of a run's stored config, as a compact line of chips. */
+/** The key settings of a run's stored config, as a compact line of chips (labels and places from RUN_SETTINGS). */
+import { RUN_SETTINGS, storedSetting, type SettingName } from '../../../electron/api/run-settings.ts';
 import { formatPercent } from '../lib/format.ts';
 
-const LABELS: [key: string, label: string, fmt?: (v: number) => string][] = [
-  ['target', 'target kept', (v) => formatPercent(v, 0)],
-  ['sparseRatio', 'sparse update ratio r'],
-  ['dropsPerEpoch', 'k per epoch'],
-  ['maxEpochs', 'max epochs'],
-  ['lr', 'lr'],
-  ['calibrationSize', 'calibration set'],
-  ['method', 'importance'],
-];
+/** The settings shown, in order; shares are shown as percentages. */
+const SHOWN: SettingName[] = ['target', 'accuracyFloor', 'sparseRatio', 'dropsPerEpoch', 'maxEpochs', 'lr', 'calibrationSize', 'method', 'baselines'];
+const PERCENT = new Set<SettingName>(['target', 'accuracyFloor', 'sparseRatio']);
 
-/** Renders what it recognises in `config` (anything else is ignored). */
+/** Renders the settings it finds in `config` (anything else is ignored). */
 export function RunConfigSummary({ config }: { config: unknown }) {
-  if (typeof config !== 'object' || config === null) return null;
-  const raw = config as Record<string, unknown>;
-  // The stored config nests the stopping targets (`targets: {keptFraction, maxEpochs}`); settings name them flat.
-  const targets = (typeof raw.targets === 'object' && raw.targets !== null ? raw.targets : {}) as Record<string, unknown>;
-  const c: Record<string, unknown> = { ...raw, target: targets.keptFraction ?? raw.target, maxEpochs: targets.maxEpochs ?? raw.maxEpochs };
-  const chips = LABELS.flatMap(([key, label, fmt]) => {
-    const v = c[key];
-    if (typeof v === 'number') return [`${label} ${fmt ? fmt(v) : String(v)}`];
-    if (typeof v === 'string') return [`${label} ${v}`];
+  const chips = SHOWN.flatMap((name) => {
+    const v = storedSetting(config, name);
+    const label = RUN_SETTINGS[name].label.toLowerCase();
+    if (typeof v === 'number') return [`${label} ${PERCENT.has(name) ? formatPercent(v, 0) : String(v)}`];
+    if (typeof v === 'string') return [`${label}: ${v}`];
+    if (Array.isArray(v) && v.length) return [`${label}: ${v.filter((b) => typeof b === 'string').join(', ')}`];
     return [];
   });
-  const baselines = Array.isArray(c.baselines) ? c.baselines.filter((b): b is string => typeof b === 'string') : [];
-  if (baselines.length) chips.push(`baselines ${baselines.join(', ')}`);
   if (chips.length === 0) return null;
   return (
     <ul className="mt-3 flex flex-wrap gap-1.5 text-xs text-slate-600" aria-label="Run settings">

@@ -1,7 +1,13 @@
-/** The trim settings fields (target, sparse update ratio, k, epochs, lr, calibration, baselines, limits). */
+/**
+ * The trim settings fields, one per setting of RUN_SETTINGS that is not CLI-only (electron/api/run-settings.ts):
+ * label, help, bounds and choices come from the schema, so the form offers exactly what `runs.start` accepts.
+ */
 import type { ReactNode } from 'react';
 import { NumberField, SelectField } from './ui.tsx';
-import { BASELINES, TARGET_BOUNDS, type BaselineId, type TrimForm } from '../lib/presets.ts';
+import { numberBounds, type SettingGroup } from '../../../electron/api/run-settings.ts';
+import { BASELINES, FORM_SETTINGS, type BaselineId, type TrimForm } from '../lib/presets.ts';
+
+const GROUP_TITLES: Record<Exclude<SettingGroup, 'baselines'>, string> = { trimming: 'Trimming', 'fine-tuning': 'Fine-tuning', limits: 'Limits' };
 
 function Group({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -16,39 +22,29 @@ function Group({ title, children }: { title: string; children: ReactNode }) {
 export function TrimSettingsForm({ value, onChange }: { value: TrimForm; onChange: (v: TrimForm) => void }) {
   const set = <K extends keyof TrimForm>(key: K, v: TrimForm[K]) => onChange({ ...value, [key]: v });
   const toggleBaseline = (id: BaselineId, on: boolean) => set('baselines', on ? [...value.baselines, id] : value.baselines.filter((b) => b !== id));
+  const field = ({ name, spec }: (typeof FORM_SETTINGS)[number]) => {
+    const testId = `trim-${spec.flag}`;
+    if (spec.flagKind === 'choice') {
+      return (
+        <SelectField key={name} label={spec.label} hint={spec.help} value={String(value[name])} data-testid={testId}
+          onChange={(e) => onChange({ ...value, [name]: e.target.value })}
+          options={Object.entries(spec.choices ?? {}).map(([v, label]) => ({ value: v, label }))} />
+      );
+    }
+    const optional = spec.schema.safeParse(undefined).data === undefined;
+    return (
+      <NumberField key={name} label={spec.label} hint={spec.help} value={value[name] as number | ''} data-testid={testId}
+        onValue={(v) => onChange({ ...value, [name]: v })} {...numberBounds(name)} {...(optional ? { placeholder: 'auto' } : {})} />
+    );
+  };
+  const inGroup = (g: SettingGroup) => FORM_SETTINGS.filter((f) => f.spec.group === g && f.spec.flagKind !== 'list');
   return (
     <div className="flex flex-col gap-4">
-      <Group title="Trimming">
-        <NumberField label="Target kept fraction" value={value.target} onValue={(v) => set('target', v)} min={TARGET_BOUNDS.min} max={TARGET_BOUNDS.max} step={TARGET_BOUNDS.step} hint={`Fraction of the 2L sub-layers to keep, ${TARGET_BOUNDS.min}–${TARGET_BOUNDS.max}, e.g. 0.5.`} data-testid="trim-target" />
-        <NumberField label="Sub-layers dropped per epoch (k)" value={value.dropsPerEpoch} onValue={(v) => set('dropsPerEpoch', v)} min={1} max={8} step={1} hint="1 is the gradual default; more is adaptive dropping." data-testid="trim-k" />
-        <SelectField
-          label="Importance score"
-          value={value.method}
-          onChange={(e) => set('method', e.target.value as TrimForm['method'])}
-          options={[
-            { value: 'both', label: 'Both: calibration, ties by activation norm' },
-            { value: 'calibration', label: 'Calibration (sensitivity)' },
-            { value: 'activation', label: 'Activation norm' },
-          ]}
-          data-testid="trim-method"
-        />
-        <NumberField label="Calibration set size" value={value.calibrationSize} onValue={(v) => set('calibrationSize', v)} min={1} max={4096} step={1} hint="Validation records drawn fresh before each drop." data-testid="trim-calibration" />
-        <NumberField label="Max epochs" value={value.maxEpochs} onValue={(v) => set('maxEpochs', v)} min={1} max={200} step={1} data-testid="trim-max-epochs" />
-        <NumberField label="Healing epochs" value={value.healEpochs} onValue={(v) => set('healEpochs', v)} min={0} max={200} step={1} placeholder="auto" hint="Empty: as many as the drop phase took." data-testid="trim-heal-epochs" />
-      </Group>
-      <Group title="Fine-tuning">
-        <NumberField label="Sparse update ratio (r)" value={value.sparseRatio} onValue={(v) => set('sparseRatio', v)} min={0.05} max={1} step={0.05} hint="Only the ceil(r·2L) most important sub-layers are trained." data-testid="trim-sparse-ratio" />
-        <NumberField label="Learning rate" value={value.lr} onValue={(v) => set('lr', v)} min={0} max={1} step="any" data-testid="trim-lr" />
-        <NumberField label="Batch size" value={value.batchSize} onValue={(v) => set('batchSize', v)} min={1} max={256} step={1} data-testid="trim-batch" />
-        <NumberField label="Seed" value={value.seed} onValue={(v) => set('seed', v)} min={0} step={1} data-testid="trim-seed" />
-      </Group>
-      <Group title="Limits">
-        <NumberField label="Training records per epoch (max)" value={value.maxTrain} onValue={(v) => set('maxTrain', v)} min={1} step={1} data-testid="trim-max-train" />
-        <NumberField label="Evaluation records (max)" value={value.maxEval} onValue={(v) => set('maxEval', v)} min={1} step={1} data-testid="trim-max-eval" />
-        <NumberField label="Baseline epochs" value={value.baselineEpochs} onValue={(v) => set('baselineEpochs', v)} min={1} max={200} step={1} placeholder="auto" hint="Empty: as many epochs as the TrimLLM run." data-testid="trim-baseline-epochs" />
-      </Group>
+      {(Object.keys(GROUP_TITLES) as (keyof typeof GROUP_TITLES)[]).map((g) => (
+        <Group key={g} title={GROUP_TITLES[g]}>{inGroup(g).map(field)}</Group>
+      ))}
       <fieldset className="rounded-md border border-slate-200 p-3">
-        <legend className="px-1 text-sm font-semibold text-slate-800">Baselines to compare against</legend>
+        <legend className="px-1 text-sm font-semibold text-slate-800">Models to compare against</legend>
         <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
           {BASELINES.map((b) => (
             <label key={b.id} className="flex items-start gap-2 text-sm">
@@ -60,6 +56,7 @@ export function TrimSettingsForm({ value, onChange }: { value: TrimForm; onChang
             </label>
           ))}
         </div>
+        <div className="mt-3 grid gap-3 sm:grid-cols-2 lg:grid-cols-3">{inGroup('baselines').map(field)}</div>
       </fieldset>
     </div>
   );

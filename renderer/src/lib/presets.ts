@@ -1,60 +1,33 @@
 /**
- * Trim-run presets. The numbers follow DESIGN.md §1: one sub-layer dropped per epoch (k = 1), sparse update
- * ratio r = 0.25 (the paper's best), calibration sets of tens to ~128 records; the presets differ in how far and
- * how carefully they go.
+ * The trim form's fields and presets, derived from RUN_SETTINGS (electron/api/run-settings.ts). Presets start from
+ * the schema's defaults (DESIGN.md §1: k = 1, r = 0.25, calibration sets of tens to ~128 records) and differ in
+ * how far and how carefully they go.
  */
 
-import { TrimSettingsSchema } from '../../../electron/api/contract.ts';
+import type { z } from 'zod';
+import { ApiRunSettingsSchema, RUN_SETTINGS, type BASELINE_NAMES, type SettingName, type SettingSpec } from '../../../electron/api/run-settings.ts';
 
-/** Granularity (and inset from an exclusive bound) of the target kept-fraction field. */
-const TARGET_STEP = 0.01;
+type ApiSettings = z.output<typeof ApiRunSettingsSchema>;
 
-/**
- * Bounds of the target kept fraction the form offers, read from the contract's TrimSettingsSchema (the one place
- * they are defined): an exclusive bound (the contract has 0 < target < 1) moves in by one step, so the form allows
- * exactly what the API accepts at that granularity (0.01 … 0.99).
- */
-export const TARGET_BOUNDS = (() => {
-  const schema = TrimSettingsSchema.shape.target.unwrap();
-  const lo = schema.minValue ?? 0;
-  const hi = schema.maxValue ?? 1;
-  const round = (v: number) => Math.round(v / TARGET_STEP) * TARGET_STEP;
-  return {
-    min: round(schema.safeParse(lo).success ? lo : lo + TARGET_STEP),
-    max: round(schema.safeParse(hi).success ? hi : hi - TARGET_STEP),
-    step: TARGET_STEP,
-  };
-})();
+/** The settings the trim form edits: every setting of RUN_SETTINGS that is not CLI-only, in schema order. */
+export const FORM_SETTINGS = (Object.entries(RUN_SETTINGS) as [SettingName, SettingSpec][])
+  .filter(([, s]) => !s.cliOnly)
+  .map(([name, spec]) => ({ name: name as keyof ApiSettings, spec }));
 
-/** Baselines the app can run beside TrimLLM (paper Table 3). */
-export const BASELINES = [
-  { id: 'full-finetune', label: 'Full fine-tune', hint: 'every sub-layer trained, nothing dropped' },
-  { id: 'sparse-finetune', label: 'Sparse fine-tune', hint: 'top r·2L sub-layers trained, nothing dropped' },
-  { id: 'random', label: 'Random 50%', hint: 'rule-based: random sub-layers dropped, then fine-tuned' },
-  { id: 'top', label: 'Top 50%', hint: 'rule-based: the last layers dropped' },
-  { id: 'bottom', label: 'Bottom 50%', hint: 'rule-based: the first layers dropped' },
-] as const;
+/** Baselines the app can run beside TrimLLM: plain words first, the paper's name second (Table 3). */
+export const BASELINES: readonly { id: (typeof BASELINE_NAMES)[number]; label: string; hint: string }[] = [
+  { id: 'full-finetune', label: 'Whole model fine-tuned', hint: 'every sub-layer trained, nothing removed (full fine-tune)' },
+  { id: 'sparse-finetune', label: 'Partly fine-tuned', hint: 'the same share of sub-layers trained, nothing removed (sparse fine-tune)' },
+  { id: 'random', label: 'Random removal', hint: 'random sub-layers removed to the same size, then fine-tuned (random)' },
+  { id: 'top', label: 'Last layers removed', hint: 'the last layers removed to the same size, then fine-tuned (top)' },
+  { id: 'bottom', label: 'First layers removed', hint: 'the first layers removed to the same size, then fine-tuned (bottom)' },
+];
 
 /** A baseline id. */
-export type BaselineId = (typeof BASELINES)[number]['id'];
+export type BaselineId = (typeof BASELINE_NAMES)[number];
 
-/** The trim form's values ('' = left empty: the core's default). */
-export interface TrimForm {
-  target: number | '';
-  sparseRatio: number | '';
-  dropsPerEpoch: number | '';
-  maxEpochs: number | '';
-  healEpochs: number | '';
-  method: 'both' | 'calibration' | 'activation';
-  lr: number | '';
-  batchSize: number | '';
-  calibrationSize: number | '';
-  seed: number | '';
-  baselines: BaselineId[];
-  baselineEpochs: number | '';
-  maxTrain: number | '';
-  maxEval: number | '';
-}
+/** The trim form's values: the API's settings, a number field may be '' (left empty: the schema's default). */
+export type TrimForm = { [K in keyof ApiSettings]-?: NonNullable<ApiSettings[K]> extends number ? number | '' : NonNullable<ApiSettings[K]> };
 
 /** A named preset. */
 export interface Preset {
@@ -64,7 +37,10 @@ export interface Preset {
   values: TrimForm;
 }
 
-const COMMON = { method: 'both', healEpochs: '', seed: 0, baselineEpochs: '', sparseRatio: 0.25, dropsPerEpoch: 1 } as const;
+/** The schema's defaults as form values (a setting without a default is left empty). */
+export const FORM_DEFAULTS: TrimForm = Object.fromEntries(
+  FORM_SETTINGS.map(({ name }) => [name, ApiRunSettingsSchema.shape[name].parse(undefined) ?? '']),
+) as TrimForm;
 
 /** The presets, smallest first. */
 export const PRESETS: Preset[] = [
@@ -72,28 +48,23 @@ export const PRESETS: Preset[] = [
     id: 'quick',
     label: 'Quick look',
     description: 'Minutes on a laptop: keep 75%, few records, no baselines.',
-    values: { ...COMMON, target: 0.75, maxEpochs: 4, lr: 1e-3, batchSize: 8, calibrationSize: 16, baselines: [], maxTrain: 64, maxEval: 48 },
+    values: { ...FORM_DEFAULTS, target: 0.75, maxEpochs: 4, calibrationSize: 16, baselines: [], maxTrain: 64, maxEval: 48 },
   },
   {
     id: 'balanced',
     label: 'Balanced',
     description: 'Keep 50% with the paper’s settings and a full fine-tune to compare against.',
-    values: { ...COMMON, target: 0.5, maxEpochs: 20, lr: 1e-3, batchSize: 8, calibrationSize: 48, baselines: ['full-finetune'], maxTrain: 400, maxEval: 200 },
+    values: { ...FORM_DEFAULTS, baselines: ['full-finetune'] },
   },
   {
     id: 'thorough',
     label: 'Thorough',
     description: 'Larger calibration set, more data, every baseline: hours on CPU.',
-    values: { ...COMMON, target: 0.5, maxEpochs: 40, lr: 5e-4, batchSize: 8, calibrationSize: 128, baselines: BASELINES.map((b) => b.id), maxTrain: 2000, maxEval: 500 },
+    values: { ...FORM_DEFAULTS, maxEpochs: 40, lr: 5e-4, calibrationSize: 128, baselines: BASELINES.map((b) => b.id), maxTrain: 2000, maxEval: 500 },
   },
 ];
 
-/** The form as the contract's settings (empty fields omitted: the core fills its defaults). */
-export function toSettings(form: TrimForm): Record<string, unknown> {
-  const out: Record<string, unknown> = { method: form.method, baselines: form.baselines };
-  for (const key of ['target', 'sparseRatio', 'dropsPerEpoch', 'maxEpochs', 'healEpochs', 'lr', 'batchSize', 'calibrationSize', 'seed', 'baselineEpochs', 'maxTrain', 'maxEval'] as const) {
-    const v = form[key];
-    if (v !== '') out[key] = v;
-  }
-  return out;
+/** The form as the API's settings (empty fields omitted: the schema fills their defaults). */
+export function toSettings(form: TrimForm): z.input<typeof ApiRunSettingsSchema> {
+  return Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '')) as z.input<typeof ApiRunSettingsSchema>;
 }

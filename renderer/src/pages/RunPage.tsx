@@ -139,7 +139,7 @@ export function RunPage({ runId }: { runId: number }) {
         </Card>
         <Card title="Importance scan">
           {latestScan ? (
-            <ImportanceHeatmap nLayers={nLayers} scores={latestScan.scores} dropped={droppedSubLayers(trimCheckpoints, subLayerAt)} title={`Scan ${latestScan.scan} (step ${latestScan.step}): calibration performance with each sub-layer dropped. Outlined: the least important kept sub-layer, next to drop; hatched: dropped.`} />
+            <ImportanceHeatmap nLayers={nLayers} scores={latestScan.scores} dropped={droppedSubLayers(trimCheckpoints, subLayerAt)} title={`Scan ${latestScan.scan} (step ${latestScan.step}): calibration performance with each sub-layer dropped. Outlined: the sub-layer the method chose to remove from this scan; hatched: removed.`} />
           ) : (
             <EmptyState title="No importance scan yet">The first calibration scan ranks all sub-layers before fine-tuning starts.</EmptyState>
           )}

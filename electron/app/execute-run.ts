@@ -8,43 +8,22 @@ import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
 import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
-import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
-import type { TrimState } from '../../engine/trim/progressive.ts';
+import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type ScanInfo } from '../../engine/trim/pipeline.ts';
+import type { SubLayerScore } from '../../engine/trim/importance.ts';
 import { writeReport } from '../../engine/report/write.ts';
 import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
 import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
   recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
-  claimRun, storageError, runOwner,
+  claimRun, storageError, runOwner, setRunStopReason,
 } from '../store/index.ts';
 import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
-import { ProgressLine } from './progress.ts';
+import type { AppEvents } from './events.ts';
+import { readResumeState } from './resume-state.ts';
+import { readRunConfig } from './run-config.ts';
 import { storeRunComparison } from '../runs/comparison.ts';
-
-/** Live progress of the parts of a run that write no rows while they run (the baselines' training). */
-export interface ExecuteRunHooks {
-  /** A baseline's training step: `phase` is the baseline's name; `done`/`total` are examples of the epoch. */
-  onProgress?(p: { phase: string; epoch: number; done: number; total: number; loss: number }): void;
-  /** A line of progress text (phase changes, measurements). */
-  onMessage?(text: string): void;
-}
-
-/** Data-size limits of a run (kept small for CPUs; stored in the run config). */
-export interface RunLimits {
-  maxTrain?: number;
-  maxEval?: number;
-  windowTokens?: number;
-}
-
-/** The stored configuration of a run. */
-export interface StoredRunConfig extends TrimRunConfig {
-  limits: RunLimits;
-  /** The user's prompt-template overrides (validated by resolveTemplates), or absent for the defaults. */
-  templates?: Record<string, string>;
-  reportDir: string | null;
-}
 
 function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
   const out: NormalisedRecord[] = [];
@@ -57,9 +36,10 @@ function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
 function resumePoint(db: Database, runId: number): ResumePoint | undefined {
   const cp = latestCheckpoint(db, runId);
   if (!cp) return undefined;
-  const metrics = cp.metrics as { state: TrimState };
+  const state = readResumeState(cp);
+  if (!state) throw new Error(`checkpoint ${cp.id} of run ${runId} has no resume state; start a new run`);
   return {
-    state: metrics.state,
+    state,
     tensors: loadCheckpointTensors(db, cp.id, 'param'),
     optimizer: { ...(cp.optimizerState as { step: number; paramSteps?: Record<string, number> }), tensors: loadCheckpointTensors(db, cp.id, 'optimizer') },
   };
@@ -113,14 +93,14 @@ async function failedIfThrows<T>(db: Database, runId: number, step: () => Promis
  * @throws StorageError (store/db.ts) when the disk is full or read-only: the run is left resumable at its last
  *   checkpoint; the engine's and store's errors otherwise (the run is then 'failed')
  */
-export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string, hooks: ExecuteRunHooks = {}): Promise<TrimReport | null> {
+export async function executeRun(db: Database, runId: number, signal: AbortSignal, backend: string, hooks: AppEvents = {}): Promise<TrimReport | null> {
   const run = getRun(db, runId);
   if (!run) throw new Error(`no run ${runId}`);
   if (run.status === 'running') {
     const pid = runOwner(db, runId);
     throw new Error(`run ${runId} is already running${pid === null ? '' : ` (pid ${pid})`}`);
   }
-  const config = run.config as StoredRunConfig;
+  const config = readRunConfig(run);
   const modelRow = getModel(db, run.modelId)!;
   const dataset = getDataset(db, run.datasetId)!;
   const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;
@@ -134,12 +114,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     });
     return { tokenizer: probe.tokenizer, task: prepared };
   });
-  const progress = new ProgressLine();
-  /** A line for the terminal (above the progress bar) and for the hooks (the app's worker). */
-  const message = (t: string) => {
-    progress.message(t);
-    hooks.onMessage?.(t);
-  };
+  const message = (t: string) => hooks.onMessage?.(t);
   for (const note of task.notes) message(note);
   const resume = resumePoint(db, runId);
   if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);
@@ -153,35 +128,37 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     ...(resume ? { resume } : {}),
     sink: {
       onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {
-        if (e.phase !== 'trimllm') {
-          hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
-        } else {
+        if (e.phase === 'trimllm') {
           lastStep = e.step;
           if (trainingEpoch !== e.epoch) announcePhase('train', `epoch ${e.epoch}`);
           trainingEpoch = e.epoch;
           appendRunEvents(db, runId, [{ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, tokensPerSecond: e.tokensPerSecond }]);
           if (e.examplesDone === e.examplesTotal) announcePhase('train-done', `epoch ${e.epoch}`);
         }
-        progress.update(e.phase, e.epoch, e.examplesDone, e.examplesTotal, `loss ${e.loss.toFixed(3)}`);
+        hooks.onProgress?.({ phase: e.phase, epoch: e.epoch, done: e.examplesDone, total: e.examplesTotal, loss: e.loss });
       },
-      onScan: (epoch: number, scores: { subLayer: `attn${number}` | `mlp${number}`; calibrationPerformance: number; importance: number; activationNorm: number }[]) => {
-        recordImportanceScan(db, runId, lastStep, scores.map((s) => ({ subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm })));
+      onScan: (epoch: number, scores: SubLayerScore[], scan: ScanInfo) => {
+        recordImportanceScan(db, runId, lastStep, scores.map((s) => ({
+          subLayer: s.subLayer, calibrationPerformance: s.calibrationPerformance, importance: s.importance, activationNorm: s.activationNorm,
+          chosen: s.subLayer === scan.chosen,
+        })));
         announcePhase('scan-done', `epoch ${epoch}`);
       },
       onCheckpoint: (c: Parameters<Parameters<typeof runTrimLLM>[0]['sink']['onCheckpoint']>[0]) => {
         announcePhase('checkpoint', c.label);
         saveCheckpoint(db, {
           runId, step: c.step, epoch: c.state.epochsDone, label: c.label, keepMask: c.state.keep,
-          trainableMask: c.state.trainable, metrics: { state: c.state, entry: c.entry },
+          trainableMask: c.state.trainable, metrics: { entry: c.entry }, resumeState: c.state,
           paramBytes: c.entry?.paramBytes ?? 0, optimizerState: { step: c.optimizer.step, paramSteps: c.optimizer.paramSteps ?? {} },
           tensors: c.tensors, optimizerTensors: c.optimizer.tensors,
         });
+        if (c.state.stopReason) setRunStopReason(db, runId, c.state.stopReason);
         announcePhase('checkpoint-saved', c.label);
-        progress.message(`checkpoint "${c.label}": kept ${keptNames(c.state.keep).join(',')}`);
+        message(`checkpoint "${c.label}": kept ${keptNames(c.state.keep).join(',')}`);
       },
       onEntry: (e: ReportEntry) => {
         entries.push(e);
-        progress.message(`${e.name}: ${e.metric} ${(100 * e.performance).toFixed(1)}%, ${(e.paramBytes / 1024).toFixed(0)} KiB, ${e.decodeTokensPerSecond.toFixed(0)} tokens/s`);
+        message(`${e.name}: ${e.metric} ${(100 * e.performance).toFixed(1)}%, ${(e.paramBytes / 1024).toFixed(0)} KiB, ${e.decodeTokensPerSecond.toFixed(0)} tokens/s`);
       },
       onMessage: message,
     },
@@ -192,7 +169,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     if (final.phase !== 'done') {
       setRunStatus(db, runId, 'interrupted');
       const cp = latestCheckpoint(db, runId);
-      progress.message(`run ${runId} interrupted ${cp ? `at checkpoint ${cp.id} "${cp.label}"` : 'before its first checkpoint'} — continue with: trimllm resume ${runId}`);
+      message(`run ${runId} interrupted ${cp ? `at checkpoint ${cp.id} "${cp.label}"` : 'before its first checkpoint'} — continue with: trimllm resume ${runId}`);
       return null;
     }
     // TrimLLM entries of checkpoints saved before a resume come from the database.
@@ -206,7 +183,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       setRunStatus(db, runId, 'interrupted');
       return null;
     }
-    progress.message('measuring tokens/s of every model side by side');
+    message('measuring tokens/s of every model side by side');
     const measured = await measureSpeedsSideBySide(ctx, entries);
     storeRunComparison(db, { runId, modelId: run.modelId, datasetId: dataset.id, test: task.test }, measured, stored.map((s) => s.id));
     const stepAtEpoch = new Map(listCheckpoints(db, runId).map((c) => [c.epoch, c.step]));
@@ -216,6 +193,8 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       entries: measured, nLayers: final.keep.length / 2,
       losses: listRunEvents(db, runId).map((e) => ({ step: e.step, epoch: e.epoch, loss: e.loss ?? NaN })),
       drops: final.drops.map((d) => ({ step: stepAtEpoch.get(d.epoch) ?? 0, epoch: d.epoch, subLayer: d.subLayer })),
+      stopReason: final.stopReason,
+      ...(final.referencePerformance !== null ? { referencePerformance: final.referencePerformance } : {}),
     };
     if (config.reportDir) await writeReport(resolve(config.reportDir), report);
     setRunStatus(db, runId, 'completed');
@@ -226,7 +205,5 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     setRunStatus(db, runId, signal.aborted ? 'interrupted' : 'failed', { error: (e as Error).message });
     if (signal.aborted) return null;
     throw e;
-  } finally {
-    progress.done();
   }
 }

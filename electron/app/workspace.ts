@@ -1,5 +1,5 @@
 /**
- * Where the CLI keeps its state: one SQLite database in the data directory (`--data-dir`, `TRIMLLM_DATA_DIR`,
+ * Where the app keeps its state: one SQLite database in the data directory (`--data-dir`, `TRIMLLM_DATA_DIR`,
  * default `~/.trimllm`), opened with the key main.ts resolved (store/workspace-key.ts). Opening it marks runs
  * left 'running' by a crashed process as 'interrupted'.
  */
