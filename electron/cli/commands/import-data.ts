@@ -1,5 +1,6 @@
 /** `trimllm import-data PATH`: import a dataset (detected or mapped task type) into the workspace. */
-import { basename, extname, resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
+import { defaultDatasetName } from '../../app/dataset-name.ts';
 import {
   importDataset as readDataset, parseMappingArgs, formatSkipped, TASK_TYPES, type TaskType,
 } from '../../../engine/data/index.ts';
@@ -81,7 +82,7 @@ export async function registerDataset(
   try {
     id = importDataset(
       db,
-      { name: options.name ?? basename(resolve(path)), source: resolve(path), format: extname(path).slice(1) || 'folder', taskType: result.taskType, mapping: result.mapping },
+      { name: options.name ?? defaultDatasetName(path), source: resolve(path), format: extname(path).slice(1) || 'folder', taskType: result.taskType, mapping: result.mapping },
       result.records.map((r) => ({ split: r.split, payload: r })),
     );
   } catch (e) {

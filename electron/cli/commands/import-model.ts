@@ -1,8 +1,12 @@
-/** `trimllm import-model PATH`: register a model (llama2.c .bin or Hugging Face folder) in the workspace. */
+/**
+ * `trimllm import-model PATH`: register a model (llama2.c .bin, a folder holding one, or a Hugging Face folder)
+ * in the workspace.
+ */
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { loadModel } from '../../../engine/io/load-model.ts';
+import { resolveModelPath } from '../../../engine/io/model-path.ts';
 import { selectBackend } from '../../../engine/backend/select.ts';
 import { keptParameterBytes } from '../../../engine/model/params.ts';
 import { findModelsBySha256, insertModel, closeDatabase, type Database } from '../../store/index.ts';
@@ -30,7 +34,7 @@ export async function sha256File(path: string): Promise<string> {
 export async function registerModel(
   db: Database, path: string, options: { tokenizer?: string; name?: string; reuse?: boolean } = {},
 ): Promise<number> {
-  const source = resolve(path);
+  const source = resolveModelPath(resolve(path));
   const isFolder = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
   const weightsFile = isFolder ? join(source, 'config.json') : source;
   const sha256 = statSync(weightsFile, { throwIfNoEntry: false })?.isFile() ? await sha256File(weightsFile) : null;
@@ -50,7 +54,7 @@ export async function registerModel(
   const { config, keepMask } = loaded.model;
   loaded.model.dispose();
   return insertModel(db, {
-    name: options.name ?? basename(resolve(path)),
+    name: options.name ?? basename(resolve(path)).replace(/\.bin$/i, ''),
     sourceKind: 'path',
     source,
     format: loaded.format,
