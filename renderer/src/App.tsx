@@ -10,6 +10,7 @@ import { RunsPage } from './pages/RunsPage.tsx';
 import { RunPage } from './pages/RunPage.tsx';
 import { ChatPage } from './pages/ChatPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
+import { ServerPage } from './pages/ServerPage.tsx';
 import { EmptyState, Link } from './components/ui.tsx';
 
 function idParam(value: string | undefined): number | undefined {
@@ -30,6 +31,8 @@ function Page({ route }: { route: Route }) {
       return param ? <RunPage key={param} runId={idParam(param) ?? 0} /> : <RunsPage />;
     case 'chat':
       return <ChatPage key={param ?? ''} chatId={idParam(param)} isNew={param === 'new'} />;
+    case 'server':
+      return <ServerPage />;
     case 'settings':
       return <SettingsPage />;
     default:
