@@ -3,15 +3,16 @@
  * side on the test split at the end — performance, parameter bytes, decode tokens/s and the speed-up over the
  * base model. Rows: base first, then baselines, then TrimLLM (fewest sub-layers kept last).
  */
-import { kindLabel, metricLabel, speedUp, type FrontierPoint } from '../lib/metrics.ts';
-import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
+import { kindLabel, pointLabel, speedUp, type FrontierPoint } from '../lib/metrics.ts';
+import { formatBytes, formatPercent } from '../lib/format.ts';
 import { EmptyState } from './ui.tsx';
+import { Score, Speed } from './Score.tsx';
 
 const ORDER = ['base', 'full-finetune', 'sparse-finetune', 'baseline-random', 'baseline-top', 'baseline-bottom', 'trimllm'];
 const rank = (kind: string) => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORDER.length - 1);
 
 /** The table of `points` (runPoints of a completed run); `reference` is the base model's entry. */
-export function ComparisonTable({ points, reference }: { points: FrontierPoint[]; reference: FrontierPoint | null }) {
+export function ComparisonTable({ points, reference, recommended }: { points: FrontierPoint[]; reference: FrontierPoint | null; recommended?: FrontierPoint | null }) {
   const others = points.filter((p) => p.kind !== 'trimllm');
   if (others.length === 0) {
     return (
@@ -25,14 +26,14 @@ export function ComparisonTable({ points, reference }: { points: FrontierPoint[]
     <div className="overflow-x-auto">
       <table data-testid="comparison-table" className="w-full text-left text-sm">
         <caption className="sr-only">Base model, baselines and TrimLLM checkpoints measured side by side</caption>
-        <thead className="border-b border-slate-200 text-xs uppercase text-slate-500">
+        <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
           <tr>
             <th scope="col" className="px-2 py-1.5 font-medium">Model</th>
             <th scope="col" className="px-2 py-1.5 text-right font-medium">Kept</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Performance</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Param bytes</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Decode tokens/s</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Speed-up vs base</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Score</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Size</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium" title="Tokens written per second (a token is about ¾ of a word)">Speed</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Faster than base</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -42,14 +43,15 @@ export function ComparisonTable({ points, reference }: { points: FrontierPoint[]
               <tr key={i} data-testid={`comparison-row-${p.kind}`} className={p.kind === 'base' ? 'bg-slate-50' : undefined}>
                 <td className="px-2 py-1.5">
                   <span className="font-medium text-slate-900">{kindLabel(p.kind)}</span>
-                  {p.kind === 'trimllm' && <span className="ml-2 text-xs text-slate-500">{p.name}</span>}
+                  {p.kind === 'trimllm' && <span className="ml-2 text-xs text-slate-600">{pointLabel(p)}</span>}
+                  {p === recommended && <span className="ml-2 rounded bg-green-100 px-1.5 py-0.5 text-xs font-medium text-green-900">recommended</span>}
                 </td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{formatPercent(p.keptFraction, 0)}</td>
                 <td className="px-2 py-1.5 text-right tabular-nums">
-                  {formatPercent(p.performance)} <span className="text-xs text-slate-500">{metricLabel(p.metric)}</span>
+                  <Score e={p} compact />
                 </td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{formatBytes(p.paramBytes)}</td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(p.decodeTokensPerSecond)}</td>
+                <td className="px-2 py-1.5 text-right"><Speed e={p} /></td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{s !== null ? `${s.toFixed(2)}×` : '—'}</td>
               </tr>
             );

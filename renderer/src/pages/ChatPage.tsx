@@ -88,7 +88,7 @@ export function ChatPage({ chatId, isNew }: { chatId?: number; isNew: boolean })
           ) : (
             chats.data && (
               <EmptyState title="Pick a conversation or start a new one">
-                Tip: on a run page, “Open in chat” starts a chat with that checkpoint.
+                Tip: on a run page, “Chat” next to a checkpoint starts a chat with that checkpoint.
               </EmptyState>
             )
           )}
