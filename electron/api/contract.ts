@@ -89,8 +89,8 @@ export const METHODS = {
   },
   /** The desktop app's native open dialog (path: null when cancelled); server mode answers that it has none. */
   'files.choose': { request: z.strictObject({ kind: z.enum(['file', 'folder']) }), response: z.object({ path: z.string().nullable() }) },
-  /** The models /v1 serves, with the names the app shows for them. */
-  'server.models': { request: z.strictObject({}), response: z.array(z.object({ id: z.string(), name: z.string() })) },
+  /** The models /v1 serves, with the names the app shows for them and their context length in tokens. */
+  'server.models': { request: z.strictObject({}), response: z.array(z.object({ id: z.string(), name: z.string(), contextTokens: z.number().int().nullable() })) },
   'datasets.preview': {
     request: z.strictObject({ path: z.string().min(1), task: taskType.optional(), map: z.string().optional() }),
     response: z.object({ taskType, mapping: z.unknown(), notes: z.array(z.string()), total: z.number(), counts: z.record(z.string(), z.number()), sample: z.array(z.unknown()), skipped: z.array(z.object({ file: z.string(), line: z.number().optional(), row: z.number(), field: z.string(), reason: z.string() })) }),

@@ -46,11 +46,13 @@ export function filesHandlers(ctx: ServiceContext, deleteRun: Handler<'runs.dele
       throw new ConflictError('the native file dialog exists only in the desktop app; use the folder browser');
     },
     'server.models': () => {
-      const models = new Map(listModels(ctx.db).map((m) => [m.id, m.name]));
-      const out = [...models].map(([id, name]) => ({ id: servedModelId({ modelId: id }), name }));
+      const models = new Map(listModels(ctx.db).map((m) => [m.id, { name: m.name, contextTokens: (m.config as { maxSeqLen?: number }).maxSeqLen ?? null }]));
+      const out = [...models].map(([id, m]) => ({ id: servedModelId({ modelId: id }), ...m }));
       for (const run of listRuns(ctx.db).reverse()) {
-        const modelName = models.get(run.modelId) ?? `model ${run.modelId}`;
-        for (const c of listCheckpoints(ctx.db, run.id)) out.push({ id: servedModelId({ checkpointId: c.id }), name: checkpointDisplayName(modelName, run.id, c) });
+        const model = models.get(run.modelId) ?? { name: `model ${run.modelId}`, contextTokens: null };
+        for (const c of listCheckpoints(ctx.db, run.id)) {
+          out.push({ id: servedModelId({ checkpointId: c.id }), name: checkpointDisplayName(model.name, run.id, c), contextTokens: model.contextTokens });
+        }
       }
       return out;
     },

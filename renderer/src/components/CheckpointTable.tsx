@@ -3,7 +3,6 @@ import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
-import { checkpointChatTitle } from '../lib/chat-title.ts';
 import { entryOf, kindLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatBytes, formatPercent } from '../lib/format.ts';
 import { Score, Speed } from './Score.tsx';
@@ -12,7 +11,7 @@ import { Button, EmptyState, ErrorBox } from './ui.tsx';
 type Checkpoint = Response<'runs.get'>['checkpoints'][number];
 
 /**
- * The table; `runId` titles new chats. `measured` (checkpoint id → entry re-measured side by side at the end of
+ * The table of run `runId`. `measured` (checkpoint id → entry re-measured side by side at the end of
  * the run) replaces the entries measured at checkpoint time; `reference` (the base model) is what speed-ups are of.
  */
 export function CheckpointTable({ runId, checkpoints, measured, reference, recommendedId }: {
@@ -29,7 +28,7 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
   const final = (measured?.size ?? 0) > 0;
 
   const openInChat = async (c: Checkpoint) => {
-    const chat = await action.run(() => api.call('chats.create', { checkpointId: c.id, title: checkpointChatTitle(runId, c) }));
+    const chat = await action.run(() => api.call('chats.create', { checkpointId: c.id }));
     if (chat) navigate(`/chat/${chat.id}`);
   };
 

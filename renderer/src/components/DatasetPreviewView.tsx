@@ -28,7 +28,7 @@ function SampleTable({ sample }: { sample: unknown[] }) {
     <div className="overflow-x-auto">
       <table data-testid="dataset-sample" className="w-full text-left text-sm">
         <caption className="sr-only">Sample of normalised records</caption>
-        <thead className="border-b border-slate-200 text-xs uppercase text-slate-500">
+        <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
           <tr>
             {columns.map((c) => (
               <th key={c} scope="col" className="px-2 py-1.5 font-medium">
@@ -61,7 +61,7 @@ function SkippedTable({ skipped }: { skipped: Preview['skipped'] }) {
     <div className="max-h-64 overflow-auto">
       <table data-testid="dataset-skipped" className="w-full text-left text-sm">
         <caption className="sr-only">Skipped records</caption>
-        <thead className="sticky top-0 border-b border-slate-200 bg-white text-xs uppercase text-slate-500">
+        <thead className="sticky top-0 border-b border-slate-200 bg-white text-xs uppercase text-slate-600">
           <tr>
             <th scope="col" className="px-2 py-1.5 font-medium">File</th>
             <th scope="col" className="px-2 py-1.5 font-medium">Line / row</th>

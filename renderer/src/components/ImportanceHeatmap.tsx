@@ -15,7 +15,7 @@ function tileOf(name: string, score: ScanScore | undefined, t: number, next: boo
   const p = score?.calibrationPerformance;
   if (dropped || p === null || p === undefined) {
     return {
-      text: 'dropped', className: 'border border-dashed border-slate-400 text-slate-500 font-normal', style: { background: HATCH },
+      text: 'dropped', className: 'border border-dashed border-slate-400 text-slate-600 font-normal', style: { background: HATCH },
       label: `${name}: dropped${p !== null && p !== undefined ? ` (P without it was ${formatPercent(p)} in this scan)` : ''}`,
       data: { 'data-state': 'dropped' },
     };

@@ -15,7 +15,7 @@ function ConfigTable({ config }: { config: Record<string, unknown> }) {
     <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
       {keys.slice(0, 18).map((k) => (
         <div key={k} className="min-w-0">
-          <dt className="truncate text-xs text-slate-500">{k}</dt>
+          <dt className="truncate text-xs text-slate-600">{k}</dt>
           <dd className="truncate font-mono text-slate-800" title={String(config[k])}>{String(config[k])}</dd>
         </div>
       ))}
@@ -37,17 +37,17 @@ export function ModelInspector({ modelId, name }: { modelId: number; name?: stri
         <div className="flex flex-col gap-4">
           <div className="grid grid-cols-3 gap-3 text-sm">
             <div className="rounded-md bg-slate-50 p-2">
-              <div className="text-xs text-slate-500">Total</div>
+              <div className="text-xs text-slate-600">Total</div>
               <div className="font-semibold tabular-nums" data-testid="model-total-bytes">{formatBytes(data.totalBytes)}</div>
             </div>
             <div className="rounded-md bg-slate-50 p-2">
-              <div className="text-xs text-slate-500">Sub-layers ({data.subLayers.length})</div>
+              <div className="text-xs text-slate-600">Sub-layers ({data.subLayers.length})</div>
               <div className="font-semibold tabular-nums">
                 {formatBytes(subBytes)} · {formatCount(params)} params
               </div>
             </div>
             <div className="rounded-md bg-slate-50 p-2">
-              <div className="text-xs text-slate-500">Shared (embeddings, norm, head)</div>
+              <div className="text-xs text-slate-600">Shared (embeddings, norm, head)</div>
               <div className="font-semibold tabular-nums">{formatBytes(data.sharedBytes)}</div>
             </div>
           </div>

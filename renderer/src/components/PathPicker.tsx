@@ -33,7 +33,7 @@ function FolderBrowser({ kind, onPick, onClose }: { kind: 'file' | 'folder'; onP
               <Button variant="primary" onClick={() => onPick(data.path!)} data-testid="path-browser-use-folder">Use this folder</Button>
             </li>
           )}
-          {data.entries.length === 0 && <li className="px-2 py-1 text-slate-500">This folder is empty.</li>}
+          {data.entries.length === 0 && <li className="px-2 py-1 text-slate-600">This folder is empty.</li>}
           {data.entries.map((e) => (
             <li key={e.path} className="flex items-center justify-between gap-2 border-b border-slate-100 px-2 py-1 last:border-0">
               {e.kind === 'folder' ? (
@@ -45,7 +45,7 @@ function FolderBrowser({ kind, onPick, onClose }: { kind: 'file' | 'folder'; onP
                   {e.name}
                 </button>
               )}
-              {e.bytes !== null && <span className="shrink-0 text-xs text-slate-500">{formatBytes(e.bytes)}</span>}
+              {e.bytes !== null && <span className="shrink-0 text-xs text-slate-600">{formatBytes(e.bytes)}</span>}
             </li>
           ))}
         </ul>

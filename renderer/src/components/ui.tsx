@@ -47,7 +47,7 @@ export function Field({ label, hint, children, className = '' }: { label: string
       </label>
       {children(id, hintId)}
       {hint && (
-        <p id={hintId} className="text-xs text-slate-500">
+        <p id={hintId} className="text-xs text-slate-600">
           {hint}
         </p>
       )}
@@ -172,7 +172,7 @@ export function StatusBadge({ status }: { status: string }) {
 /** A link that looks like a link and works with hash routing. */
 export function Link({ to, children, className = '', ...rest }: { to: string; children: ReactNode; className?: string; 'data-testid'?: string }) {
   return (
-    <a href={`#${to}`} className={`text-blue-700 underline-offset-2 hover:underline ${className}`} {...rest}>
+    <a href={`#${to}`} className={`text-blue-700 underline underline-offset-2 hover:text-blue-900 ${className}`} {...rest}>
       {children}
     </a>
   );

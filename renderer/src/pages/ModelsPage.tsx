@@ -70,7 +70,7 @@ export function ModelsPage({ selectedId }: { selectedId?: number }) {
                     <a href={`#/models/${m.id}`} aria-current={m.id === selectedId ? 'true' : undefined} className={`flex items-center justify-between gap-3 rounded px-2 py-2 hover:bg-slate-50 ${m.id === selectedId ? 'bg-blue-50' : ''}`}>
                       <span className="min-w-0">
                         <span className="block truncate font-medium text-slate-900">{m.name}</span>
-                        <span className="block truncate text-xs text-slate-500" title={m.source}>
+                        <span className="block truncate text-xs text-slate-600" title={m.source}>
                           {m.architecture ?? m.format} · {m.nLayers} blocks ({2 * m.nLayers} sub-layers)
                         </span>
                       </span>
