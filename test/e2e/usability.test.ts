@@ -65,8 +65,15 @@ async function audit(page: Page, name: string): Promise<string[]> {
   const size = page.viewportSize()!;
   const tag = `${name}@${size.width}x${size.height}`;
   await page.waitForTimeout(300); // charts lay out after a frame
-  const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  if (width.scroll > width.client) problems.push(`${tag}: page is ${width.scroll} px wide in a ${width.client} px window`);
+  const width = await page.evaluate(() => {
+    const client = document.documentElement.clientWidth;
+    // The innermost elements sticking out on the right, to say what to fix.
+    const out = [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((el) => el.getBoundingClientRect().right > client + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right > client + 1))
+      .slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${String(el.className).split(' ').slice(0, 3).join('.')}`);
+    return { scroll: document.documentElement.scrollWidth, client, out };
+  });
+  if (width.scroll > width.client) problems.push(`${tag}: page is ${width.scroll} px wide in a ${width.client} px window (${width.out.join(', ')})`);
   const text = await page.evaluate(() => {
     const out: string[] = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

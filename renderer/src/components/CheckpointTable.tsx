@@ -5,7 +5,7 @@ import { useAction } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
 import { entryOf, kindLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatBytes, formatPercent } from '../lib/format.ts';
-import { Score, Speed } from './Score.tsx';
+import { Score, ScoreLegend, Speed } from './Score.tsx';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
 
 type Checkpoint = Response<'runs.get'>['checkpoints'][number];
@@ -34,19 +34,18 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
 
   if (rows.length === 0) return <EmptyState title="No checkpoints yet">A checkpoint is saved after every drop.</EmptyState>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Checkpoints table (scrolls sideways)">
       <ErrorBox error={action.error} />
       {!final && <p className="mb-2 text-xs text-slate-600">Speeds are measured side by side for every checkpoint when the run ends, so that they can be compared fairly.</p>}
+      <ScoreLegend e={rows.find((r) => r.e)?.e ?? undefined} />
       <table data-testid="checkpoint-table" className="w-full text-left text-sm">
         <caption className="sr-only">Checkpoints of run {runId}</caption>
         <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
           <tr>
             <th scope="col" className="px-2 py-1.5 font-medium">Checkpoint</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Kept</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Kept · size</th>
             <th scope="col" className="px-2 py-1.5 text-right font-medium">Score</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Size</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Speed</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Faster than {ref?.kind === 'base' || !ref ? 'base' : 'full depth'}</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Speed (vs {ref?.kind === 'base' || !ref ? 'base' : 'full depth'})</th>
             <th scope="col" className="px-2 py-1.5 font-medium"><span className="sr-only">Actions</span></th>
           </tr>
         </thead>
@@ -64,7 +63,8 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
                   {done && !e && <span className="block text-xs font-normal text-slate-600">same weights as the checkpoint before it</span>}
                 </td>
                 <td className="px-2 py-1.5 text-right tabular-nums">
-                  {kept}/{c.keepMask.length} <span className="text-slate-600">({formatPercent(kept / c.keepMask.length, 0)})</span>
+                  {kept}/{c.keepMask.length}
+                  <span className="block text-xs text-slate-600">{formatBytes(e?.paramBytes ?? (c.paramBytes > 0 ? c.paramBytes : null))}</span>
                 </td>
                 <td className="px-2 py-1.5 text-right">
                   {e ? (
@@ -77,9 +77,7 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
                     '—'
                   )}
                 </td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{formatBytes(e?.paramBytes ?? (c.paramBytes > 0 ? c.paramBytes : null))}</td>
-                <td className="px-2 py-1.5 text-right">{e && isFinal ? <Speed e={e} /> : <span className="text-xs text-slate-600">at the end</span>}</td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{e && isFinal && speedUp(e, ref) !== null ? `${speedUp(e, ref)!.toFixed(2)}×` : '—'}</td>
+                <td className="px-2 py-1.5 text-right">{e && isFinal ? <Speed e={e} speedUp={speedUp(e, ref)} /> : <span className="text-xs text-slate-600">at the end</span>}</td>
                 <td className="px-2 py-1.5 text-right">
                   <Button onClick={() => void openInChat(c)} disabled={action.busy} className="whitespace-nowrap" aria-label={`Open ${done ? 'the final model' : c.label} in chat`} data-testid={`open-in-chat-${c.id}`}>
                     Chat

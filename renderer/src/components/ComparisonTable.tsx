@@ -6,7 +6,7 @@
 import { kindLabel, pointLabel, speedUp, type FrontierPoint } from '../lib/metrics.ts';
 import { formatBytes, formatPercent } from '../lib/format.ts';
 import { EmptyState } from './ui.tsx';
-import { Score, Speed } from './Score.tsx';
+import { Score, ScoreLegend, Speed } from './Score.tsx';
 
 const ORDER = ['base', 'full-finetune', 'sparse-finetune', 'baseline-random', 'baseline-top', 'baseline-bottom', 'trimllm'];
 const rank = (kind: string) => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORDER.length - 1);
@@ -23,17 +23,16 @@ export function ComparisonTable({ points, reference, recommended }: { points: Fr
   }
   const rows = [...points].sort((a, b) => rank(a.kind) - rank(b.kind) || b.keptFraction - a.keptFraction || (a.step ?? 0) - (b.step ?? 0));
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Comparison table (scrolls sideways)">
+      <ScoreLegend e={points[0]} />
       <table data-testid="comparison-table" className="w-full text-left text-sm">
         <caption className="sr-only">Base model, baselines and TrimLLM checkpoints measured side by side</caption>
         <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
           <tr>
             <th scope="col" className="px-2 py-1.5 font-medium">Model</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Kept</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Kept · size</th>
             <th scope="col" className="px-2 py-1.5 text-right font-medium">Score</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Size</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium" title="Tokens written per second (a token is about ¾ of a word)">Speed</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Faster than base</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium" title="Tokens written per second (a token is about ¾ of a word); in brackets how much faster than the base model">Speed (vs base)</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -46,13 +45,11 @@ export function ComparisonTable({ points, reference, recommended }: { points: Fr
                   {p.kind === 'trimllm' && <span className="ml-2 text-xs text-slate-600">{pointLabel(p)}</span>}
                   {p === recommended && <span className="ml-2 rounded bg-green-100 px-1.5 py-0.5 text-xs font-medium text-green-900">recommended</span>}
                 </td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{formatPercent(p.keptFraction, 0)}</td>
+                <td className="px-2 py-1.5 text-right tabular-nums">{formatPercent(p.keptFraction, 0)}<span className="block text-xs text-slate-600">{formatBytes(p.paramBytes)}</span></td>
                 <td className="px-2 py-1.5 text-right tabular-nums">
-                  <Score e={p} compact />
+                  <Score e={p} />
                 </td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{formatBytes(p.paramBytes)}</td>
-                <td className="px-2 py-1.5 text-right"><Speed e={p} /></td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{s !== null ? `${s.toFixed(2)}×` : '—'}</td>
+                <td className="px-2 py-1.5 text-right"><Speed e={p} speedUp={s} /></td>
               </tr>
             );
           })}

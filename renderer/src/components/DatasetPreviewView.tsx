@@ -25,7 +25,7 @@ function SampleTable({ sample }: { sample: unknown[] }) {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => !HIDDEN_COLUMNS.has(c)).slice(0, 8);
   if (rows.length === 0) return <EmptyState title="No records could be read">Check the skipped records below and the task mapping.</EmptyState>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Sample records (scrolls sideways)">
       <table data-testid="dataset-sample" className="w-full text-left text-sm">
         <caption className="sr-only">Sample of normalised records</caption>
         <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">

@@ -138,7 +138,7 @@ export function RunPage({ runId }: { runId: number }) {
         {recommended && (
           <Card title="Which checkpoint to use" className="xl:col-span-2" testId="recommended-card">
             <p className="text-sm text-slate-800">
-              Recommended: <strong data-testid="recommended-name">{pointLabel(recommended)}</strong>, keeping {formatPercent(recommended.keptFraction, 0)} of the model — score <Score e={recommended} compact />.
+              Recommended: <strong data-testid="recommended-name">{pointLabel(recommended)}</strong>, keeping {formatPercent(recommended.keptFraction, 0)} of the model — score <Score e={recommended} withMetric />.
             </p>
             <p className="mt-1 text-xs text-slate-600" data-testid="recommended-rule">Rule: {RECOMMENDATION_RULE}.</p>
             {allGuessing && (
