@@ -17,7 +17,8 @@ type FilesMethod = 'datasets.delete' | 'datasets.rename' | 'files.browse' | 'fil
  * `stories260K · run 1 · drop 2: -mlp3 (8/10 kept)`.
  */
 export function checkpointDisplayName(modelName: string, runId: number, c: { label: string; keepMask: readonly boolean[] }): string {
-  return `${modelName} · run ${runId} · ${c.label} (${c.keepMask.filter(Boolean).length}/${c.keepMask.length} kept)`;
+  const label = c.label === 'done' ? 'final model' : c.label;
+  return `${modelName} · run ${runId} · ${label} (${c.keepMask.filter(Boolean).length}/${c.keepMask.length} kept)`;
 }
 
 /** Handlers of the methods above; `deleteRun` is runs.delete's handler (it also removes the run's report). */
@@ -46,7 +47,10 @@ export function filesHandlers(ctx: ServiceContext, deleteRun: Handler<'runs.dele
       throw new ConflictError('the native file dialog exists only in the desktop app; use the folder browser');
     },
     'server.models': () => {
-      const models = new Map(listModels(ctx.db).map((m) => [m.id, { name: m.name, contextTokens: (m.config as { maxSeqLen?: number }).maxSeqLen ?? null }]));
+      const rows = listModels(ctx.db).sort((a, b) => a.id - b.id);
+      // Two imports with one name are told apart by their import number.
+      const named = (m: { id: number; name: string }) => (rows.filter((r) => r.name === m.name).length > 1 ? `${m.name} (import ${m.id})` : m.name);
+      const models = new Map(rows.map((m) => [m.id, { name: named(m), contextTokens: (m.config as { maxSeqLen?: number }).maxSeqLen ?? null }]));
       const out = [...models].map(([id, m]) => ({ id: servedModelId({ modelId: id }), ...m }));
       for (const run of listRuns(ctx.db).reverse()) {
         const model = models.get(run.modelId) ?? { name: `model ${run.modelId}`, contextTokens: null };

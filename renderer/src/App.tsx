@@ -58,7 +58,7 @@ export function App() {
         Skip to content
       </a>
       {/* The column keeps the nav's colour below the fold; the nav itself stays in view (sticky). */}
-      <div className="w-52 shrink-0 bg-slate-900">
+      <div className="w-40 shrink-0 bg-slate-900 lg:w-52">
         <Nav current={section} />
       </div>
       <main ref={main} id="main" tabIndex={-1} className="min-w-0 flex-1 px-6 py-5 focus:outline-none">

@@ -70,7 +70,7 @@ function DatasetList({ reloadKey }: { reloadKey: number }) {
               <li key={d.id} data-testid={`dataset-row-${d.id}`} className="flex flex-wrap items-center justify-between gap-3 py-2">
                 <span className="min-w-0">
                   <DatasetName id={d.id} name={d.name} onRenamed={datasets.reload} />
-                  <span className="block break-all text-xs text-slate-600" title={d.source}>
+                  <span className="block text-xs text-slate-600 [overflow-wrap:anywhere]" title={d.source}>
                     {TASK_WORDS[d.taskType] ?? d.taskType} · {Object.entries(d.counts).map(([k, v]) => `${v} ${SPLIT_WORDS[k] ?? k}`).join(' · ')}
                     {runs.length > 0 && ` · used by ${runs.length === 1 ? 'one run' : `${runs.length} runs`}`}
                   </span>
