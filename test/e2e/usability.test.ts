@@ -3,7 +3,7 @@
  * a model folder holding one llama2.c .bin picked with the folder browser and imported; a non-model file refused
  * in plain words; a dataset named after its folder; deleting a dataset used by a run says so first; the Server
  * page's base URL, token and model id answering a curl-equivalent request; the recommended checkpoint and the
- * guessing line on a finished run. Then every page at 1280×800 and 800×600: no horizontal scroll, no raw
+ * guessing line on a finished run, and its quality check (sample answers beside the base model's). Then every page at 1280×800 and 800×600: no horizontal scroll, no raw
  * validation text or snake_case identifier in the visible text, no serious or critical axe violation, and a
  * screenshot of each in test-results/usability/ (look at them).
  */
@@ -145,7 +145,7 @@ test('folder import, plain errors, dataset names, server panel, recommended chec
   assert.equal(token, served.token);
   const ids = (await page.locator('[data-testid="server-model-row"] td:first-child').allInnerTexts()).map((t) => t.trim());
   assert.ok(ids.includes('model-1') && ids.some((id) => id.startsWith('checkpoint-')), ids.join(', '));
-  assert.match(await page.getByTestId('server-models').innerText(), /stories260K · run 1 · /, 'checkpoints have names');
+  assert.match(await page.getByTestId('server-models').innerText(), /stories260K \(import 1\) · run 1 · heal 2 \(8\/10 kept\)/, 'checkpoints have names; two imports of one name are told apart');
   const checkpoint = ids.find((id) => id.startsWith('checkpoint-'))!;
   await page.getByTestId('server-example-model').selectOption(checkpoint);
   const curl = await page.getByTestId('server-curl').innerText();
@@ -164,6 +164,12 @@ test('folder import, plain errors, dataset names, server panel, recommended chec
   assert.equal(await page.locator('[data-testid="frontier-chart"] .recharts-reference-line').count(), 1, 'the guessing line');
   await page.getByTestId('frontier-chart').locator('svg text', { hasText: /guessing \(\d+%\)/ }).first().waitFor();
   assert.match(await page.getByTestId('comparison-table').innerText(), /%\s±\s\d+\.\d/);
+
+  // The quality check: three held-out questions answered by the base model and the recommended checkpoint.
+  await page.getByTestId('quality-check-run').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="quality-sample"]').length === 3, undefined, { timeout: 180_000 });
+  await page.locator('[data-testid="quality-check-run"]:not([disabled])').waitFor();
+  for (const sample of await page.getByTestId('quality-sample').all()) assert.match(await sample.innerText(), /Base model[\s\S]+\S/);
 
   // A chat with the recommended checkpoint, for the chat page's audit.
   await page.locator('[data-testid="recommended-badge"]').locator('xpath=ancestor::tr').getByRole('button', { name: /in chat/ }).click();

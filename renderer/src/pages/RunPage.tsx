@@ -24,6 +24,7 @@ import { navigate } from '../hooks/useHashRoute.ts';
 import { atChance, entryOf, pointLabel, RECOMMENDATION_RULE, recommendedEntry, referenceEntry, runPoints, stopReasonOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatPercent } from '../lib/format.ts';
 import { Score } from '../components/Score.tsx';
+import { QualityCheck } from '../components/QualityCheck.tsx';
 import { formatTime } from '../lib/format.ts';
 import { droppedSubLayers } from '../lib/importance.ts';
 import { subLayerAt } from '../lib/sublayers.ts';
@@ -146,6 +147,11 @@ export function RunPage({ runId }: { runId: number }) {
                 Every fine-tuned model scores about what guessing would ({formatPercent(recommended.chance)}): none of them learned this task. Use more or better data, a larger base model, or more training before relying on any checkpoint.
               </p>
             )}
+          </Card>
+        )}
+        {recommendedId !== null && recommended && datasets.data?.find((d) => d.id === info.datasetId) && (
+          <Card title="Quality check" className="xl:col-span-2">
+            <QualityCheck modelId={info.modelId} checkpointId={recommendedId} label={pointLabel(recommended)} datasetPath={datasets.data.find((d) => d.id === info.datasetId)!.source} />
           </Card>
         )}
         <Card title="Training loss">
