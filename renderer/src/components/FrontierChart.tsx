@@ -111,7 +111,7 @@ export function FrontierChart({ entries, recommended }: { entries: FrontierPoint
               {trim.map((e, i) => (
                 <Cell key={i} fill={fill(e)} stroke={DROP_COLOUR} strokeWidth={trimSorted[i] === recommended ? 4 : 1} />
               ))}
-              <ErrorBar dataKey="err" direction="y" width={4} stroke={DROP_COLOUR} strokeWidth={1} />
+              <ErrorBar dataKey="err" direction="y" width={6} stroke={DROP_COLOUR} strokeWidth={1.5} />
               <LabelList dataKey="label" content={(p) => <PointLabel x={p.x} y={p.y} width={p.width} height={p.height} value={p.value} colour={DROP_COLOUR} offsetY={-12} anchor="middle" />} />
             </Scatter>
             {heal.length > 0 && (
@@ -119,7 +119,7 @@ export function FrontierChart({ entries, recommended }: { entries: FrontierPoint
                 {heal.map((e, i) => (
                   <Cell key={i} fill={fill(e)} stroke={HEAL_COLOUR} strokeWidth={healSorted[i] === recommended ? 5 : 2.5} />
                 ))}
-                <ErrorBar dataKey="err" direction="y" width={4} stroke={HEAL_COLOUR} strokeWidth={1} />
+                <ErrorBar dataKey="err" direction="y" width={6} stroke={HEAL_COLOUR} strokeWidth={1.5} />
                 <LabelList dataKey="label" content={(p) => <PointLabel x={p.x} y={p.y} width={p.width} height={p.height} value={p.value} colour={HEAL_COLOUR} offsetX={10} offsetY={10} anchor="start" />} />
               </Scatter>
             )}
