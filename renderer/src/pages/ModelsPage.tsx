@@ -73,6 +73,9 @@ export function ModelsPage({ selectedId }: { selectedId?: number }) {
                         <span className="block truncate text-xs text-slate-600" title={m.source}>
                           {m.architecture ?? m.format} · {m.nLayers} blocks ({2 * m.nLayers} sub-layers)
                         </span>
+                        <span className="block truncate text-xs text-slate-600" dir="rtl" title={m.source}>
+                          <bdi>{m.source}</bdi>
+                        </span>
                       </span>
                       <span className="shrink-0 text-sm tabular-nums text-slate-600">{formatBytes(m.paramBytes)}</span>
                     </a>
