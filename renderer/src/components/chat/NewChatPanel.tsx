@@ -28,7 +28,7 @@ function CheckpointSelect({ runId, value, onChange }: { runId: number; value: nu
         ...cps.map((c) => {
           const e = entryOf(c.metrics);
           const kept = c.keepMask.filter(Boolean).length;
-          return { value: String(c.id), label: `${c.label} · ${kept}/${c.keepMask.length} kept${e ? ` · ${metricLabel(e.metric)} ${formatPercent(e.performance)}` : ''}` };
+          return { value: String(c.id), label: `${c.label === 'done' ? 'final model' : c.label} · ${kept}/${c.keepMask.length} kept${e ? ` · ${metricLabel(e.metric)} ${formatPercent(e.performance)}` : ''}` };
         }),
       ]}
       data-testid="new-chat-checkpoint"
