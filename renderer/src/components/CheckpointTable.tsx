@@ -3,7 +3,7 @@ import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
-import { entryOf, kindLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
+import { checkpointLabel, entryOf, kindLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatBytes, formatPercent } from '../lib/format.ts';
 import { Score, ScoreLegend, Speed } from './Score.tsx';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
@@ -57,7 +57,7 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
             return (
               <tr key={c.id} data-testid={`checkpoint-row-${c.id}`} className={c.id === recommendedId ? 'bg-green-50' : undefined}>
                 <td className="px-2 py-1.5 font-medium text-slate-900">
-                  {done ? 'final model' : c.label}
+                  {checkpointLabel(c.label)}
                   {c.id === recommendedId && <span data-testid="recommended-badge" className="ml-2 rounded bg-green-100 px-1.5 py-0.5 text-xs font-medium text-green-900">recommended</span>}
                   {e && e.kind !== 'trimllm' && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{kindLabel(e.kind)}</span>}
                   {done && !e && <span className="block text-xs font-normal text-slate-600">same weights as the checkpoint before it</span>}
@@ -79,7 +79,7 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
                 </td>
                 <td className="px-2 py-1.5 text-right">{e && isFinal ? <Speed e={e} speedUp={speedUp(e, ref)} /> : <span className="text-xs text-slate-600">at the end</span>}</td>
                 <td className="px-2 py-1.5 text-right">
-                  <Button onClick={() => void openInChat(c)} disabled={action.busy} className="whitespace-nowrap" aria-label={`Open ${done ? 'the final model' : c.label} in chat`} data-testid={`open-in-chat-${c.id}`}>
+                  <Button onClick={() => void openInChat(c)} disabled={action.busy} className="whitespace-nowrap" aria-label={`Open ${checkpointLabel(c.label)} in chat`} data-testid={`open-in-chat-${c.id}`}>
                     Chat
                   </Button>
                 </td>

@@ -196,3 +196,8 @@ export function dodgeX(keptFractions: readonly number[], step: number): number[]
     return x + k * step;
   });
 }
+
+/** A checkpoint's label as shown: the final 'done' marker is "final model" (as server.models names it). */
+export function checkpointLabel(label: string): string {
+  return label === 'done' ? 'final model' : label;
+}

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/context.tsx';
 import { useAction, useCall } from '../../hooks/useCall.ts';
 import { Button, Card, EmptyState, ErrorBox, Link, SelectField, Spinner, TextField } from '../ui.tsx';
-import { entryOf, metricLabel } from '../../lib/metrics.ts';
+import { checkpointLabel, entryOf, metricLabel } from '../../lib/metrics.ts';
 import { formatPercent } from '../../lib/format.ts';
 import type { Sampling } from '../../lib/sampling.ts';
 
@@ -28,7 +28,7 @@ function CheckpointSelect({ runId, value, onChange }: { runId: number; value: nu
         ...cps.map((c) => {
           const e = entryOf(c.metrics);
           const kept = c.keepMask.filter(Boolean).length;
-          return { value: String(c.id), label: `${c.label === 'done' ? 'final model' : c.label} · ${kept}/${c.keepMask.length} kept${e ? ` · ${metricLabel(e.metric)} ${formatPercent(e.performance)}` : ''}` };
+          return { value: String(c.id), label: `${checkpointLabel(c.label)} · ${kept}/${c.keepMask.length} kept${e ? ` · ${metricLabel(e.metric)} ${formatPercent(e.performance)}` : ''}` };
         }),
       ]}
       data-testid="new-chat-checkpoint"
