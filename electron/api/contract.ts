@@ -23,7 +23,13 @@ export const SamplingSchema = z.strictObject({
 });
 
 const ModelSummary = z.object({ id, name: z.string(), source: z.string(), format: z.string(), architecture: z.string().nullable(), paramBytes: z.number().nullable(), nLayers: z.number().int() });
-const DatasetSummary = z.object({ id, name: z.string(), source: z.string(), taskType, counts: z.record(z.string(), z.number()) });
+const DatasetSummary = z.object({
+  id, name: z.string(), source: z.string(), taskType, counts: z.record(z.string(), z.number()),
+  /** The runs trained on it (datasets.list only): deleting it needs deleting them too. */
+  usedByRuns: z.array(id).optional(),
+});
+/** One entry of a folder listing (files.browse). */
+const FolderEntry = z.object({ name: z.string(), path: z.string(), kind: z.enum(['folder', 'file']), bytes: z.number().nullable() });
 const CheckpointSummary = z.object({ id, label: z.string(), step: z.number().int(), epoch: z.number().int(), keepMask, metrics: z.unknown(), paramBytes: z.number() });
 const RunSummary = z.object({
   id, modelId: id, datasetId: id, status: z.enum(['queued', 'running', 'interrupted', 'completed', 'failed', 'cancelled']),
@@ -53,7 +59,21 @@ export const METHODS = {
   'hub.cancel': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
   'hub.resume': { request: z.strictObject({ id }), response: z.object({ downloadId: id, jobId: z.string() }) },
   'datasets.list': { request: z.strictObject({}), response: z.array(DatasetSummary) },
-  'datasets.delete': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
+  /** With `withRuns`, the runs trained on the dataset are deleted first (otherwise such a dataset is refused). */
+  'datasets.delete': { request: z.strictObject({ id, withRuns: z.boolean().optional() }), response: z.object({ ok: z.boolean() }) },
+  'datasets.rename': { request: z.strictObject({ id, name: z.string().trim().min(1, 'Give the dataset a name').max(200, 'Use at most 200 characters') }), response: z.object({ ok: z.boolean() }) },
+  /**
+   * A folder's listing for the browser's file picker, limited to the user's home and the data directory (roots);
+   * no path: the roots. Paths outside them, or reached through a link that leaves them, are refused.
+   */
+  'files.browse': {
+    request: z.strictObject({ path: z.string().max(4096).optional() }),
+    response: z.object({ path: z.string().nullable(), parent: z.string().nullable(), roots: z.array(z.object({ label: z.string(), path: z.string() })), entries: z.array(FolderEntry) }),
+  },
+  /** The desktop app's native open dialog (path: null when cancelled); server mode answers that it has none. */
+  'files.choose': { request: z.strictObject({ kind: z.enum(['file', 'folder']) }), response: z.object({ path: z.string().nullable() }) },
+  /** The models /v1 serves, with the names the app shows for them and their context length in tokens. */
+  'server.models': { request: z.strictObject({}), response: z.array(z.object({ id: z.string(), name: z.string(), contextTokens: z.number().int().nullable() })) },
   'datasets.preview': {
     request: z.strictObject({ path: z.string().min(1), task: taskType.optional(), map: z.string().optional() }),
     response: z.object({ taskType, mapping: z.unknown(), notes: z.array(z.string()), total: z.number(), counts: z.record(z.string(), z.number()), sample: z.array(z.unknown()), skipped: z.array(z.object({ file: z.string(), line: z.number().optional(), row: z.number(), field: z.string(), reason: z.string() })) }),

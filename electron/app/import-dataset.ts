@@ -1,5 +1,6 @@
 /** Importing a dataset (detected or mapped task type) into the workspace: used by the CLI, the worker and `trim`. */
-import { basename, extname, resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
+import { defaultDatasetName } from './dataset-name.ts';
 import {
   importDataset as readDataset, parseMappingArgs, formatSkipped, TASK_TYPES, type TaskType,
 } from '../../engine/data/index.ts';
@@ -73,7 +74,7 @@ export async function registerDataset(
   try {
     id = importDataset(
       db,
-      { name: options.name ?? basename(resolve(path)), source: resolve(path), format: extname(path).slice(1) || 'folder', taskType: result.taskType, mapping: result.mapping },
+      { name: options.name ?? defaultDatasetName(path), source: resolve(path), format: extname(path).slice(1) || 'folder', taskType: result.taskType, mapping: result.mapping },
       result.records.map((r) => ({ split: r.split, payload: r })),
     );
   } catch (e) {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { resolveModelPath } from '../../engine/io/model-path.ts';
 import { loadModel } from '../../engine/io/load-model.ts';
 import { keptParameterBytes } from '../../engine/model/params.ts';
 import { findModelsBySha256, insertModel, type Database } from '../store/index.ts';
@@ -24,7 +25,7 @@ export async function sha256File(path: string): Promise<string> {
 export async function registerModel(
   db: Database, path: string, options: { tokenizer?: string; name?: string; reuse?: boolean } = {}, events: AppEvents = {},
 ): Promise<number> {
-  const source = resolve(path);
+  const source = resolveModelPath(resolve(path));
   const isFolder = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
   const weightsFile = isFolder ? join(source, 'config.json') : source;
   const sha256 = statSync(weightsFile, { throwIfNoEntry: false })?.isFile() ? await sha256File(weightsFile) : null;
@@ -44,7 +45,7 @@ export async function registerModel(
   const { config, keepMask } = loaded.model;
   loaded.model.dispose();
   return insertModel(db, {
-    name: options.name ?? basename(resolve(path)),
+    name: options.name ?? basename(resolve(path)).replace(/\.bin$/i, ''),
     sourceKind: 'path',
     source,
     format: loaded.format,

@@ -94,7 +94,19 @@ export function runApp(createService: ServiceFactory = realService): void {
       const [{ appWorkspaceAccess }, { setWorkspaceAccess }] = await Promise.all([import('./db-key.ts'), import('../store/workspace-key.ts')]);
       setWorkspaceAccess(appWorkspaceAccess(safeStorage, dataDir, process.env));
       service = await createService({ dataDir });
-      stopIpc = registerIpc(ipcMain, service, () => (window && !window.isDestroyed() ? window.webContents : null));
+      const inner = service;
+      // files.choose is the native open dialog here (server mode has a folder browser instead).
+      const withDialog: Pick<ApiService, 'call' | 'on'> = {
+        on: inner.on.bind(inner),
+        call: async (method, request) => {
+          if (method !== 'files.choose') return inner.call(method, request);
+          const kind = (request as { kind: 'file' | 'folder' }).kind;
+          const options = { properties: [kind === 'folder' ? 'openDirectory' as const : 'openFile' as const] };
+          const picked = window && !window.isDestroyed() ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+          return { path: picked.canceled ? null : picked.filePaths[0] ?? null } as never;
+        },
+      };
+      stopIpc = registerIpc(ipcMain, withDialog, () => (window && !window.isDestroyed() ? window.webContents : null));
       openWindow();
     })
     .catch((e: unknown) => {

@@ -1,12 +1,12 @@
 /**
- * API methods about the engine, models and datasets. Anything that loads tfjs, reads weights or parses a
+ * API methods about the engine, models and datasets (deleting and renaming one: service-files.ts). Anything that loads tfjs, reads weights or parses a
  * dataset file runs as a task in the utility worker (jobs/worker-tasks.ts); lists read SQLite directly.
  */
 import type { z } from 'zod';
 import type { METHODS, Response } from '../api/contract.ts';
 import { parameterBreakdown } from '../../engine/model/params.ts';
 import type { LlamaConfig } from '../../engine/model/config.ts';
-import { deleteDataset, deleteModel, getDataset, getModel, listDatasets, listModels, type DatasetRow, type ModelRow } from '../store/index.ts';
+import { deleteModel, getDataset, getModel, listDatasets, listModels, listRuns, type DatasetRow, type ModelRow } from '../store/index.ts';
 import { asConflict, NotFoundError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
 
@@ -27,7 +27,7 @@ export function datasetSummary(d: DatasetRow): Response<'datasets.import'> {
 
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
-type CatalogMethod = 'system.doctor' | 'models.list' | 'models.import' | 'models.inspect' | 'models.delete' | 'datasets.list' | 'datasets.preview' | 'datasets.import' | 'datasets.delete';
+type CatalogMethod = 'system.doctor' | 'models.list' | 'models.import' | 'models.inspect' | 'models.delete' | 'datasets.list' | 'datasets.preview' | 'datasets.import';
 
 /** Handlers of system.*, models.* and datasets.*. */
 export function catalogHandlers(ctx: ServiceContext): Handlers<CatalogMethod> {
@@ -54,8 +54,7 @@ export function catalogHandlers(ctx: ServiceContext): Handlers<CatalogMethod> {
       };
     },
     'models.delete': (req) => ({ ok: asConflict(() => deleteModel(ctx.db, req.id)) }),
-    'datasets.delete': (req) => ({ ok: asConflict(() => deleteDataset(ctx.db, req.id)) }),
-    'datasets.list': () => listDatasets(ctx.db).map(datasetSummary),
+    'datasets.list': () => listDatasets(ctx.db).map((d) => ({ ...datasetSummary(d), usedByRuns: listRuns(ctx.db, { datasetId: d.id }).map((r) => r.id) })),
     'datasets.preview': (req) => ctx.runner.runTask<Response<'datasets.preview'>>('preview-data', defined(req)),
     'datasets.import': async (req) => {
       const { id } = await ctx.runner.runTask<{ id: number }>('import-data', defined(req));

@@ -11,9 +11,10 @@
  */
 import { randomInt } from 'node:crypto';
 import { SamplingSchema } from '../api/contract.ts';
+import { chatTitleFromMessage } from '../app/chat-title.ts';
 import {
   appendChatMessage, createChat, deleteChat, deleteTrailingAssistantMessages, editUserMessage, getChat, getCheckpoint, getModel,
-  listChatMessages, listChats, type ChatMessageRow, type ChatRow,
+  listChatMessages, listChats, renameChat, type ChatMessageRow, type ChatRow,
 } from '../store/index.ts';
 import type { ChatJobSpec, JobSampling, ModelSource } from '../jobs/protocol.ts';
 import { asConflict, ConflictError, NotFoundError } from './errors.ts';
@@ -93,7 +94,7 @@ export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
       if (req.modelId === undefined && req.checkpointId === undefined) throw new ConflictError('a chat needs a modelId or a checkpointId');
       if (req.modelId !== undefined && !getModel(ctx.db, req.modelId)) throw new NotFoundError(`no model ${req.modelId} in the workspace`);
       if (req.checkpointId !== undefined && !getCheckpoint(ctx.db, req.checkpointId)) throw new NotFoundError(`no checkpoint ${req.checkpointId} in the workspace`);
-      const title = req.title ?? (req.checkpointId !== undefined ? `Checkpoint ${req.checkpointId}` : `Model ${req.modelId}`);
+      const title = req.title?.trim() ?? ''; // empty: named after its first message (chats.send)
       const id = createChat(ctx.db, {
         title, modelId: req.modelId ?? null, checkpointId: req.checkpointId ?? null, settings: req.sampling ? { sampling: req.sampling } : {},
       });
@@ -107,6 +108,7 @@ export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
       const chat = requireChat(ctx, req.chatId);
       sourceOf(chat);
       requireIdle(chat);
+      if (chat.title === '' && !listChatMessages(ctx.db, chat.id).some((m) => m.role === 'user')) renameChat(ctx.db, chat.id, chatTitleFromMessage(req.content));
       const userMessageId = appendChatMessage(ctx.db, chat.id, { role: 'user', content: req.content });
       const jobId = startReply(chat, promptMessages(listChatMessages(ctx.db, chat.id)), samplingFor(chat, req.sampling));
       return { jobId, userMessageId };

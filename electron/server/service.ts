@@ -7,6 +7,7 @@
  * not match the contract is a bug, reported as ContractError rather than sent).
  */
 import { METHODS, isMethod, parseRequest, type Method, type Response } from '../api/contract.ts';
+import { filesHandlers } from './service-files.ts';
 import { catalogHandlers } from './service-catalog.ts';
 import { chatHandlers } from './service-chats.ts';
 import { runHandlers } from './service-runs.ts';
@@ -37,10 +38,12 @@ export interface ApiService {
 /** Creates the service. Every method of METHODS has a handler (checked by the type of `handlers`). */
 export function createApiService(ctx: ServiceContext): ApiService {
   const hub = hubHandlers(ctx);
+  const runs = runHandlers(ctx);
   const handlers: Handlers<Method> = {
     ...hub.handlers,
     ...catalogHandlers(ctx),
-    ...runHandlers(ctx),
+    ...runs,
+    ...filesHandlers(ctx, runs['runs.delete']),
     ...chatHandlers(ctx),
     ...settingsHandlers(ctx),
   };

@@ -204,3 +204,11 @@ export function deleteDataset(db: Database, id: number): boolean {
   });
   return remove.immediate();
 }
+
+/**
+ * Renames a dataset (the display name only).
+ * @returns false when there was no such dataset.
+ */
+export function renameDataset(db: Database, id: number, name: string): boolean {
+  return stmt(db, 'UPDATE datasets SET name = ? WHERE id = ?').run(name, id).changes > 0;
+}

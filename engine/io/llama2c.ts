@@ -33,6 +33,19 @@ function permuteRows(data: Float32Array, cols: number, perm: Int32Array): Float3
 }
 
 /**
+ * Whether seven int32 header values could describe a llama2.c version-0 model: every size positive and below
+ * 2^24, heads dividing dim, and the file at least as long as the token embedding it announces.
+ * @param header dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size (negative: untied), seq_len
+ * @param fileBytes length of the whole file in bytes, or Infinity to check the sizes only
+ */
+export function looksLikeLlama2cHeader(header: Int32Array, fileBytes: number): boolean {
+  const [dim, hidden, nLayers, nHeads, nKv, rawVocab, seqLen] = Array.from(header) as number[];
+  const sizes = [dim!, hidden!, nLayers!, nHeads!, nKv!, Math.abs(rawVocab!), seqLen!];
+  if (sizes.some((v) => !(v > 0 && v < 1 << 24))) return false;
+  return dim! % nHeads! === 0 && HEADER_BYTES + Math.abs(rawVocab!) * dim! * 4 <= fileBytes;
+}
+
+/**
  * Reads a llama2.c version-0 checkpoint.
  * @param path the `.bin` file
  * @throws InputFileError (naming the file) for an empty/short file, a v1/v2 header, impossible sizes, or a
@@ -56,11 +69,10 @@ export function parseLlama2c(bytes: Uint8Array, path: string): Llama2cCheckpoint
   if (header[0] === LLAMA2C_MAGIC) {
     throw new InputFileError(path, 'llama2.c version 1/2 checkpoints are not supported; export with --version 0');
   }
-  const [dim, hidden, nLayers, nHeads, nKv, rawVocab, seqLen] = Array.from(header) as number[];
-  const limits = [dim, hidden, nLayers, nHeads, nKv, Math.abs(rawVocab!), seqLen];
-  if (limits.some((v) => !(v! > 0 && v! < 1 << 24))) {
-    throw new InputFileError(path, `not a llama2.c checkpoint: header values [${Array.from(header).join(', ')}]`);
+  if (!looksLikeLlama2cHeader(header, Number.POSITIVE_INFINITY)) {
+    throw new InputFileError(path, 'not a model file this app can read (neither a llama2.c checkpoint nor a Hugging Face model folder)');
   }
+  const [dim, hidden, nLayers, nHeads, nKv, rawVocab, seqLen] = Array.from(header) as number[];
   const config: LlamaConfig = {
     architecture: 'LlamaForCausalLM',
     dim: dim!,

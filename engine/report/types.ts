@@ -36,12 +36,18 @@ export interface ReportEntry {
   performance: number;
   /** acc_norm in [0, 1], for multiple-choice tasks. */
   accNorm?: number;
+  /** Test records (or text windows) `performance` was measured on: its binomial standard error is √(P(1−P)/n). */
+  n?: number;
+  /** Expected performance of guessing uniformly (mean of 1/choices over the test questions); multiple choice only. */
+  chance?: number;
   /** Parameter bytes of the kept sub-layers plus embeddings/head (float32 on the device). */
   paramBytes: number;
   /** Median decode throughput, tokens per second (batch 1, KV cache). */
   decodeTokensPerSecond: number;
   /** Median prefill throughput, tokens per second. */
   prefillTokensPerSecond?: number;
+  /** Slowest and fastest decode run, tokens per second (only on speeds measured side by side at the end). */
+  decodeSpread?: { min: number; max: number };
 }
 
 /** One training-loss sample. */
@@ -131,11 +137,11 @@ export function validateReport(report: TrimReport): void {
     if (!REPORT_ENTRY_KINDS.includes(e.kind)) fail(`${at}.kind "${String(e.kind)}" is not one of ${REPORT_ENTRY_KINDS.join(', ')}`);
     if (!Array.isArray(e.kept)) fail(`${at}.kept must be an array`);
     e.kept.forEach((k) => subLayer(k, `${at}.kept`));
-    for (const key of ['keptFraction', 'performance', 'accNorm'] as const) {
+    for (const key of ['keptFraction', 'performance', 'accNorm', 'chance'] as const) {
       const v = e[key];
-      if ((key !== 'accNorm' || v !== undefined) && !(finite(v) && v >= 0 && v <= 1)) fail(`${at}.${key} must be in [0, 1]`);
+      if ((key === 'keptFraction' || key === 'performance' || v !== undefined) && !(finite(v) && v >= 0 && v <= 1)) fail(`${at}.${key} must be in [0, 1]`);
     }
-    for (const key of ['paramBytes', 'decodeTokensPerSecond', 'prefillTokensPerSecond', 'step'] as const) {
+    for (const key of ['paramBytes', 'decodeTokensPerSecond', 'prefillTokensPerSecond', 'step', 'n'] as const) {
       const v = e[key];
       if ((v !== undefined || key === 'paramBytes' || key === 'decodeTokensPerSecond') && !(finite(v) && v >= 0)) {
         fail(`${at}.${key} must be a finite number ≥ 0`);

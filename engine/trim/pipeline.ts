@@ -138,6 +138,9 @@ export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name:
   const test = ctx.task.test;
   let p: number;
   let accNorm: number | undefined;
+  // Records scored, and what guessing would score (mean of 1/choices; next-token accuracy has no useful chance).
+  const n = test.kind === 'choice' ? test.items.length : test.examples.length;
+  const chance = test.kind === 'choice' && n > 0 ? test.items.reduce((sum, it) => sum + 1 / it.choices.length, 0) / n : undefined;
   if (test.kind === 'choice') {
     const r = await evaluateMultipleChoice(model, ctx.tokenizer, test.items, { keep, batchSize: 16 });
     [p, accNorm] = [r.acc, r.accNorm];
@@ -148,7 +151,7 @@ export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name:
   return {
     name, kind, ...(step !== undefined ? { step } : {}), kept: keptNames(keep),
     keptFraction: keep.filter(Boolean).length / keep.length, metric: ctx.task.metric, performance: p,
-    ...(accNorm !== undefined ? { accNorm } : {}),
+    ...(accNorm !== undefined ? { accNorm } : {}), n, ...(chance !== undefined ? { chance } : {}),
     paramBytes: keptParameterBytes(model.config, keep), decodeTokensPerSecond: speed.decodeTokensPerSecond,
     prefillTokensPerSecond: speed.prefillTokensPerSecond,
   };
@@ -357,7 +360,7 @@ export async function measureSpeedsSideBySide(ctx: TrimRunContext, entries: read
     }
     return entries.map((e) => {
       const s = samples.get(e.kept.join(','))!;
-      return { ...e, decodeTokensPerSecond: median(s.decode), prefillTokensPerSecond: median(s.prefill) };
+      return { ...e, decodeTokensPerSecond: median(s.decode), decodeSpread: { min: Math.min(...s.decode), max: Math.max(...s.decode) }, prefillTokensPerSecond: median(s.prefill) };
     });
   } finally {
     model.dispose();

@@ -10,6 +10,7 @@ import { RunsPage } from './pages/RunsPage.tsx';
 import { RunPage } from './pages/RunPage.tsx';
 import { ChatPage } from './pages/ChatPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
+import { ServerPage } from './pages/ServerPage.tsx';
 import { EmptyState, Link } from './components/ui.tsx';
 
 function idParam(value: string | undefined): number | undefined {
@@ -30,6 +31,8 @@ function Page({ route }: { route: Route }) {
       return param ? <RunPage key={param} runId={idParam(param) ?? 0} /> : <RunsPage />;
     case 'chat':
       return <ChatPage key={param ?? ''} chatId={idParam(param)} isNew={param === 'new'} />;
+    case 'server':
+      return <ServerPage />;
     case 'settings':
       return <SettingsPage />;
     default:
@@ -55,7 +58,7 @@ export function App() {
         Skip to content
       </a>
       {/* The column keeps the nav's colour below the fold; the nav itself stays in view (sticky). */}
-      <div className="w-52 shrink-0 bg-slate-900">
+      <div className="w-40 shrink-0 bg-slate-900 lg:w-52">
         <Nav current={section} />
       </div>
       <main ref={main} id="main" tabIndex={-1} className="min-w-0 flex-1 px-6 py-5 focus:outline-none">

@@ -206,7 +206,7 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   await page.getByTestId('chat-stats').first().waitFor({ timeout: 120_000 });
   const text = (await answer.innerText()).trim();
   assert.ok(text.length > 0, 'a streamed answer arrived');
-  assert.match(await page.locator('[data-testid^="chat-item-"]').first().innerText(), /Run 1 · .+ \(\d+\/10 kept\)/, 'chat titled by run, checkpoint and kept sub-layers');
+  assert.match(await page.locator('[data-testid^="chat-item-"]').first().innerText(), /Lily had a red ball/, 'chat titled by its first message');
   await shot(page, '7-chat');
 
   // Edit and resend: the user message changes in place and its old answer is replaced by a new one.

@@ -1,10 +1,13 @@
-// Default chat titles (tester saw "Checkpoint 3 / checkpoint 3").
+// Chat titles come from the first message (tester: chats titled "Run 1 · drop 2: -mlp3 (8/10 kept)").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkpointChatTitle, modelChatTitle } from '../../renderer/src/lib/chat-title.ts';
+import { chatTitleFromMessage, CHAT_TITLE_CHARS } from '../../electron/app/chat-title.ts';
 
-test('a checkpoint chat is titled by run, checkpoint label and kept sub-layers; a model chat by the model name', () => {
-  const keepMask = [false, true, true, true, false, true, true, true, true, true];
-  assert.equal(checkpointChatTitle(1, { label: 'drop 2: -attn0', keepMask }), 'Run 1 · drop 2: -attn0 (8/10 kept)');
-  assert.equal(modelChatTitle({ name: 'stories260K.bin' }), 'stories260K.bin');
+test('a chat is titled by its first message, shortened at a word boundary', () => {
+  assert.equal(chatTitleFromMessage('  What is the  first-line\ntreatment for otitis?  '), 'What is the first-line treatment for otitis?');
+  const long = 'Which of the following antibiotics is preferred for a patient allergic to penicillin with a sore throat?';
+  const t = chatTitleFromMessage(long);
+  assert.equal(t, 'Which of the following antibiotics is preferred for a…');
+  assert.ok(t.length <= CHAT_TITLE_CHARS);
+  assert.equal(chatTitleFromMessage(' \n '), 'New chat');
 });

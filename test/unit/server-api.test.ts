@@ -296,6 +296,28 @@ test('settings, and every method was exercised', async () => {
   assert.deepEqual(await call('chats.delete', { chatId: chat.id }), { ok: true });
   assert.ok(!(await call('chats.list', {})).some((c) => c.id === chat.id));
 
+  // Names, the folder browser (data folder and home only), the native dialog (desktop app only), /v1 model names.
+  const named = await call('datasets.import', { path: DATA });
+  assert.equal(named.name, 'story-qa', 'named after the file, without its extension');
+  assert.deepEqual(await call('datasets.rename', { id: named.id, name: 'Clinic exams' }), { ok: true });
+  assert.equal((await call('datasets.list', {})).find((d) => d.id === named.id)!.name, 'Clinic exams');
+  assert.equal((await post('/api/datasets.rename', { id: named.id, name: '   ' })).status, 400);
+  const { dataDir } = await call('settings.get', {});
+  const listing = await call('files.browse', { path: dataDir });
+  assert.ok(listing.entries.some((e) => e.kind === 'folder'), JSON.stringify(listing.entries));
+  assert.ok(listing.roots.some((r) => r.label === 'Data folder'));
+  assert.equal((await post('/api/files.browse', { path: '/' })).status, 409, 'outside home and the data folder');
+  assert.equal((await post('/api/files.choose', { kind: 'folder' })).status, 409, 'no native dialog in server mode');
+  called.add('files.choose'); // exercised: refused as it should be
+  const served = await call('server.models', {});
+  assert.ok(served.some((m) => m.id === `model-${modelId}` && m.contextTokens === 512), JSON.stringify(served));
+  assert.ok(served.some((m) => /^checkpoint-\d+$/.test(m.id) && / · run \d+ · /.test(m.name)));
+  // A dataset used by runs: the list says which; deleting it with its runs removes them.
+  const used = (await call('datasets.list', {})).find((d) => d.id === datasetId)!;
+  assert.ok((used.usedByRuns ?? []).length > 0);
+  assert.deepEqual(await call('datasets.delete', { id: datasetId, withRuns: true }), { ok: true });
+  assert.ok(!(await call('runs.list', {})).some((r) => used.usedByRuns!.includes(r.id)));
+
   // Upkeep: VACUUM gives the deleted run's space back; a backup is a database file in <dataDir>/backups.
   const vacuumed = await call('store.vacuum', {});
   assert.ok(vacuumed.bytesAfter > 0 && vacuumed.bytesAfter <= vacuumed.bytesBefore, JSON.stringify(vacuumed));

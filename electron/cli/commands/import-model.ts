@@ -1,4 +1,7 @@
-/** `trimllm import-model PATH`: register a model (llama2.c .bin or Hugging Face folder) in the workspace. */
+/**
+ * `trimllm import-model PATH`: register a model (llama2.c .bin, a folder holding one, or a Hugging Face folder)
+ * in the workspace.
+ */
 import { resolve } from 'node:path';
 import { selectBackend } from '../../../engine/backend/select.ts';
 import { closeDatabase } from '../../store/index.ts';

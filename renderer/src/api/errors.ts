@@ -43,8 +43,27 @@ export function toFieldIssues(raw: unknown): FieldIssue[] {
   return out;
 }
 
+/** A field path in words: `sampling.maxTokens` → "max tokens". */
+function fieldWords(path: string): string {
+  const last = path.split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? '';
+  return last.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+}
+
+/** A validation message in words: zod's "Too big: expected number to be <=4096" → "at most 4096". */
+function issueWords(message: string): string {
+  const big = /to be <=?\s*([\d.]+)/.exec(message);
+  const small = /to be >=?\s*([\d.]+)/.exec(message);
+  if (/too big/i.test(message) && big) return `at most ${big[1]}`;
+  if (/too small/i.test(message) && small) return `at least ${small[1]}`;
+  return message.replace(/^Invalid input:?\s*/i, '').replace(/^expected/i, 'should be');
+}
+
 /** A user-facing one-paragraph description of any thrown value. */
 export function describeError(e: unknown): string {
+  if (e instanceof ApiCallError && e.kind === 'ValidationError' && e.issues.length > 0) {
+    // A rejected request: say which fields to change, in words (no schema text).
+    return `Please check ${e.issues.map((i) => (i.path ? `${fieldWords(i.path)}: ${issueWords(i.message)}` : issueWords(i.message))).join('; ')}.`;
+  }
   if (e instanceof ApiCallError) {
     // The server already spells the issues out in its message; add only those it does not mention.
     const fields = e.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).filter((f) => !e.message.includes(f));

@@ -1,85 +1,86 @@
-/** The run's checkpoints: kept sub-layers, performance, parameter bytes, tokens/s, speed-up, "Open in chat". */
+/** The run's checkpoints: kept sub-layers, score ± error, size, speed measured at the end, speed-up, "Chat". */
 import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
-import { checkpointChatTitle } from '../lib/chat-title.ts';
-import { entryOf, kindLabel, metricLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
-import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
+import { checkpointLabel, entryOf, kindLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
+import { formatBytes, formatPercent } from '../lib/format.ts';
+import { Score, ScoreLegend, Speed } from './Score.tsx';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
 
 type Checkpoint = Response<'runs.get'>['checkpoints'][number];
 
 /**
- * The table; `runId` titles new chats. `measured` (checkpoint id → entry re-measured side by side at the end of
+ * The table of run `runId`. `measured` (checkpoint id → entry re-measured side by side at the end of
  * the run) replaces the entries measured at checkpoint time; `reference` (the base model) is what speed-ups are of.
  */
-export function CheckpointTable({ runId, checkpoints, measured, reference }: { runId: number; checkpoints: Checkpoint[]; measured?: ReadonlyMap<number, FrontierEntry>; reference?: FrontierEntry | null }) {
+export function CheckpointTable({ runId, checkpoints, measured, reference, recommendedId }: {
+  runId: number; checkpoints: Checkpoint[]; measured?: ReadonlyMap<number, FrontierEntry>; reference?: FrontierEntry | null; recommendedId?: number | null;
+}) {
   const api = useApi();
   const action = useAction();
-  // The final 'done' marker holds the same weights as the checkpoint before it and no measurement: not listed.
+  // Every checkpoint is listed (the chat picker and /v1 offer them all); the final 'done' one holds the weights of
+  // the checkpoint before it.
   const rows = [...checkpoints]
     .sort((a, b) => a.step - b.step)
-    .map((c) => ({ c, e: measured?.get(c.id) ?? entryOf(c.metrics) }))
-    .filter(({ c, e }) => e !== null || phaseOf(c.metrics) !== 'done');
+    .map((c) => ({ c, e: measured?.get(c.id) ?? entryOf(c.metrics) }));
   const ref = reference ?? referenceEntry(rows.flatMap((r) => (r.e ? [r.e] : [])));
+  const final = (measured?.size ?? 0) > 0;
 
   const openInChat = async (c: Checkpoint) => {
-    const chat = await action.run(() => api.call('chats.create', { checkpointId: c.id, title: checkpointChatTitle(runId, c) }));
+    const chat = await action.run(() => api.call('chats.create', { checkpointId: c.id }));
     if (chat) navigate(`/chat/${chat.id}`);
   };
 
   if (rows.length === 0) return <EmptyState title="No checkpoints yet">A checkpoint is saved after every drop.</EmptyState>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Checkpoints table (scrolls sideways)">
       <ErrorBox error={action.error} />
+      {!final && <p className="mb-2 text-xs text-slate-600">Speeds are measured side by side for every checkpoint when the run ends, so that they can be compared fairly.</p>}
+      <ScoreLegend e={rows.find((r) => r.e)?.e ?? undefined} />
       <table data-testid="checkpoint-table" className="w-full text-left text-sm">
         <caption className="sr-only">Checkpoints of run {runId}</caption>
-        <thead className="border-b border-slate-200 text-xs uppercase text-slate-500">
+        <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
           <tr>
             <th scope="col" className="px-2 py-1.5 font-medium">Checkpoint</th>
-            <th scope="col" className="px-2 py-1.5 font-medium">Epoch</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Kept</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Performance</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Param bytes</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Decode tokens/s</th>
-            <th scope="col" className="px-2 py-1.5 text-right font-medium">Speed-up{ref ? ` vs ${ref.kind === 'base' ? 'base' : 'full depth'}` : ''}</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Kept · size</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Score</th>
+            <th scope="col" className="px-2 py-1.5 text-right font-medium">Speed (vs {ref?.kind === 'base' || !ref ? 'base' : 'full depth'})</th>
             <th scope="col" className="px-2 py-1.5 font-medium"><span className="sr-only">Actions</span></th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map(({ c, e }) => {
             const kept = c.keepMask.filter(Boolean).length;
+            const isFinal = final && measured?.has(c.id);
+            const done = phaseOf(c.metrics) === 'done';
             return (
-              <tr key={c.id} data-testid={`checkpoint-row-${c.id}`}>
+              <tr key={c.id} data-testid={`checkpoint-row-${c.id}`} className={c.id === recommendedId ? 'bg-green-50' : undefined}>
                 <td className="px-2 py-1.5 font-medium text-slate-900">
-                  {c.label}
+                  {checkpointLabel(c.label)}
+                  {c.id === recommendedId && <span data-testid="recommended-badge" className="ml-2 rounded bg-green-100 px-1.5 py-0.5 text-xs font-medium text-green-900">recommended</span>}
                   {e && e.kind !== 'trimllm' && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{kindLabel(e.kind)}</span>}
-                </td>
-                <td className="px-2 py-1.5 tabular-nums">{c.epoch}</td>
-                <td className="px-2 py-1.5 text-right tabular-nums">
-                  {kept}/{c.keepMask.length} <span className="text-slate-500">({formatPercent(kept / c.keepMask.length, 0)})</span>
+                  {done && !e && <span className="block text-xs font-normal text-slate-600">same weights as the checkpoint before it</span>}
                 </td>
                 <td className="px-2 py-1.5 text-right tabular-nums">
+                  {kept}/{c.keepMask.length}
+                  <span className="block text-xs text-slate-600">{formatBytes(e?.paramBytes ?? (c.paramBytes > 0 ? c.paramBytes : null))}</span>
+                </td>
+                <td className="px-2 py-1.5 text-right">
                   {e ? (
-                    <>
-                      {formatPercent(e.performance)} <span className="text-xs text-slate-500">{metricLabel(e.metric)}</span>
-                      {e.accNorm !== undefined && <span className="block text-xs text-slate-500">{metricLabel('acc_norm')} {formatPercent(e.accNorm)}</span>}
-                    </>
+                    <Score e={e} />
                   ) : validationOf(c.metrics) !== null ? (
-                    <span title="validation performance; the test-split measurement is not stored for this checkpoint">
-                      {formatPercent(validationOf(c.metrics))} <span className="text-xs text-slate-500">val</span>
+                    <span title="score on the checking part of the data; the final test is measured when the run ends">
+                      {formatPercent(validationOf(c.metrics))} <span className="text-xs text-slate-600">while training</span>
                     </span>
                   ) : (
                     '—'
                   )}
                 </td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{formatBytes(e?.paramBytes ?? (c.paramBytes > 0 ? c.paramBytes : null))}</td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{formatNumber(e?.decodeTokensPerSecond)}</td>
-                <td className="px-2 py-1.5 text-right tabular-nums">{e && speedUp(e, ref) !== null ? `${speedUp(e, ref)!.toFixed(2)}×` : '—'}</td>
+                <td className="px-2 py-1.5 text-right">{e && isFinal ? <Speed e={e} speedUp={speedUp(e, ref)} /> : <span className="text-xs text-slate-600">at the end</span>}</td>
                 <td className="px-2 py-1.5 text-right">
-                  <Button onClick={() => void openInChat(c)} disabled={action.busy} data-testid={`open-in-chat-${c.id}`}>
-                    Open in chat
+                  <Button onClick={() => void openInChat(c)} disabled={action.busy} className="whitespace-nowrap" aria-label={`Open ${checkpointLabel(c.label)} in chat`} data-testid={`open-in-chat-${c.id}`}>
+                    Chat
                   </Button>
                 </td>
               </tr>

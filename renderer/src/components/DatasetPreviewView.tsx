@@ -17,22 +17,38 @@ function cell(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Columns not worth a column: the task type is shown above the table. */
-const HIDDEN_COLUMNS = new Set(['task']);
+/** Columns not worth a column: the task type is shown above the table; ids mean nothing to a reader. */
+const HIDDEN_COLUMNS = new Set(['task', 'id', 'uuid']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Headers in words for the normalised record fields. */
+const COLUMN_LABELS: Record<string, string> = {
+  question: 'Question', choices: 'Choices', answer: 'Correct answer', context: 'Context', instruction: 'Instruction',
+  input: 'Input', output: 'Answer', messages: 'Conversation', text: 'Text', source: 'From', split: 'Used for',
+};
+
+/** A cell's text; a multiple-choice answer index becomes its letter and choice ("B: the heart"). */
+function cellOf(r: Record<string, unknown>, column: string): string {
+  const v = r[column];
+  if (column === 'answer' && typeof v === 'number' && Array.isArray(r.choices)) return `${String.fromCharCode(65 + v)}: ${cell(r.choices[v])}`;
+  if (column === 'choices' && Array.isArray(v)) return v.map((c, i) => `${String.fromCharCode(65 + i)}: ${cell(c)}`).join(' | ');
+  return cell(v);
+}
 
 function SampleTable({ sample }: { sample: unknown[] }) {
   const rows = sample.map((r) => (typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as Record<string, unknown>) : { value: r }));
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => !HIDDEN_COLUMNS.has(c)).slice(0, 8);
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
+    .filter((c) => !HIDDEN_COLUMNS.has(c) && !rows.every((r) => typeof r[c] === 'string' && UUID.test(r[c])))
+    .slice(0, 8);
   if (rows.length === 0) return <EmptyState title="No records could be read">Check the skipped records below and the task mapping.</EmptyState>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Sample records (scrolls sideways)">
       <table data-testid="dataset-sample" className="w-full text-left text-sm">
         <caption className="sr-only">Sample of normalised records</caption>
-        <thead className="border-b border-slate-200 text-xs uppercase text-slate-500">
+        <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
           <tr>
             {columns.map((c) => (
               <th key={c} scope="col" className="px-2 py-1.5 font-medium">
-                {c}
+                {COLUMN_LABELS[c] ?? c.replace(/_/g, ' ')}
               </th>
             ))}
           </tr>
@@ -41,7 +57,7 @@ function SampleTable({ sample }: { sample: unknown[] }) {
           {rows.map((r, i) => (
             <tr key={i}>
               {columns.map((c) => {
-                const text = cell(r[c]);
+                const text = cellOf(r, c);
                 return (
                   <td key={c} className="max-w-xs truncate px-2 py-1.5 align-top text-slate-800" title={text}>
                     {text}
@@ -61,7 +77,7 @@ function SkippedTable({ skipped }: { skipped: Preview['skipped'] }) {
     <div className="max-h-64 overflow-auto">
       <table data-testid="dataset-skipped" className="w-full text-left text-sm">
         <caption className="sr-only">Skipped records</caption>
-        <thead className="sticky top-0 border-b border-slate-200 bg-white text-xs uppercase text-slate-500">
+        <thead className="sticky top-0 border-b border-slate-200 bg-white text-xs uppercase text-slate-600">
           <tr>
             <th scope="col" className="px-2 py-1.5 font-medium">File</th>
             <th scope="col" className="px-2 py-1.5 font-medium">Line / row</th>

@@ -36,7 +36,7 @@ function DownloadRow({ d, live, onChanged }: { d: Download; live: EventPayload<'
       <div className="flex flex-wrap items-center justify-between gap-2">
         <span className="min-w-0">
           <span className="block truncate font-medium text-slate-900">{d.repo}</span>
-          <span className="block truncate text-xs text-slate-500" title={d.files.map((f) => f.file).join(', ')}>
+          <span className="block truncate text-xs text-slate-600" title={d.files.map((f) => f.file).join(', ')}>
             {d.files.length} file{d.files.length > 1 ? 's' : ''} · {d.revision}
           </span>
         </span>
@@ -114,7 +114,7 @@ export function HubDownloadPanel({ onModel }: { onModel: (id: number) => void })
           <Button type="submit" variant="primary" busy={action.busy} disabled={!repo.trim() || fileList.length === 0} data-testid="hub-download-submit">
             Download
           </Button>
-          <span className="text-xs text-slate-500">Goes to the workspace’s models folder; stopped downloads resume where they were.</span>
+          <span className="text-xs text-slate-600">Goes to the workspace’s models folder; stopped downloads resume where they were.</span>
         </div>
       </form>
       <ErrorBox error={downloads.error} onRetry={downloads.reload} />

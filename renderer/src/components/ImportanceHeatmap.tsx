@@ -20,7 +20,7 @@ function tileOf(name: string, score: ScanScore | undefined, t: number, next: boo
   if (dropped || p === null || p === undefined) {
     const chosen = score?.chosen === true;
     return {
-      text: 'dropped', className: `border border-dashed border-slate-400 text-slate-500 font-normal ${chosen ? 'ring-2 ring-red-600 ring-offset-1' : ''}`, style: { background: HATCH },
+      text: 'dropped', className: `border border-dashed border-slate-400 text-slate-600 font-normal ${chosen ? 'ring-2 ring-red-600 ring-offset-1' : ''}`, style: { background: HATCH },
       label: `${name}: dropped${p !== null && p !== undefined ? ` (quality without it was ${formatPercent(p)} in this scan)` : ''}${chosen ? '; removed because of this scan' : ''}`,
       data: { 'data-state': 'dropped' },
     };

@@ -4,21 +4,27 @@ import { Card, ErrorBox, Link, Spinner } from './ui.tsx';
 import { SubLayerBytesChart } from './SubLayerBytesChart.tsx';
 import { formatBytes, formatCount } from '../lib/format.ts';
 
-const CONFIG_KEYS = ['architecture', 'dim', 'hiddenDim', 'nLayers', 'nHeads', 'nKvHeads', 'vocabSize', 'maxSeqLen', 'tiedEmbeddings'];
+/** The configuration fields shown, in order, with words for them (the config's own keys stay in code). */
+const CONFIG_LABELS: [key: string, label: string][] = [
+  ['architecture', 'Architecture'], ['nLayers', 'Blocks (layers)'], ['dim', 'Width'], ['hiddenDim', 'MLP width'],
+  ['nHeads', 'Attention heads'], ['nKvHeads', 'Key/value heads'], ['vocabSize', 'Vocabulary (tokens)'],
+  ['maxSeqLen', 'Context length (tokens)'], ['tiedEmbeddings', 'Input and output share weights'], ['ropeTheta', 'Position encoding base'],
+];
 
 function ConfigTable({ config }: { config: Record<string, unknown> }) {
-  const keys = [...CONFIG_KEYS.filter((k) => k in config), ...Object.keys(config).filter((k) => !CONFIG_KEYS.includes(k))].filter((k) => {
-    const v = config[k];
-    return v === null || ['string', 'number', 'boolean'].includes(typeof v);
-  });
+  const shown = CONFIG_LABELS.filter(([k]) => ['string', 'number', 'boolean'].includes(typeof config[k]));
   return (
     <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
-      {keys.slice(0, 18).map((k) => (
-        <div key={k} className="min-w-0">
-          <dt className="truncate text-xs text-slate-500">{k}</dt>
-          <dd className="truncate font-mono text-slate-800" title={String(config[k])}>{String(config[k])}</dd>
-        </div>
-      ))}
+      {shown.map(([k, label]) => {
+        const v = config[k];
+        const text = typeof v === 'boolean' ? (v ? 'yes' : 'no') : typeof v === 'number' ? v.toLocaleString('en-US') : String(v);
+        return (
+          <div key={k} className="min-w-0">
+            <dt className="truncate text-xs text-slate-600" title={label}>{label}</dt>
+            <dd className="truncate text-slate-800" title={text}>{text}</dd>
+          </div>
+        );
+      })}
     </dl>
   );
 }
@@ -37,17 +43,17 @@ export function ModelInspector({ modelId, name }: { modelId: number; name?: stri
         <div className="flex flex-col gap-4">
           <div className="grid grid-cols-3 gap-3 text-sm">
             <div className="rounded-md bg-slate-50 p-2">
-              <div className="text-xs text-slate-500">Total</div>
+              <div className="text-xs text-slate-600">Total</div>
               <div className="font-semibold tabular-nums" data-testid="model-total-bytes">{formatBytes(data.totalBytes)}</div>
             </div>
             <div className="rounded-md bg-slate-50 p-2">
-              <div className="text-xs text-slate-500">Sub-layers ({data.subLayers.length})</div>
+              <div className="text-xs text-slate-600">Sub-layers ({data.subLayers.length})</div>
               <div className="font-semibold tabular-nums">
                 {formatBytes(subBytes)} · {formatCount(params)} params
               </div>
             </div>
             <div className="rounded-md bg-slate-50 p-2">
-              <div className="text-xs text-slate-500">Shared (embeddings, norm, head)</div>
+              <div className="text-xs text-slate-600">Shared (embeddings, norm, head)</div>
               <div className="font-semibold tabular-nums">{formatBytes(data.sharedBytes)}</div>
             </div>
           </div>

@@ -6,13 +6,14 @@ const ITEMS: { id: string; label: string; hint: string }[] = [
   { id: 'trim', label: 'Trim', hint: 'Fine-tune while dropping sub-layers' },
   { id: 'runs', label: 'Runs', hint: 'Frontier and checkpoints' },
   { id: 'chat', label: 'Chat', hint: 'Talk to a trimmed model' },
+  { id: 'server', label: 'Server', hint: 'Use your models from other programs' },
   { id: 'settings', label: 'Settings', hint: 'Backend, threads, hub' },
 ];
 
 /** Navigation links; the current page is marked with aria-current. */
 export function Nav({ current }: { current: string }) {
   return (
-    <nav aria-label="Main" className="sticky top-0 flex h-screen w-52 shrink-0 flex-col bg-slate-900 text-slate-100">
+    <nav aria-label="Main" className="sticky top-0 flex h-screen w-40 shrink-0 flex-col lg:w-52 bg-slate-900 text-slate-100">
       <div className="px-4 py-4">
         <p className="text-lg font-semibold tracking-tight">TrimLLM Studio</p>
         <p className="text-xs text-slate-400">Specialize · trim · chat, offline</p>

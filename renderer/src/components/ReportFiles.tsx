@@ -1,12 +1,19 @@
 /**
  * A completed run's report folder: its path, and each file (report.md, report.json, the three SVG plots) to view
- * in place — text as preformatted text, plots as images (data: URLs, allowed by the CSP's img-src).
+ * in place — the summary rendered, the JSON (for programs) as preformatted text, plots as images (data: URLs, allowed by the CSP's img-src).
  */
 import { useState } from 'react';
 import type { Request, Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
+import { Markdown } from './Markdown.tsx';
+
+/** What each report file is, in words. */
+const FILE_LABELS: Record<string, string> = {
+  'report.md': 'Summary', 'report.json': 'Data for other programs (JSON)', 'loss.svg': 'Training loss plot',
+  'layer-map.svg': 'Layer map plot', 'frontier.svg': 'Score vs size plot',
+};
 
 type ReportFile = Request<'runs.report'>['file'];
 
@@ -31,7 +38,7 @@ export function ReportFiles({ runId, report }: { runId: number; report: Response
       <div role="group" aria-label="Report files" className="flex flex-wrap gap-2">
         {report.files.map((f) => (
           <Button key={f} onClick={() => open(f)} aria-pressed={shown?.file === f} data-testid={`report-file-${f}`}>
-            {f}
+            {FILE_LABELS[f] ?? f}
           </Button>
         ))}
       </div>
@@ -39,6 +46,8 @@ export function ReportFiles({ runId, report }: { runId: number; report: Response
       {shown &&
         (shown.file.endsWith('.svg') ? (
           <img data-testid="report-view" alt={`${shown.file} of run ${runId}`} className="max-w-full rounded border border-slate-200 bg-white" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(shown.content)}`} />
+        ) : shown.file.endsWith('.md') ? (
+          <Markdown text={shown.content} testId="report-view" />
         ) : (
           <pre data-testid="report-view" className="max-h-96 overflow-auto whitespace-pre-wrap rounded border border-slate-200 bg-slate-50 p-3 text-xs text-slate-800">
             {shown.content}

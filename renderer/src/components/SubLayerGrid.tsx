@@ -25,7 +25,7 @@ export function SubLayerGrid({ nLayers, tile, testIdPrefix }: { nLayers: number;
   return (
     <table className="border-separate border-spacing-0 text-sm">
       <thead>
-        <tr className="text-xs text-slate-500">
+        <tr className="text-xs text-slate-600">
           <th scope="col" className="pr-2 text-right font-medium">Block</th>
           <th scope="col" className="font-medium">Attention</th>
           <th scope="col" className="font-medium">MLP</th>
@@ -34,7 +34,7 @@ export function SubLayerGrid({ nLayers, tile, testIdPrefix }: { nLayers: number;
       <tbody>
         {Array.from({ length: nLayers }, (_, l) => (
           <tr key={l}>
-            <th scope="row" className="pr-2 text-right text-xs font-normal tabular-nums text-slate-500">{l}</th>
+            <th scope="row" className="pr-2 text-right text-xs font-normal tabular-nums text-slate-600">{l}</th>
             {[`attn${l}`, `mlp${l}`].map((name, k) => {
               const t = tile(name, 2 * l + k);
               return (

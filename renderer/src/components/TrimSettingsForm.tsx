@@ -51,7 +51,7 @@ export function TrimSettingsForm({ value, onChange }: { value: TrimForm; onChang
               <input type="checkbox" className="mt-0.5" checked={value.baselines.includes(b.id)} onChange={(e) => toggleBaseline(b.id, e.target.checked)} data-testid={`trim-baseline-${b.id}`} />
               <span>
                 <span className="font-medium text-slate-800">{b.label}</span>
-                <span className="block text-xs text-slate-500">{b.hint}</span>
+                <span className="block text-xs text-slate-600">{b.hint}</span>
               </span>
             </label>
           ))}

@@ -47,7 +47,7 @@ export function Field({ label, hint, children, className = '' }: { label: string
       </label>
       {children(id, hintId)}
       {hint && (
-        <p id={hintId} className="text-xs text-slate-500">
+        <p id={hintId} className="text-xs text-slate-600">
           {hint}
         </p>
       )}
@@ -105,7 +105,7 @@ export function SelectField({ label, hint, options, className, ...rest }: Select
 /** A white panel with an optional heading. */
 export function Card({ title, actions, children, className = '', testId }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
   return (
-    <section data-testid={testId} className={`rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${className}`}>
+    <section data-testid={testId} className={`min-w-0 rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${className}`}>
       {(title || actions) && (
         <div className="mb-3 flex items-center justify-between gap-3">
           {title && <h2 className="text-base font-semibold text-slate-900">{title}</h2>}
@@ -135,7 +135,7 @@ export function ErrorBox({ error, onRetry }: { error: string | null | undefined;
   if (!error) return null;
   return (
     <div role="alert" data-testid="error" className="my-2 flex items-start justify-between gap-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-      <span className="whitespace-pre-wrap">{error}</span>
+      <span className="min-w-0 whitespace-pre-wrap break-words [overflow-wrap:anywhere]">{error}</span>
       {onRetry && (
         <Button variant="ghost" onClick={onRetry}>
           Retry
@@ -172,7 +172,7 @@ export function StatusBadge({ status }: { status: string }) {
 /** A link that looks like a link and works with hash routing. */
 export function Link({ to, children, className = '', ...rest }: { to: string; children: ReactNode; className?: string; 'data-testid'?: string }) {
   return (
-    <a href={`#${to}`} className={`text-blue-700 underline-offset-2 hover:underline ${className}`} {...rest}>
+    <a href={`#${to}`} className={`text-blue-700 underline underline-offset-2 hover:text-blue-900 ${className}`} {...rest}>
       {children}
     </a>
   );

@@ -23,9 +23,20 @@ export function rampColour(t: number): string {
 /** A CSS gradient of the whole ramp (for legends). */
 export const RAMP_GRADIENT = `linear-gradient(to right, ${RAMP.map((c) => `rgb(${c.join(',')})`).join(', ')})`;
 
-/** Black or white text, whichever reads better on ramp colour `t`. */
+/** WCAG relative luminance of an `rgb(r, g, b)` colour. */
+function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/\d+/g) ?? ['0', '0', '0']).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/** Dark or white text, whichever has the higher WCAG contrast on ramp colour `t`. */
 export function rampText(t: number): string {
-  return t > 0.35 && t < 0.9 ? '#0f172a' : '#ffffff';
+  const l = luminance(rampColour(t));
+  const dark = 0.0099; // luminance of #0f172a
+  return (l + 0.05) / (dark + 0.05) >= 1.05 / (l + 0.05) ? '#0f172a' : '#ffffff';
 }
 
 /** Normalises `v` to [0, 1] between `min` and `max` (0.5 when they are equal). */

@@ -17,6 +17,9 @@ const EntrySchema = z.object({
   decodeTokensPerSecond: z.number(),
   prefillTokensPerSecond: z.number().optional(),
   step: z.number().optional(),
+  n: z.number().optional(),
+  chance: z.number().optional(),
+  decodeSpread: z.object({ min: z.number(), max: z.number() }).optional(),
 });
 
 /** One measured model (a point of the frontier). */
@@ -115,14 +118,60 @@ export function speedUp(entry: FrontierEntry, reference: FrontierEntry | null): 
 
 /** Human names of the performance metrics (the one mapping every page and chart uses). */
 const METRIC_LABELS: Record<string, string> = {
-  next_token_acc: 'next-token accuracy',
-  acc: 'acc',
-  acc_norm: 'acc_norm',
+  next_token_acc: 'next-word accuracy',
+  acc: 'correct answers',
+  acc_norm: 'correct answers (length-fair)',
   perplexity: 'perplexity',
   ppl: 'perplexity',
 };
 
-/** Human name of a metric id (`next_token_acc` → "next-token accuracy"); an unknown id with `_` as spaces. */
+/** What each metric means, for a hover explanation (title attribute). */
+const METRIC_HELP: Record<string, string> = {
+  next_token_acc: 'How often the model guesses the next word of the held-out text right.',
+  acc: 'Share of the test questions answered right: the answer the model finds most likely is the correct one.',
+  acc_norm: 'Like “correct answers”, but each answer’s likelihood is divided by its length, so long answers are not penalised.',
+  perplexity: 'How surprised the model is by held-out text: lower is better.',
+};
+
+/** One-sentence explanation of a metric id for a hover hint. */
+export function metricHelp(metric: string): string {
+  return METRIC_HELP[metric === 'ppl' ? 'perplexity' : metric] ?? '';
+}
+
+/**
+ * Binomial standard error of a performance measured on `n` records: √(P(1−P)/n); null without n.
+ * (For next-word accuracy the records are text windows: a rough figure, as tokens in a window are not independent.)
+ */
+export function standardError(e: Pick<FrontierEntry, 'performance' | 'n'>): number | null {
+  return e.n && e.n > 0 ? Math.sqrt((e.performance * (1 - e.performance)) / e.n) : null;
+}
+
+/** The rule of recommendedEntry, as the page states it. */
+export const RECOMMENDATION_RULE =
+  'the smallest checkpoint whose score is within the noise of the best fine-tuned model (no more than 2 standard errors of the difference below it)';
+
+/**
+ * The checkpoint to pick (RECOMMENDATION_RULE): among TrimLLM entries, the one with the fewest parameter bytes
+ * whose performance ≥ best − 2·√(SE_best² + SE_e²), where best is the best fine-tuned entry (full, sparse or
+ * TrimLLM). Without standard errors the difference must be 0. Null when there is no TrimLLM entry.
+ */
+export function recommendedEntry<T extends FrontierEntry>(entries: readonly T[]): T | null {
+  const tuned = entries.filter((e) => e.kind === 'trimllm' || e.kind === 'full-finetune' || e.kind === 'sparse-finetune');
+  const trim = entries.filter((e) => e.kind === 'trimllm');
+  if (trim.length === 0) return null;
+  const best = tuned.reduce((a, b) => (b.performance > a.performance ? b : a));
+  const seBest = standardError(best) ?? 0;
+  const ok = trim.filter((e) => e.performance >= best.performance - 2 * Math.hypot(seBest, standardError(e) ?? 0));
+  return ok.reduce((a, b) => (b.paramBytes < a.paramBytes || (b.paramBytes === a.paramBytes && b.performance > a.performance) ? b : a));
+}
+
+/** Whether `e` is within 2 standard errors of its chance level (guessing); false when chance is unknown. */
+export function atChance(e: Pick<FrontierEntry, 'performance' | 'n' | 'chance'>): boolean {
+  if (e.chance === undefined) return false;
+  return e.performance <= e.chance + 2 * (standardError(e) ?? 0);
+}
+
+/** Human name of a metric id (`next_token_acc` → "next-word accuracy"); an unknown id with `_` as spaces. */
 export function metricLabel(metric: string): string {
   return METRIC_LABELS[metric] ?? metric.replace(/_/g, ' ');
 }
@@ -146,4 +195,9 @@ export function dodgeX(keptFractions: readonly number[], step: number): number[]
     seen.set(key, k + 1);
     return x + k * step;
   });
+}
+
+/** A checkpoint's label as shown: the final 'done' marker is "final model" (as server.models names it). */
+export function checkpointLabel(label: string): string {
+  return label === 'done' ? 'final model' : label;
 }

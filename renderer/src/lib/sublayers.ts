@@ -17,7 +17,7 @@ export function parseSubLayer(name: string): { kind: SubLayerKind; block: number
 }
 
 /** Colours of the two kinds, used by every chart. */
-export const KIND_COLOURS: Record<SubLayerKind, string> = { attn: '#2563eb', mlp: '#d97706' };
+export const KIND_COLOURS: Record<SubLayerKind, string> = { attn: '#2563eb', mlp: '#b45309' };
 
 /** Human label of a kind. */
 export const KIND_LABELS: Record<SubLayerKind, string> = { attn: 'Attention', mlp: 'MLP' };

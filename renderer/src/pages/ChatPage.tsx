@@ -8,7 +8,7 @@ import { useThrottled } from '../hooks/useThrottle.ts';
 import { Button, EmptyState, ErrorBox, PageHeader, Spinner } from '../components/ui.tsx';
 import { ChatView } from '../components/chat/ChatView.tsx';
 import { NewChatPanel } from '../components/chat/NewChatPanel.tsx';
-import { SamplingPanel } from '../components/chat/SamplingPanel.tsx';
+import { maxTokensLimit, SamplingPanel } from '../components/chat/SamplingPanel.tsx';
 import { loadSampling, saveSampling, type Sampling } from '../lib/sampling.ts';
 import { formatTime } from '../lib/format.ts';
 
@@ -16,6 +16,14 @@ import { formatTime } from '../lib/format.ts';
 export function ChatPage({ chatId, isNew }: { chatId?: number; isNew: boolean }) {
   const api = useApi();
   const chats = useCall('chats.list', {});
+  const served = useCall('server.models', {});
+  // What a chat talks to, by the names the app shows (the same list /v1 serves).
+  const names = new Map((served.data ?? []).map((m) => [m.id, m.name]));
+  const contexts = new Map((served.data ?? []).map((m) => [m.id, m.contextTokens]));
+  const contextOf = (c: { checkpointId: number | null; modelId: number | null } | undefined): number | null =>
+    (c ? contexts.get(c.checkpointId !== null ? `checkpoint-${c.checkpointId}` : `model-${c.modelId}`) : null) ?? null;
+  const sourceName = (c: { checkpointId: number | null; modelId: number | null }): string =>
+    c.checkpointId !== null ? (names.get(`checkpoint-${c.checkpointId}`) ?? 'a checkpoint') : c.modelId !== null ? `base model ${names.get(`model-${c.modelId}`) ?? ''}`.trim() : 'no model';
   const [sampling, setSamplingState] = useState<Sampling>(loadSampling);
   const setSampling = (s: Sampling) => {
     setSamplingState(s);
@@ -31,7 +39,7 @@ export function ChatPage({ chatId, isNew }: { chatId?: number; isNew: boolean })
     <div className="flex h-[calc(100vh-2.5rem)] min-h-0 flex-col">
       <PageHeader title="Chat" description="Talk to a base model or a trimmed checkpoint. Answers stream as they decode; the decode speed shows when an answer ends." />
       <div className="flex min-h-0 flex-1 gap-4">
-        <aside aria-label="Conversations" className="flex w-64 shrink-0 flex-col gap-2">
+        <aside aria-label="Conversations" className="flex w-44 shrink-0 flex-col gap-2 lg:w-64">
           <Button variant="primary" onClick={() => navigate('/chat/new')} data-testid="chat-new">
             + New chat
           </Button>
@@ -46,9 +54,9 @@ export function ChatPage({ chatId, isNew }: { chatId?: number; isNew: boolean })
                   data-testid={`chat-item-${c.id}`}
                   className={`block rounded-md px-3 py-2 text-sm ${c.id === chatId ? 'bg-blue-50 ring-1 ring-blue-200' : 'hover:bg-white'}`}
                 >
-                  <span className="block truncate font-medium text-slate-900">{c.title || `Chat ${c.id}`}</span>
-                  <span className="block truncate text-xs text-slate-500">
-                    {c.checkpointId !== null ? `checkpoint ${c.checkpointId}` : c.modelId !== null ? `model ${c.modelId}` : 'no model'} · {formatTime(c.updatedAt)}
+                  <span className="block truncate font-medium text-slate-900">{c.title || 'New chat'}</span>
+                  <span className="block truncate text-xs text-slate-600">
+                    {sourceName(c)} · {formatTime(c.updatedAt)}
                   </span>
                 </a>
               </li>
@@ -64,9 +72,9 @@ export function ChatPage({ chatId, isNew }: { chatId?: number; isNew: boolean })
           ) : chatId !== undefined ? (
             <>
               <div className="flex items-center justify-between gap-3">
-                <h2 className="truncate text-base font-semibold text-slate-900">{current?.title || `Chat ${chatId}`}</h2>
-                <span className="flex shrink-0 items-center gap-2 text-xs text-slate-500">
-                  {current?.checkpointId != null ? `checkpoint ${current.checkpointId}` : current?.modelId != null ? `base model ${current.modelId}` : ''}
+                <h2 className="min-w-0 truncate text-base font-semibold text-slate-900">{current?.title || 'New chat'}</h2>
+                <span className="flex min-w-0 items-center gap-2 text-xs text-slate-600">
+                  <span className="min-w-0 truncate" data-testid="chat-source">{current ? `with ${sourceName(current)}` : ''}</span>
                   <ConfirmButton
                     testId="chat-delete"
                     label={`Delete conversation ${current?.title || chatId}`}
@@ -82,13 +90,13 @@ export function ChatPage({ chatId, isNew }: { chatId?: number; isNew: boolean })
                   </ConfirmButton>
                 </span>
               </div>
-              <SamplingPanel value={sampling} onChange={setSampling} />
-              <ChatView key={chatId} chatId={chatId} sampling={sampling} onActivity={onActivity} />
+              <SamplingPanel value={sampling} onChange={setSampling} contextTokens={contextOf(current)} />
+              <ChatView key={chatId} chatId={chatId} sampling={{ ...sampling, maxTokens: Math.min(sampling.maxTokens, maxTokensLimit(contextOf(current))) }} onActivity={onActivity} />
             </>
           ) : (
             chats.data && (
               <EmptyState title="Pick a conversation or start a new one">
-                Tip: on a run page, “Open in chat” starts a chat with that checkpoint.
+                Tip: on a run page, “Chat” next to a checkpoint starts a chat with that checkpoint.
               </EmptyState>
             )
           )}

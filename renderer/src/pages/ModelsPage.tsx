@@ -7,6 +7,7 @@ import { Button, Card, EmptyState, ErrorBox, Link, PageHeader, Spinner, TextFiel
 import { ModelInspector } from '../components/ModelInspector.tsx';
 import { HubDownloadPanel } from '../components/HubDownloadPanel.tsx';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { PathPicker } from '../components/PathPicker.tsx';
 import { formatBytes } from '../lib/format.ts';
 
 function ImportModelForm({ onImported }: { onImported: (id: number) => void }) {
@@ -30,8 +31,8 @@ function ImportModelForm({ onImported }: { onImported: (id: number) => void }) {
   return (
     <Card title="Import a model">
       <form onSubmit={submit} className="flex flex-col gap-3" aria-label="Import a model">
-        <TextField label="Model path" required value={path} onChange={(e) => setPath(e.target.value)} placeholder="/models/SmolLM2-135M or /models/stories260K.bin" hint="A Hugging Face folder (config.json + safetensors) or a llama2.c .bin file, on the machine running the core." data-testid="model-import-path" />
-        <TextField label="Tokenizer path (optional)" value={tokenizer} onChange={(e) => setTokenizer(e.target.value)} placeholder="/models/tok512.bin" hint="Only needed when it is not beside the model." data-testid="model-import-tokenizer" />
+        <PathPicker kind="folder" label="Model folder or file" required value={path} onValue={setPath} placeholder="/models/SmolLM2-135M or /models/stories260K" hint="A model folder (Hugging Face, or one holding a llama2.c .bin file), or the .bin file itself, on the machine running the app." testId="model-import-path" />
+        <PathPicker kind="file" label="Tokenizer file (optional)" value={tokenizer} onValue={setTokenizer} placeholder="/models/tok512.bin" hint="Only needed when it is not in the model's folder." testId="model-import-tokenizer" />
         <TextField label="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} data-testid="model-import-name" />
         <ErrorBox error={action.error} />
         <div>
@@ -69,8 +70,11 @@ export function ModelsPage({ selectedId }: { selectedId?: number }) {
                     <a href={`#/models/${m.id}`} aria-current={m.id === selectedId ? 'true' : undefined} className={`flex items-center justify-between gap-3 rounded px-2 py-2 hover:bg-slate-50 ${m.id === selectedId ? 'bg-blue-50' : ''}`}>
                       <span className="min-w-0">
                         <span className="block truncate font-medium text-slate-900">{m.name}</span>
-                        <span className="block truncate text-xs text-slate-500" title={m.source}>
+                        <span className="block truncate text-xs text-slate-600" title={m.source}>
                           {m.architecture ?? m.format} · {m.nLayers} blocks ({2 * m.nLayers} sub-layers)
+                        </span>
+                        <span className="block truncate text-xs text-slate-600" dir="rtl" title={m.source}>
+                          <bdi>{m.source}</bdi>
                         </span>
                       </span>
                       <span className="shrink-0 text-sm tabular-nums text-slate-600">{formatBytes(m.paramBytes)}</span>

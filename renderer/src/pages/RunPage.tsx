@@ -21,7 +21,10 @@ import { ComparisonTable } from '../components/ComparisonTable.tsx';
 import { ReportFiles } from '../components/ReportFiles.tsx';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { navigate } from '../hooks/useHashRoute.ts';
-import { entryOf, referenceEntry, runPoints, stopReasonOf, type FrontierEntry } from '../lib/metrics.ts';
+import { atChance, entryOf, pointLabel, RECOMMENDATION_RULE, recommendedEntry, referenceEntry, runPoints, stopReasonOf, type FrontierEntry } from '../lib/metrics.ts';
+import { formatPercent } from '../lib/format.ts';
+import { Score } from '../components/Score.tsx';
+import { QualityCheck } from '../components/QualityCheck.tsx';
 import { formatTime } from '../lib/format.ts';
 import { droppedSubLayers } from '../lib/importance.ts';
 import { subLayerAt } from '../lib/sublayers.ts';
@@ -86,6 +89,11 @@ export function RunPage({ runId }: { runId: number }) {
     if (e && c.checkpointId !== null) measured.set(c.checkpointId, e);
   }
   const stopReason = stopReasonOf(checkpoints);
+  // Recommended only from the final side-by-side measurement (the live one is not comparable).
+  const recommended = comparison.length > 0 ? recommendedEntry(entries) : null;
+  const recommendedId = recommended ? (comparison.find((c) => entryOf({ entry: c.entry })?.name === recommended.name && c.checkpointId !== null)?.checkpointId ?? null) : null;
+  const tuned = entries.filter((e) => e.kind !== 'base' && !e.kind.startsWith('baseline'));
+  const allGuessing = tuned.length > 0 && tuned.every(atChance);
   // Baselines stored as checkpoints have their own keep masks; the layer map and drop marks follow TrimLLM only.
   const trimCheckpoints = checkpoints.filter((c) => {
     const e = entryOf(c.metrics);
@@ -128,11 +136,29 @@ export function RunPage({ runId }: { runId: number }) {
           {stopReason && <p className="mt-2 text-sm text-slate-600" data-testid="run-stop-reason">Dropping stopped because {stopReason}.</p>}
           <RunConfigSummary config={info.config} />
         </Card>
+        {recommended && (
+          <Card title="Which checkpoint to use" className="xl:col-span-2" testId="recommended-card">
+            <p className="text-sm text-slate-800">
+              Recommended: <strong data-testid="recommended-name">{pointLabel(recommended)}</strong>, keeping {formatPercent(recommended.keptFraction, 0)} of the model — score <Score e={recommended} withMetric />.
+            </p>
+            <p className="mt-1 text-xs text-slate-600" data-testid="recommended-rule">Rule: {RECOMMENDATION_RULE}.</p>
+            {allGuessing && (
+              <p role="note" data-testid="chance-warning" className="mt-2 rounded border border-amber-200 bg-amber-50 px-2 py-1 text-sm text-amber-900">
+                Every fine-tuned model scores about what guessing would ({formatPercent(recommended.chance)}): none of them learned this task. Use more or better data, a larger base model, or more training before relying on any checkpoint.
+              </p>
+            )}
+          </Card>
+        )}
+        {recommendedId !== null && recommended && datasets.data?.find((d) => d.id === info.datasetId) && (
+          <Card title="Quality check" className="xl:col-span-2">
+            <QualityCheck modelId={info.modelId} checkpointId={recommendedId} label={pointLabel(recommended)} datasetPath={datasets.data.find((d) => d.id === info.datasetId)!.source} />
+          </Card>
+        )}
         <Card title="Training loss">
           <LossChart points={events} dropSteps={trimCheckpoints.map((c) => c.step)} />
         </Card>
-        <Card title="Frontier: performance vs kept fraction (colour: decode tokens/s)">
-          <FrontierChart entries={entries} />
+        <Card title="Score against size kept (colour: speed)">
+          <FrontierChart entries={entries} recommended={recommended} />
         </Card>
         <Card title="Layer map">
           <LayerMap nLayers={nLayers} checkpoints={trimCheckpoints} />
@@ -145,10 +171,10 @@ export function RunPage({ runId }: { runId: number }) {
           )}
         </Card>
         <Card title="Comparison with the base model and baselines" className="xl:col-span-2">
-          <ComparisonTable points={entries} reference={base} />
+          <ComparisonTable points={entries} reference={base} recommended={recommended} />
         </Card>
         <Card title="Checkpoints" className="xl:col-span-2">
-          <CheckpointTable runId={runId} checkpoints={checkpoints} measured={measured} reference={base ?? referenceEntry(entries)} />
+          <CheckpointTable runId={runId} checkpoints={checkpoints} measured={measured} reference={base ?? referenceEntry(entries)} recommendedId={recommendedId} />
         </Card>
         <Card title="Report" className="xl:col-span-2">
           <ReportFiles runId={runId} report={report} />

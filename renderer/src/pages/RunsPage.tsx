@@ -36,7 +36,7 @@ export function RunsPage() {
         {list.length > 0 && (
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Trim runs, newest first</caption>
-            <thead className="border-b border-slate-200 text-xs uppercase text-slate-500">
+            <thead className="border-b border-slate-200 text-xs uppercase text-slate-600">
               <tr>
                 <th scope="col" className="px-2 py-1.5 font-medium">Run</th>
                 <th scope="col" className="px-2 py-1.5 font-medium">Status</th>

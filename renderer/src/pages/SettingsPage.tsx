@@ -45,7 +45,7 @@ function Doctor() {
             <dl className="grid grid-cols-2 gap-x-4 gap-y-0.5 sm:grid-cols-3">
               {Object.entries(d.versions).map(([k, v]) => (
                 <div key={k} className="flex gap-2">
-                  <dt className="text-slate-500">{k}</dt>
+                  <dt className="text-slate-600">{k}</dt>
                   <dd className="font-mono text-xs leading-5">{v}</dd>
                 </div>
               ))}
@@ -156,7 +156,7 @@ export function SettingsPage() {
               <div className="md:col-span-2">
                 <div className="text-sm font-medium text-slate-700">Data directory</div>
                 <code className="mt-1 block break-all rounded-md bg-slate-100 px-2.5 py-1.5 text-xs text-slate-800" data-testid="settings-data-dir">{settings.data.dataDir}</code>
-                <p className="mt-1 text-xs text-slate-500">
+                <p className="mt-1 text-xs text-slate-600">
                   Where the workspace database lives. To use another one, restart the app with <code>--data-dir DIR</code> (or set{' '}
                   <code>TRIMLLM_DATA_DIR</code>); it cannot be changed while the app runs.
                 </p>

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useChatStream } from '../../hooks/useChatStream.ts';
 import { Button, EmptyState, ErrorBox, Spinner } from '../ui.tsx';
-import { MessageBubble } from './MessageBubble.tsx';
+import { MessageBubble, stopReasonText } from './MessageBubble.tsx';
 import { ChatComposer } from './ChatComposer.tsx';
 import { formatNumber } from '../../lib/format.ts';
 import type { Sampling } from '../../lib/sampling.ts';
@@ -111,12 +111,12 @@ export function ChatView({ chatId, sampling, onActivity }: { chatId: number; sam
           ) : (
             <MessageBubble key={m.id} role={m.role} content={m.content} stats={m.stats}>
               {m.role === 'user' && m.id > 0 && !streaming && editing === null && (
-                <button type="button" className="rounded text-xs text-slate-500 underline-offset-2 hover:underline" onClick={() => setEditing(m.id)} data-testid="chat-edit" aria-label={`Edit message ${i + 1} and resend`}>
+                <button type="button" className="rounded text-xs text-slate-600 underline-offset-2 hover:underline" onClick={() => setEditing(m.id)} data-testid="chat-edit" aria-label={`Edit message ${i + 1} and resend`}>
                   Edit
                 </button>
               )}
               {hidden > 0 && (
-                <button type="button" className="text-xs text-slate-500 underline-offset-2 hover:underline" onClick={() => setShowAlternatives(true)} data-testid="chat-show-alternatives">
+                <button type="button" className="text-xs text-slate-600 underline-offset-2 hover:underline" onClick={() => setShowAlternatives(true)} data-testid="chat-show-alternatives">
                   Regenerated · show {hidden} earlier answer{hidden > 1 ? 's' : ''}
                 </button>
               )}
@@ -128,7 +128,7 @@ export function ChatView({ chatId, sampling, onActivity }: { chatId: number; sam
       <div aria-live="polite" className="min-h-5 text-xs text-slate-600" data-testid="chat-status">
         {chat.lastStats && !streaming && (
           <>
-            Answer complete: {chat.lastStats.tokens} tokens at <strong>{formatNumber(chat.lastStats.decodeTokensPerSecond)} tokens/s</strong> (decode) · {chat.lastStats.reason}
+            Answer complete: {chat.lastStats.tokens} tokens at <strong>{formatNumber(chat.lastStats.decodeTokensPerSecond)} tokens/s</strong> · {stopReasonText(chat.lastStats.reason)}
           </>
         )}
       </div>

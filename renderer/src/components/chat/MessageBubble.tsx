@@ -2,6 +2,19 @@
 import type { ReactNode } from 'react';
 import { formatNumber } from '../../lib/format.ts';
 
+const STOP_REASONS: Record<string, string> = {
+  max_tokens: 'reached the length limit',
+  stop_token: 'finished',
+  stop_string: 'finished',
+  context_full: 'the model cannot read more text (its context is full)',
+  aborted: 'stopped',
+};
+
+/** Why an answer ended, in words (generate.ts reasons); unknown reasons are shown with spaces. */
+export function stopReasonText(reason: string): string {
+  return STOP_REASONS[reason] ?? reason.replace(/_/g, ' ');
+}
+
 /** Stats of a finished answer, when the message carries them. */
 export function statsLine(stats: unknown): string | null {
   if (typeof stats !== 'object' || stats === null) return null;
@@ -9,7 +22,7 @@ export function statsLine(stats: unknown): string | null {
   const parts: string[] = [];
   if (typeof s.tokens === 'number') parts.push(`${s.tokens} tokens`);
   if (typeof s.decodeTokensPerSecond === 'number') parts.push(`${formatNumber(s.decodeTokensPerSecond)} tokens/s`);
-  if (typeof s.reason === 'string') parts.push(s.reason);
+  if (typeof s.reason === 'string') parts.push(stopReasonText(s.reason));
   return parts.length ? parts.join(' · ') : null;
 }
 
@@ -24,10 +37,10 @@ export function MessageBubble({ role, content, stats, streaming = false, childre
       <div className={`max-w-[80%] whitespace-pre-wrap [overflow-wrap:anywhere] rounded-lg px-3 py-2 text-sm shadow-sm ${colours}`}>
         {content}
         {streaming && <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-slate-400 align-text-bottom" />}
-        {streaming && content === '' && <span className="text-slate-500">Prefill…</span>}
+        {streaming && content === '' && <span className="text-slate-600">Prefill…</span>}
       </div>
       {line && (
-        <span data-testid="chat-stats" className="text-xs text-slate-500">
+        <span data-testid="chat-stats" className="text-xs text-slate-600">
           {line}
         </span>
       )}

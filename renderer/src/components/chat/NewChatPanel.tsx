@@ -3,13 +3,12 @@ import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/context.tsx';
 import { useAction, useCall } from '../../hooks/useCall.ts';
 import { Button, Card, EmptyState, ErrorBox, Link, SelectField, Spinner, TextField } from '../ui.tsx';
-import { entryOf, metricLabel } from '../../lib/metrics.ts';
+import { checkpointLabel, entryOf, metricLabel } from '../../lib/metrics.ts';
 import { formatPercent } from '../../lib/format.ts';
 import type { Sampling } from '../../lib/sampling.ts';
-import { checkpointChatTitle, modelChatTitle } from '../../lib/chat-title.ts';
 
-/** `onChange` gets the checkpoint's id and its default chat title. */
-function CheckpointSelect({ runId, value, onChange }: { runId: number; value: number | ''; onChange: (id: number, title: string) => void }) {
+/** `onChange` gets the checkpoint's id. */
+function CheckpointSelect({ runId, value, onChange }: { runId: number; value: number | ''; onChange: (id: number) => void }) {
   const run = useCall('runs.get', { id: runId });
   if (run.error) return <ErrorBox error={run.error} onRetry={run.reload} />;
   if (!run.data) return <Spinner label="Loading checkpoints…" />;
@@ -22,14 +21,14 @@ function CheckpointSelect({ runId, value, onChange }: { runId: number; value: nu
       value={selected}
       onChange={(e) => {
         const c = cps.find((x) => x.id === Number(e.target.value));
-        if (c) onChange(c.id, checkpointChatTitle(runId, c));
+        if (c) onChange(c.id);
       }}
       options={[
         { value: '', label: 'Choose a checkpoint…' },
         ...cps.map((c) => {
           const e = entryOf(c.metrics);
           const kept = c.keepMask.filter(Boolean).length;
-          return { value: String(c.id), label: `${c.label} · ${kept}/${c.keepMask.length} kept${e ? ` · ${metricLabel(e.metric)} ${formatPercent(e.performance)}` : ''}` };
+          return { value: String(c.id), label: `${checkpointLabel(c.label)} · ${kept}/${c.keepMask.length} kept${e ? ` · ${metricLabel(e.metric)} ${formatPercent(e.performance)}` : ''}` };
         }),
       ]}
       data-testid="new-chat-checkpoint"
@@ -46,7 +45,6 @@ export function NewChatPanel({ sampling, onCreated }: { sampling: Sampling; onCr
   const [modelId, setModelId] = useState<number | ''>('');
   const [runId, setRunId] = useState<number | ''>('');
   const [checkpointId, setCheckpointId] = useState<number | ''>('');
-  const [checkpointTitle, setCheckpointTitle] = useState('');
   const [title, setTitle] = useState('');
   const action = useAction();
   const runList = [...(runs.data ?? [])].sort((a, b) => b.createdAt - a.createdAt);
@@ -57,8 +55,7 @@ export function NewChatPanel({ sampling, onCreated }: { sampling: Sampling; onCr
   const create = async (e: FormEvent) => {
     e.preventDefault();
     if (!ready) return;
-    const model = modelList.find((m) => m.id === modelId);
-    const chatTitle = title.trim() || (source === 'model' ? (model ? modelChatTitle(model) : '') : checkpointTitle);
+    const chatTitle = title.trim(); // empty: the chat is named after its first message
     const chat = await action.run(() =>
       api.call('chats.create', {
         ...(chatTitle ? { title: chatTitle } : {}),
@@ -93,12 +90,12 @@ export function NewChatPanel({ sampling, onCreated }: { sampling: Sampling; onCr
         {source === 'checkpoint' ? (
           <>
             <SelectField label="Run" value={runId === '' ? '' : String(runId)} onChange={(e) => { setRunId(e.target.value ? Number(e.target.value) : ''); setCheckpointId(''); }} options={[{ value: '', label: 'Choose a run…' }, ...runList.map((r) => ({ value: String(r.id), label: `Run ${r.id} (${r.status})` }))]} data-testid="new-chat-run" />
-            {runId !== '' && <CheckpointSelect runId={runId} value={checkpointId} onChange={(id, t) => { setCheckpointId(id); setCheckpointTitle(t); }} />}
+            {runId !== '' && <CheckpointSelect runId={runId} value={checkpointId} onChange={setCheckpointId} />}
           </>
         ) : (
           <SelectField label="Model" value={modelId === '' ? '' : String(modelId)} onChange={(e) => { setModelId(e.target.value ? Number(e.target.value) : ''); }} options={[{ value: '', label: 'Choose a model…' }, ...modelList.map((m) => ({ value: String(m.id), label: m.name }))]} data-testid="new-chat-model" />
         )}
-        <TextField label="Title (optional)" placeholder={source === 'model' ? 'the model name' : 'e.g. Run 1 · drop 2: -attn0 (8/10 kept)'} value={title} onChange={(e) => setTitle(e.target.value)} data-testid="new-chat-title" />
+        <TextField label="Title (optional)" hint="Leave it empty to name the chat after your first message." value={title} onChange={(e) => setTitle(e.target.value)} data-testid="new-chat-title" />
         <ErrorBox error={action.error} />
         <div>
           <Button type="submit" variant="primary" busy={action.busy} disabled={!ready} data-testid="new-chat-create">
