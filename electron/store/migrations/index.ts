@@ -15,6 +15,7 @@ import { updateToSchemaVersion3 } from './v3-checkpoints.ts';
 import { updateToSchemaVersion4 } from './v4-evaluations.ts';
 import { updateToSchemaVersion5 } from './v5-chats.ts';
 import { updateToSchemaVersion6 } from './v6-downloads-comparisons.ts';
+import { updateToSchemaVersion7 } from './v7-evaluation-matrix.ts';
 
 /** One schema migration: moves a database from `version - 1` to `version`. */
 export interface Migration {
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, up: updateToSchemaVersion4 },
   { version: 5, up: updateToSchemaVersion5 },
   { version: 6, up: updateToSchemaVersion6 },
+  { version: 7, up: updateToSchemaVersion7 },
 ];
 
 /** The schema version a fully migrated database has. */
