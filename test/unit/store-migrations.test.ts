@@ -25,6 +25,7 @@ const TABLES_BY_VERSION: Record<number, string[]> = {
   4: ['benchmarks', 'evaluations'],
   5: ['chat_messages', 'chats'],
   6: ['downloads'], // and evaluations.run_id
+  7: [], // evaluations' matrix-cell columns and unique index
 };
 
 function tables(db: Database): string[] {
