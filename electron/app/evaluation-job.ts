@@ -94,15 +94,18 @@ export function planEvaluation(db: Database, request: EvaluationRequest): Planne
   if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw new Error(`the record limit must be a positive whole number, got ${limit}`);
   const split = request.split ?? 'test';
   const templates = resolveTemplates(request.templates ?? {});
-  const datasets: DatasetRow[] = request.datasetIds.map((id) => {
+  const datasets: DatasetRow[] = [...new Set(request.datasetIds)].map((id) => {
     const d = getDataset(db, id);
     if (!d) throw new Error(`no dataset ${id} in the workspace (see \`trimllm import-data\`)`);
     if (d.counts[split] === 0) throw new Error(`dataset ${id} (${d.name}) has no ${split} records; choose another split`);
     return d;
   });
   const cells: PlannedCell[] = [];
+  const seen = new Set<string>();
   for (const ref of request.models) {
     const { modelId, checkpointId, label } = describeModel(db, ref);
+    if (seen.has(`${modelId}/${checkpointId}`)) continue; // the same model asked twice is one row
+    seen.add(`${modelId}/${checkpointId}`);
     for (const d of datasets) {
       const key: CellKey = { modelId, checkpointId, datasetId: d.id, split, template: templateKey(d.taskType, templates), recordLimit: limit };
       const stored = findCell(db, key);
@@ -166,6 +169,7 @@ export async function runEvaluationJob(db: Database, request: EvaluationRequest,
         if (options.signal?.aborted) break;
         // Another job may have stored it since the plan was made.
         const already = findCell(db, cell.key);
+        if (!already) emit({ cell, phase: 'scoring', itemsDone: 0, itemsTotal: 0 });
         const result = already ?? (await scoreCell(db, loaded, cell, templates, options, (d, t) => emit({ cell, phase: 'scoring', itemsDone: d, itemsTotal: t })));
         if (result === undefined) break; // aborted mid-cell: nothing of it is stored
         cell.stored = result;

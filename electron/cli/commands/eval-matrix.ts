@@ -96,12 +96,14 @@ export async function runMatrix(values: MatrixFlags): Promise<number> {
     if (datasetIds.length === 0) throw new UsageError('missing --data (dataset ids or paths, comma-separated)');
     const request: EvaluationRequest = { models, datasetIds, split, ...(max !== undefined ? { maxRecords: max } : {}) };
     const reused = new Set<PlannedCell>();
+    const started = new Set<PlannedCell>();
     const out = await runEvaluationJob(db, request, {
       backend: backend.backend,
       onProgress: (p) => {
         const what = `${p.cell.modelLabel} × ${p.cell.datasetName}`;
         if (p.phase === 'reused') reused.add(p.cell);
-        if (p.phase === 'scoring' && p.itemsDone === 0) announcePhase('eval-cell', what);
+        if (p.phase === 'scoring' && !started.has(p.cell)) announcePhase('eval-cell', what);
+        if (p.phase === 'scoring') started.add(p.cell);
         if (p.phase === 'stored') announcePhase('eval-cell-stored', what);
         if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${p.cellsDone}/${p.cellsTotal} ${what} ${p.itemsDone}/${p.itemsTotal}`);
       },
