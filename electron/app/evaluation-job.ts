@@ -14,6 +14,7 @@ import type { LoadedModel } from '../../engine/io/load-model.ts';
 import { prepareEvaluable } from '../../engine/trim/prepare.ts';
 import { evaluateMultipleChoice } from '../../engine/eval/multiple-choice.ts';
 import { evaluateTextTokens } from '../../engine/eval/text-tokens.ts';
+import { chanceAccuracy } from '../../engine/eval/chance.ts';
 import {
   findCell, getCheckpoint, getDataset, getModel, getRun, listRecords, storeCell, type CellKey, type CellRow, type Database,
   type DatasetRow, type Split,
@@ -44,6 +45,16 @@ export interface PlannedCell {
   taskType: TaskType;
   /** The stored result when this cell was already evaluated. */
   stored?: CellRow;
+}
+
+/**
+ * Chance accuracy of a stored dataset's split (multiple choice and yes/no: mean of 1 / choices over its records);
+ * null for instruction, chat and text data, whose next-token accuracy has no chance level.
+ */
+export function datasetChance(db: Database, datasetId: number, split: Split): number | null {
+  const d = getDataset(db, datasetId);
+  if (!d || (d.taskType !== 'mcq' && d.taskType !== 'yesno')) return null;
+  return chanceAccuracy(listRecords(db, datasetId, split).map((r) => (r.payload as { choices: unknown[] }).choices.length));
 }
 
 /** Progress of a job: cells done of total, and the items of the cell being scored. */

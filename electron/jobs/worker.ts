@@ -98,6 +98,8 @@ async function execute(ctx: JobContext, spec: JobSpec): Promise<JobOutcome> {
       return (await import('./worker-generate.ts')).runChatJob(ctx, spec);
     case 'task':
       return (await import('./worker-tasks.ts')).runTask(ctx, spec);
+    case 'evaluate':
+      return (await import('./worker-evaluate.ts')).runEvaluateJob(ctx, spec);
   }
 }
 
