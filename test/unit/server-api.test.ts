@@ -279,6 +279,16 @@ test('an evaluation job fills its matrix cell by cell over the WebSocket; a repe
   assert.equal((await call('evaluations.list', { runId: run.id })).length, 2, 'nothing recomputed or duplicated');
   assert.deepEqual(await call('evaluations.cancel', { jobId: again.jobId }), { ok: false }, 'nothing to cancel');
   assert.equal((await post('/api/evaluations.start', { ...request, datasetIds: [999] })).status, 404);
+
+  // Cancelled at once: the job ends 'cancelled' and leaves no partial cell (a new limit = new cells).
+  const all = (await call('runs.get', { id: run.id })).checkpoints.map((c) => ({ checkpointId: c.id }));
+  const long = await call('evaluations.start', { models: [{ modelId }, ...all], datasetIds: [datasetId], maxRecords: 30 });
+  assert.deepEqual(await call('evaluations.cancel', { jobId: long.jobId }), { ok: true });
+  const cancelled = await waitFor((e) => e.event === 'job.finished' && of(long.jobId)(e), 120_000);
+  assert.equal(cancelled.payload.status, 'cancelled', JSON.stringify(cancelled.payload));
+  const kept = await call('evaluations.list', { runId: run.id });
+  assert.ok(kept.length < 2 + 1 + all.length, 'the cancelled job did not finish');
+  for (const c of kept) assert.ok(c.result && [4, 30].includes(c.result.recordCount), 'only whole cells are stored');
 });
 
 test('settings, and every method was exercised', async () => {
