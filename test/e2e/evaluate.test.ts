@@ -3,7 +3,8 @@
  * TrimLLM checkpoints evaluated on medmcqa, pubmedqa, mmlu_professional_law and mmlu_economics (100 questions each)
  * from the CLI; the run page shows the same numbers, its link opens the Evaluate page with the run's model,
  * checkpoints and dataset preselected, and the same request there reuses the stored results (no new rows) and
- * fills the matrix with the CLI's numbers, verdicts in words and each dataset's chance level.
+ * fills the matrix with the CLI's numbers, verdicts in words and each dataset's chance level; adding the third
+ * checkpoint computes only its four cells.
  * Screenshots go to test-results/e2e/.
  */
 import { after, before, test } from 'node:test';
@@ -123,4 +124,15 @@ test('the app shows the CLI matrix on the run page, and the Evaluate page reuses
   assert.deepEqual(verdicts.slice(0, 4).map((v) => v.split(' · ')[0]), ['base model', 'base model', 'base model', 'base model']);
   for (const v of verdicts.slice(4)) assert.match(v, /^(better than the base model|same as the base model \(within noise\)|worse than the base model)/);
   await page.screenshot({ path: join(SHOTS, 'evaluate-2-matrix.png'), fullPage: true });
+
+  // Adding the third checkpoint computes only its row; the matrix fills in as its cells arrive.
+  await checkpoints.nth(2).check();
+  await page.getByTestId('eval-start').click();
+  await page.getByTestId('eval-results').getByTestId('eval-cell').nth(15).waitFor();
+  await page.getByTestId('eval-finished').getByText('Done.').waitFor();
+  const all = await pageValues(page, 'eval-results');
+  assert.equal(all.length, 16);
+  assert.deepEqual(all.slice(0, 12), expected);
+  for (const v of all.slice(12)) assert.ok(v >= 0 && v <= 1, String(v));
+  assert.equal(matrixRows(), before + 4, 'one new row per new cell');
 });

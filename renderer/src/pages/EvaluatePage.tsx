@@ -66,9 +66,9 @@ export function EvaluatePage({ runId }: { runId?: number }) {
   });
 
   const start = () => void action.run(async () => {
+    setFinished(null);
     const chosen = [...picked].map((p) => (p.startsWith('m') ? { modelId: Number(p.slice(1)) } : { checkpointId: Number(p.slice(1)) }));
     const res = await api.call('evaluations.start', { models: chosen, datasetIds: [...data], ...(max !== '' ? { maxRecords: max } : {}) });
-    setFinished(null);
     setCells(res.cells);
     setJobId(res.jobId);
   });
