@@ -57,7 +57,7 @@ test('trim on medmcqa, then base + two checkpoints × four datasets: JSON rows, 
   const lines = table.stdout.trim().split('\n');
   assert.equal(lines.length, 4);
   assert.deepEqual(lines[0]!.split(/\s{2,}/), ['model', ...DATASETS]);
-  assert.match(lines[1]!, /^base stories260K\.bin /);
+  assert.match(lines[1]!, /^base stories260K /);
   lines.slice(1).forEach((line, i) => {
     const cells = line.match(/\d\.\d{3} ± \d\.\d{3}/g)!;
     assert.deepEqual(cells, rows.slice(i * 4, i * 4 + 4).map((r) => `${r.acc.toFixed(3)} ± ${r.acc_stderr.toFixed(3)}`));
