@@ -99,6 +99,7 @@ commands:
   rekey      change the workspace's key (kill-safe, in place)
 
 common options: --backend auto|tensorflow|webgpu|wasm|cpu (or TRIMLLM_BACKEND), --verbose
+  trim/plan: --threads N (or TRIMLLM_THREADS; default: the physical cores) scans and training on N threads
 workspace key: TRIMLLM_DB_KEY=…, --key-file FILE (mode 0600) or a prompt in a terminal, never on the command
   line; --no-encryption keeps a workspace unencrypted (recorded in it)`;
 

@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
+import { resolveThreads } from '../../engine/parallel/threads.ts';
 import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
 import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
@@ -149,7 +150,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   const entries: ReportEntry[] = [];
   let lastStep = resume?.optimizer.step ?? 0; // the optimizer step a scan follows
   const ctx = {
-    loadBase, tokenizer, task, config, signal,
+    loadBase, tokenizer, task, config, signal, threads: resolveThreads(),
     ...(resume ? { resume } : {}),
     sink: {
       onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {

@@ -19,6 +19,8 @@ import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
 import { scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
 import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
+import { WorkerPool } from '../parallel/pool.ts';
+import { parallelScan } from '../parallel/scan.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
 import { deriveSeed } from '../random.ts';
 import type { PreparedTask } from './prepare.ts';
@@ -106,6 +108,17 @@ export interface TrimRunContext {
   sink: RunSink;
   signal?: AbortSignal;
   resume?: ResumePoint;
+  /**
+   * Threads (engine/parallel/threads.ts resolveThreads): above 1, scans and training steps are split across
+   * worker threads holding copies of the model (engine/parallel/pool.ts). Absent or 1: one thread.
+   */
+  threads?: number;
+}
+
+/** A worker pool for `model` when the run uses more than one thread, else null. */
+async function startPool(model: LlamaModel, ctx: TrimRunContext): Promise<WorkerPool | null> {
+  const threads = ctx.threads ?? 1;
+  return threads > 1 ? WorkerPool.start(model, threads) : null;
 }
 
 function stepsPerEpoch(ctx: TrimRunContext): number {
@@ -154,10 +167,12 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
   }
 }
 
-async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask): Promise<SubLayerScore[]> {
+async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask, pool: WorkerPool | null): Promise<SubLayerScore[]> {
   const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, deriveSeed(ctx.config.seed, epoch, 7919));
   const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
-  const scores = await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
+  const scores = pool
+    ? await parallelScan(pool, model, ctx.tokenizer, keep, calibration, norms)
+    : await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
   await ctx.sink.onScan(epoch, scores);
   return scores;
 }
@@ -195,29 +210,32 @@ export function restoreTensors(model: LlamaModel, tensors: readonly StateTensor[
 export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
   const model = await ctx.loadBase();
   const nSub = 2 * model.config.nLayers;
+  let pool: WorkerPool | null = null;
   try {
+    if (ctx.resume) restoreTensors(model, ctx.resume.tensors);
+    pool = await startPool(model, ctx);
     let state: TrimState;
     if (ctx.resume) {
       state = ctx.resume.state;
-      restoreTensors(model, ctx.resume.tensors);
       ctx.sink.onMessage(`resuming after epoch ${state.epochsDone} (${keptNames(state.keep).length}/${nSub} kept)`);
     } else {
       ctx.sink.onMessage('initial calibration scan (sparse-update ranking)');
-      const scores = await scan(model, ctx, 0, fullKeepMask(model.config.nLayers));
+      const scores = await scan(model, ctx, 0, fullKeepMask(model.config.nLayers), pool);
       state = initialTrimState(sparseTrainableMask(scores, nSub, ctx.config.sparseRatio, ctx.config.method));
     }
     model.keepMask = state.keep;
     // The trainer's optimizer holds moments for its trainable set; healing may widen the set (healTrainable
     // 'all'), which starts a new optimizer. The schedule's `trainable` is the single source of truth.
     let trainerFor = keptNames(state.trainable).join(',');
-    let trainer = new Trainer(model, { trainable: { subLayers: keptNames(state.trainable) } });
+    const withPool = pool ? { pool } : {};
+    let trainer = new Trainer(model, { trainable: { subLayers: keptNames(state.trainable) }, ...withPool });
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
     const trainerForMask = (trainable: readonly boolean[]) => {
       const key = keptNames(trainable).join(',');
       if (key !== trainerFor) {
         const step = trainer.step;
         trainer.optimizer.dispose();
-        trainer = new Trainer(model, { trainable: { subLayers: keptNames(trainable) } });
+        trainer = new Trainer(model, { trainable: { subLayers: keptNames(trainable) }, ...withPool });
         trainer.optimizer.continueFromStep(step);
         trainerFor = key;
       }
@@ -238,7 +256,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
           if (r.aborted) throw new Error('stopped by the user');
           return r.meanLoss;
         },
-        scan: (epoch, keep) => scan(model, ctx, epoch, keep),
+        scan: (epoch, keep) => scan(model, ctx, epoch, keep, pool),
         validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
         paramBytes: (keep) => keptParameterBytes(model.config, keep),
         checkpoint: async (s, label) => {
@@ -257,6 +275,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       trainer.optimizer.dispose();
     }
   } finally {
+    await pool?.dispose();
     model.dispose();
   }
 }
@@ -291,12 +310,14 @@ export async function runBaselines(ctx: TrimRunContext, epochs: number, trainabl
       const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 1 - kept, ctx.config.seed) : fullKeepMask(model.config.nLayers);
       model.keepMask = keep;
       const subLayers = name === 'sparse-finetune' ? keptNames(trainable!) : 'all';
-      const trainer = new Trainer(model, { trainable: { subLayers } });
+      const pool = await startPool(model, ctx);
+      const trainer = new Trainer(model, { trainable: { subLayers }, ...(pool ? { pool } : {}) });
       try {
         ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs`);
         await trainEpochs(model, trainer, ctx, epochs, name);
       } finally {
         trainer.optimizer.dispose();
+        await pool?.dispose();
       }
       const kind: ReportEntryKind = rule ? `baseline-${name}` : name;
       await ctx.sink.onEntry(await measureEntry(model, ctx, rule ? `${name} ${Math.round(100 * kept)}% + fine-tune` : name, kind, keep));

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveTemplates } from '../../../engine/data/index.ts';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
+import { THREADS_ENV } from '../../../engine/parallel/threads.ts';
 import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
 import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
 import { createRun, closeDatabase, storageError } from '../../store/index.ts';
-import { parse, required, UsageError } from '../args.ts';
+import { parse, required, threadsFlag, UsageError } from '../args.ts';
 import { CliTrimSettingsSchema, numericFlags } from '../validate.ts';
 import { dataDir, openWorkspace } from '../workspace.ts';
 import { registerModel } from './import-model.ts';
@@ -100,7 +101,9 @@ export async function run(argv: string[]): Promise<number> {
     calibration: { type: 'string' }, seed: { type: 'string' }, baselines: { type: 'string' },
     'baseline-epochs': { type: 'string' }, 'max-train': { type: 'string' }, 'max-eval': { type: 'string' },
     window: { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' }, templates: { type: 'string' },
+    threads: { type: 'string' },
   });
+  if (values.threads !== undefined) process.env[THREADS_ENV] = String(threadsFlag(values.threads));
   const templates = values.templates ? readTemplates(values.templates) : undefined;
   const method = (values.method ?? 'both') as ImportanceMethod;
   if (!['both', 'calibration', 'activation'].includes(method)) throw new UsageError('--method must be both, calibration or activation');
