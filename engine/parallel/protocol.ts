@@ -46,8 +46,15 @@ export interface GradsReply {
   grads: { name: string; shape: number[]; data: Float32Array }[];
 }
 
+/** Times `reps` products of two random [n, n] matrices on the worker's backend (the bench roofline). Reply: seconds. */
+export interface MatMulRequest {
+  type: 'matmul';
+  n: number;
+  reps: number;
+}
+
 /** Any request. */
-export type WorkerRequest = InitRequest | SyncRequest | ScanRequest | GradsRequest;
+export type WorkerRequest = InitRequest | SyncRequest | ScanRequest | GradsRequest | MatMulRequest;
 
 /** A request as sent, with its id. */
 export type WorkerMessage = WorkerRequest & { id: number };

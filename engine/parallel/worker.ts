@@ -12,6 +12,7 @@ import { microBatchGradients } from '../train/gradients.ts';
 import type { GradsReply, GradsRequest, WorkerMessage, WorkerReply, WorkerRequest } from './protocol.ts';
 import { replayTokenizer } from './recorded-tokenizer.ts';
 import { scanCandidates } from './scan.ts';
+import { timeMatMul } from './matmul.ts';
 import { modelFromShared, readShared, type SharedWeights } from './shared-weights.ts';
 
 let model: LlamaModel | null = null;
@@ -56,6 +57,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return scanCandidates(needModel(), replayTokenizer(req.encodings), req.keep, req.candidates, req.calibration);
     case 'grads':
       return grads(needModel(), req);
+    case 'matmul':
+      return timeMatMul(req.n, req.reps);
   }
 }
 
