@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateRun, MODEL_ERROR, PREFIX_REUSE_FACTOR, type UnitTimings } from '../../engine/trim/estimate.ts';
-import { checkStepFits, trainingStepMemory } from '../../engine/train/memory.ts';
+import { checkStepFits, HEAP_FACTOR, trainingStepMemory } from '../../engine/train/memory.ts';
 import { llamaShape } from '../../engine/bench/shapes.ts';
 
 const exact = (seconds: number) => ({ seconds, spread: 0 });
@@ -46,10 +46,13 @@ test('training memory: optimizer state and gradients only for trainable sub-laye
   assert.equal(attn0.gradients, 2 * 4 * 264); // the gradient plus one while accumulating
   assert.equal(attn0.weights, 4 * (2 * 264 + 2 * 392 + 32 * 8 + 8 + 8 * 32));
   const all = [true, true, true, true];
-  const heap = trainingStepMemory(c, { batch: 1, seq: 16, trainable: all }).total;
+  const heap = trainingStepMemory(c, { batch: 1, seq: 16, trainable: all }).heapEstimate;
   const fit = checkStepFits(c, { batch: 1, seq: 64, trainable: all }, heap);
   assert.equal(fit.fits, false);
   assert.equal(fit.maxSeq, 16, 'the longest window within the heap (the accounting grows with s)');
   assert.equal(checkStepFits(c, { batch: 1, seq: 16, trainable: all }, heap).message, null);
+  const m = trainingStepMemory(c, { batch: 1, seq: 16, trainable: all });
+  assert.equal(m.total, m.weights + m.packedCopies + m.headCopy + m.activations + m.gradients + m.optimizer + m.transients);
+  assert.equal(m.heapEstimate, HEAP_FACTOR * m.total);
   assert.match(fit.message!, /What would fit: a training window of \d+ tokens; or fewer trainable parts .*native TensorFlow/);
 });
