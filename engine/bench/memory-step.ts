@@ -14,19 +14,11 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.ts';
 import { keptNames } from '../model/sublayers.ts';
 import { makeBatch } from '../train/batch.ts';
-import { checkStepFits } from '../train/memory.ts';
+import { checkStepFits, spreadMask } from '../train/memory.ts';
 import { Trainer } from '../train/trainer.ts';
 import { randomTokenExamples } from './measure.ts';
 import { BENCH_WEIGHT_SEED, randomModel } from './random-weights.ts';
 import { findShapes } from './shapes.ts';
-
-/** ⌈ratio · n⌉ flags spread evenly over n, the first set. */
-export function spreadMask(n: number, ratio: number): boolean[] {
-  const count = Math.ceil(ratio * n);
-  const mask = new Array<boolean>(n).fill(false);
-  for (let i = 0; i < count; i++) mask[Math.floor((i * n) / count)] = true;
-  return mask;
-}
 
 /** Size of the wasm backend's heap, bytes (null on other backends). */
 function wasmHeapBytes(): number | null {

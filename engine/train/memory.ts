@@ -133,3 +133,15 @@ export function checkStepFits(c: LlamaConfig, step: StepShape, heapBytes = WASM_
     `but the backend has ${gib(heapBytes)}. What would fit: ${options.join('; or ')}.`;
   return { fits: false, memory, heapBytes, maxSeq: lo, message };
 }
+
+/**
+ * ⌈ratio · n⌉ trainable flags spread evenly over n sub-layers, the first one set: the worst case of a sparse
+ * ratio for memory (the first block trainable keeps every block's activations for backward), used where the
+ * real ranking is not known yet (plan, memory-step).
+ */
+export function spreadMask(n: number, ratio: number): boolean[] {
+  const count = Math.ceil(ratio * n);
+  const mask = new Array<boolean>(n).fill(false);
+  for (let i = 0; i < count; i++) mask[Math.floor((i * n) / count)] = true;
+  return mask;
+}

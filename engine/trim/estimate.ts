@@ -9,11 +9,14 @@
  *   scan(n)      = n · candidate · (n / 2L) · PREFIX_REUSE_FACTOR      (n kept candidates; each candidate's pass
  *                  is shorter as the model shrinks, and prefix reuse runs about 0.65 of the sub-layers: README
  *                  log 5, 1.46–1.64× fewer)
- *   measure      = ⌈test / 16⌉ · evalBatch + decode                    (one report entry: test split + decode)
+ *   measure      = ⌈test / 16⌉ · evalBatch + (runs + 1) · decode       (one report entry: test split + decode
+ *                                                                       benchmark, warm-up run included)
  *   TrimLLM      = scan(2L) + Σ_{e=1..E} [S · step + k · scan(kept_e) + ⌈validation / 16⌉ · evalBatch + measure]
  *                  + H · (S · step + measure)
  *   baselines    = measure (base) + Σ_baseline [epochsB · S · step · f + measure]  (f = the kept fraction of a
  *                  rule-based baseline, 1 for fine-tuned ones; epochsB = baselineEpochs ?? E + H)
+ *   report       = masks · (runs + 1) · decode   (speeds re-measured side by side, pipeline.ts
+ *                  measureSpeedsSideBySide; masks = the full model, each drop checkpoint, each rule baseline)
  *
  * Uncertainty: the relative spread of each timing ((max − min) / median of its repeats) is carried into its
  * phases, plus MODEL_ERROR for what the formula leaves out (healing trains more sub-layers, padding varies by
@@ -44,7 +47,7 @@ export interface UnitTimings {
   scanCandidate: Timing;
   /** One evaluation batch of EVAL_BATCH items of the test split, full model. */
   evalBatch: Timing;
-  /** The decode benchmark of one report entry (all its runs). */
+  /** One decode benchmark run (prompt + new tokens of the run's benchmark settings). */
   decode: Timing;
 }
 
@@ -63,11 +66,13 @@ export interface RunShape {
   /** Baselines (pipeline.ts BaselineName). */
   baselines: readonly string[];
   baselineEpochs?: number;
+  /** Timed decode benchmark runs per measurement (TrimRunConfig.benchmark.runs). */
+  benchmarkRuns: number;
 }
 
 /** One phase of the prediction. */
 export interface PhaseEstimate {
-  name: 'initial scan' | 'training' | 'scans' | 'validation' | 'checkpoint measurements' | 'healing' | 'baselines';
+  name: 'initial scan' | 'training' | 'scans' | 'validation' | 'checkpoint measurements' | 'healing' | 'baselines' | 'report';
   seconds: number;
   /** ± seconds (one spread). */
   uncertainty: number;
@@ -104,7 +109,8 @@ export function estimateRun(t: UnitTimings, r: RunShape): RunEstimate {
   const H = r.healEpochs ?? E;
   const evalBatches = (items: number) => Math.ceil(items / EVAL_BATCH);
   const scan = (kept: number) => kept * t.scanCandidate.seconds * (kept / n) * PREFIX_REUSE_FACTOR;
-  const measure = evalBatches(r.testItems) * t.evalBatch.seconds + t.decode.seconds;
+  const benchmark = (r.benchmarkRuns + 1) * t.decode.seconds;
+  const measure = evalBatches(r.testItems) * t.evalBatch.seconds + benchmark;
   let scans = 0;
   let kept = n;
   for (let e = 0; e < E; e++) {
@@ -114,6 +120,8 @@ export function estimateRun(t: UnitTimings, r: RunShape): RunEstimate {
   const baselineEpochs = r.baselineEpochs ?? E + H;
   let baselineSeconds = measure;
   for (const b of r.baselines) baselineSeconds += baselineEpochs * trainEpoch * (FINE_TUNED.has(b) ? 1 : r.keptFraction) + measure;
+  const ruleBaselines = r.baselines.filter((b) => !FINE_TUNED.has(b)).length;
+  const report = (1 + E + ruleBaselines) * benchmark;
   const err = (x: Timing) => Math.hypot(x.spread, MODEL_ERROR);
   const measureErr = Math.hypot(err(t.evalBatch), err(t.decode)) / Math.SQRT2;
   const phases: PhaseEstimate[] = [
@@ -124,6 +132,7 @@ export function estimateRun(t: UnitTimings, r: RunShape): RunEstimate {
     { name: 'checkpoint measurements', seconds: (E + H) * measure, uncertainty: (E + H) * measure * measureErr },
     { name: 'healing', seconds: H * trainEpoch, uncertainty: H * trainEpoch * err(t.trainStep) },
     { name: 'baselines', seconds: baselineSeconds, uncertainty: baselineSeconds * Math.hypot(err(t.trainStep), measureErr) / Math.SQRT2 },
+    { name: 'report', seconds: report, uncertainty: report * err(t.decode) },
   ];
   const seconds = phases.reduce((a, p) => a + p.seconds, 0);
   // phases share their timings, so their errors are correlated: add them linearly (the cautious bound)

@@ -8,10 +8,10 @@ const exact = (seconds: number) => ({ seconds, spread: 0 });
 
 test('plan arithmetic on a hand-computed case', () => {
   // 4 sub-layers, keep 50% (2), k = 1 → E = 2 drop epochs, H = 2 heal epochs; 10 examples / (2 · 1) → S = 5.
-  const t: UnitTimings = { trainStep: exact(2), scanCandidate: exact(1), evalBatch: exact(0.5), decode: exact(3) };
+  const t: UnitTimings = { trainStep: exact(2), scanCandidate: exact(1), evalBatch: exact(0.5), decode: exact(1) };
   const e = estimateRun(t, {
     nSubLayers: 4, trainExamples: 10, validationItems: 20, testItems: 32, microBatchSize: 2, accumulationSteps: 1,
-    dropsPerEpoch: 1, keptFraction: 0.5, maxEpochs: 10, baselines: ['full-finetune', 'random'],
+    dropsPerEpoch: 1, keptFraction: 0.5, maxEpochs: 10, baselines: ['full-finetune', 'random'], benchmarkRuns: 2,
   });
   assert.equal(e.stepsPerEpoch, 5);
   assert.equal(e.dropEpochs, 2);
@@ -23,16 +23,17 @@ test('plan arithmetic on a hand-computed case', () => {
   near(by.scans!, 4 * (4 / 4) * f + 3 * (3 / 4) * f); // scan(4) + scan(3) = 2.6 + 1.4625
   near(by.training!, 2 * 5 * 2); // E · S · step = 20
   near(by.validation!, 2 * 2 * 0.5); // E · ⌈20/16⌉ · 0.5 = 2
-  const measure = 2 * 0.5 + 3; // ⌈32/16⌉ · 0.5 + 3 = 4
+  const measure = 2 * 0.5 + 3 * 1; // ⌈32/16⌉ · 0.5 + (2 + 1) · 1 s = 4
   near(by['checkpoint measurements']!, 4 * measure); // (E + H) · 4 = 16
   near(by.healing!, 2 * 5 * 2); // 20
   // base 4 + full-finetune (E+H = 4 epochs · 10 s + 4) + random (4 · 10 · 0.5 + 4) = 4 + 44 + 24 = 72
   near(by.baselines!, 72);
-  near(e.seconds, 2.6 + 4.0625 + 20 + 2 + 16 + 20 + 72);
+  near(by.report!, (1 + 2 + 1) * 3); // masks: full, 2 drop checkpoints, random; (2 + 1) runs of 1 s = 12
+  near(e.seconds, 2.6 + 4.0625 + 20 + 2 + 16 + 20 + 72 + 12);
   assert.equal(e.dominant, 'baselines');
   // exact timings: the uncertainty is the formula's own error, MODEL_ERROR of every phase
   near(e.uncertainty, e.seconds * MODEL_ERROR);
-  assert.throws(() => estimateRun(t, { ...{ nSubLayers: 0, trainExamples: 1, validationItems: 1, testItems: 1, microBatchSize: 1, accumulationSteps: 1, dropsPerEpoch: 1, keptFraction: 0.5, maxEpochs: 1, baselines: [] } }), RangeError);
+  assert.throws(() => estimateRun(t, { ...{ nSubLayers: 0, trainExamples: 1, validationItems: 1, testItems: 1, microBatchSize: 1, accumulationSteps: 1, dropsPerEpoch: 1, keptFraction: 0.5, maxEpochs: 1, baselines: [], benchmarkRuns: 1 } }), RangeError);
 });
 
 test('training memory: optimizer state and gradients only for trainable sub-layers; a step too big says what fits', () => {

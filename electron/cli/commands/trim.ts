@@ -6,7 +6,7 @@ import { selectBackend, parseBackendName } from '../../../engine/backend/select.
 import { THREADS_ENV } from '../../../engine/parallel/threads.ts';
 import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
 import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
-import { createRun, closeDatabase, storageError } from '../../store/index.ts';
+import { createRun, closeDatabase, storageError, type Database } from '../../store/index.ts';
 import { parse, required, threadsFlag, UsageError } from '../args.ts';
 import { CliTrimSettingsSchema, numericFlags } from '../validate.ts';
 import { dataDir, openWorkspace } from '../workspace.ts';
@@ -39,7 +39,7 @@ const BASELINES: BaselineName[] = ['full-finetune', 'sparse-finetune', 'random',
  * Opens the workspace for a run.
  * @throws StorageError naming the database file when its folder is read-only or full
  */
-function openForRun(dataDirFlag: string | undefined) {
+export function openForRun(dataDirFlag: string | undefined) {
   try {
     return openWorkspace(dataDirFlag);
   } catch (e) {
@@ -91,9 +91,8 @@ function readTemplates(path: string): Record<string, string> {
   return json as Record<string, string>;
 }
 
-/** Runs the command; returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
+/** The flags of `trim` (also taken by `plan`). */
+const TRIM_OPTIONS = {
     model: { type: 'string' }, tokenizer: { type: 'string' }, data: { type: 'string' }, task: { type: 'string' },
     map: { type: 'string' }, 'report-dir': { type: 'string' }, target: { type: 'string' }, 'param-ratio': { type: 'string' },
     floor: { type: 'string' }, 'max-epochs': { type: 'string' }, 'heal-epochs': { type: 'string' }, k: { type: 'string' },
@@ -102,7 +101,14 @@ export async function run(argv: string[]): Promise<number> {
     'baseline-epochs': { type: 'string' }, 'max-train': { type: 'string' }, 'max-eval': { type: 'string' },
     window: { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' }, templates: { type: 'string' },
     threads: { type: 'string' },
-  });
+} as const;
+
+/**
+ * Parses the flags of `trim` (and `plan`) into the run's settings; sets TRIMLLM_THREADS from --threads.
+ * @throws UsageError on a bad or missing flag
+ */
+export function parseTrimArgs(argv: string[]) {
+  const { values } = parse(argv, TRIM_OPTIONS);
   if (values.threads !== undefined) process.env[THREADS_ENV] = String(threadsFlag(values.threads));
   const templates = values.templates ? readTemplates(values.templates) : undefined;
   const method = (values.method ?? 'both') as ImportanceMethod;
@@ -135,12 +141,26 @@ export async function run(argv: string[]): Promise<number> {
   };
   const modelPath = required(values.model, 'model');
   const dataPath = required(values.data, 'data');
+  return { values, config, modelPath, dataPath };
+}
+
+/** Imports (or finds) the model and the dataset of parsed trim flags in the workspace. */
+export async function registerInputs(db: Database, parsed: ReturnType<typeof parseTrimArgs>): Promise<{ modelId: number; datasetId: number }> {
+  const { values } = parsed;
+  const modelId = await registerModel(db, parsed.modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true });
+  const datasetId = await registerDataset(db, parsed.dataPath, { ...values, reuse: true });
+  return { modelId, datasetId };
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseTrimArgs(argv);
+  const { values, config } = parsed;
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
   const db = openForRun(values['data-dir']);
   let runId: number;
   try {
-    const modelId = await registerModel(db, modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true });
-    const datasetId = await registerDataset(db, dataPath, { ...values, reuse: true });
+    const { modelId, datasetId } = await registerInputs(db, parsed);
     runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
     console.error(`run ${runId} created`);
   } finally {
