@@ -17,7 +17,16 @@ import type { LlamaModel } from '../model/llama.ts';
 import type { WorkerMessage, WorkerReply, WorkerRequest } from './protocol.ts';
 import { shareWeights, writeShared, type SharedWeights } from './shared-weights.ts';
 
-const ENTRY = new URL('./worker.ts', import.meta.url).href;
+/**
+ * The worker's code: run from source (tsx), worker.ts beside this file, started through tsx's loader API; in the
+ * bundled app (scripts/build-electron.mjs), engine-worker.mjs beside the bundle this module was bundled into.
+ */
+function workerSource(): { code: string; eval: true } | { url: URL } {
+  if (!import.meta.url.endsWith('.ts')) return { url: new URL('./engine-worker.mjs', import.meta.url) };
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return { code: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, eval: true };
+}
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -71,9 +80,9 @@ export class WorkerPool {
    */
   static async start(model: LlamaModel, threads: number): Promise<WorkerPool> {
     const shared = await shareWeights(model);
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY)}); });`;
-    const workers = Array.from({ length: Math.max(0, threads - 1) }, () => new EngineWorker(new Worker(boot, { eval: true })));
+    const source = workerSource();
+    const spawn = () => ('url' in source ? new Worker(source.url) : new Worker(source.code, { eval: true }));
+    const workers = Array.from({ length: Math.max(0, threads - 1) }, () => new EngineWorker(spawn()));
     const pool = new WorkerPool(workers, shared);
     try {
       await Promise.all(workers.map((w) => w.request({ type: 'init', backend: tf.getBackend(), shared })));
