@@ -20,6 +20,7 @@ import { scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLaye
 import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
 import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
 import { WorkerPool } from '../parallel/pool.ts';
+import { checkStepFits } from '../train/memory.ts';
 import { parallelScan } from '../parallel/scan.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
 import { deriveSeed } from '../random.ts';
@@ -215,10 +216,29 @@ export function restoreTensors(model: LlamaModel, tensors: readonly StateTensor[
   }
 }
 
+/**
+ * Refuses, before anything is trained, a run whose training steps cannot fit the wasm backend's heap
+ * (train/memory.ts): the longest training example × the micro-batch with every sub-layer trainable (healing and
+ * the full fine-tune baseline train them all).
+ * @throws Error with the numbers and what would fit
+ */
+export function assertRunFits(config: LlamaModel['config'], ctx: Pick<TrimRunContext, 'task' | 'config'>): void {
+  if (tf.getBackend() !== 'wasm' || ctx.task.train.length === 0) return;
+  const seq = Math.max(...ctx.task.train.map((e) => e.inputIds.length));
+  const fit = checkStepFits(config, { batch: ctx.config.microBatchSize, seq, trainable: new Array<boolean>(2 * config.nLayers).fill(true) });
+  if (!fit.fits) throw new Error(`this run does not fit this computer's memory: ${fit.message}`);
+}
+
 /** Runs (or resumes) the TrimLLM schedule; returns its final state. */
 export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
   const model = await ctx.loadBase();
   const nSub = 2 * model.config.nLayers;
+  try {
+    assertRunFits(model.config, ctx);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   let pool: WorkerPool | null = null;
   try {
     if (ctx.resume) restoreTensors(model, ctx.resume.tensors);

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateRun, MODEL_ERROR, PREFIX_REUSE_FACTOR, type UnitTimings } from '../../engine/trim/estimate.ts';
 import { checkStepFits, HEAP_FACTOR, trainingStepMemory } from '../../engine/train/memory.ts';
-import { llamaShape } from '../../engine/bench/shapes.ts';
+import { findShapes, llamaShape } from '../../engine/bench/shapes.ts';
+import { selectBackend } from '../../engine/backend/select.ts';
+import { assertRunFits, DEFAULT_TRIM_CONFIG } from '../../engine/trim/pipeline.ts';
+import type { PreparedTask } from '../../engine/trim/prepare.ts';
+import type { LlamaConfig } from '../../engine/model/config.ts';
 
 const exact = (seconds: number) => ({ seconds, spread: 0 });
 
@@ -56,4 +60,16 @@ test('training memory: optimizer state and gradients only for trainable sub-laye
   assert.equal(m.total, m.weights + m.packedCopies + m.headCopy + m.activations + m.gradients + m.optimizer + m.transients);
   assert.equal(m.heapEstimate, HEAP_FACTOR * m.total);
   assert.match(fit.message!, /What would fit: a training window of \d+ tokens; or fewer trainable parts .*native TensorFlow/);
+});
+
+test('a run that cannot fit the wasm heap is refused before it starts, with the numbers and what would fit', async () => {
+  await selectBackend('wasm');
+  const task = (seq: number) => ({ train: [{ inputIds: new Array<number>(seq).fill(1), lossMask: new Array<number>(seq).fill(1) }] }) as unknown as PreparedTask;
+  const config = { ...DEFAULT_TRIM_CONFIG, microBatchSize: 1 };
+  const shape = (name: string) => (findShapes([name])[0]!.weights as { config: LlamaConfig }).config;
+  assert.throws(
+    () => assertRunFits(shape('SmolLM2-360M'), { task: task(128), config }),
+    /does not fit this computer's memory: a training step needs about [\d.]+ GiB .* What would fit: .*native TensorFlow/,
+  );
+  assert.doesNotThrow(() => assertRunFits(shape('stories15M'), { task: task(128), config }));
 });
