@@ -162,31 +162,25 @@ export async function measureThreads(model: LlamaModel, shape: string, s: Thread
   }
 }
 
-/** Parses the CLI and measures every shape in this process (one shape at a time). */
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      shapes: { type: 'string', default: 'stories15M' }, threads: { type: 'string', default: '1,2' }, runs: { type: 'string', default: '3' },
-      'train-batch': { type: 'string', default: '2' }, 'train-seq': { type: 'string', default: '128' },
-      'calibration-examples': { type: 'string', default: '4' }, 'calibration-seq': { type: 'string', default: '32' },
-      backend: { type: 'string', default: 'wasm' },
-    },
-    strict: true,
-  });
-  await selectBackend(parseBackendName(values.backend));
-  const s: ThreadsBenchSettings = {
-    threads: values.threads.split(',').map(Number), runs: Number(values.runs), trainBatch: Number(values['train-batch']),
-    trainSeq: Number(values['train-seq']), calibrationExamples: Number(values['calibration-examples']),
-    calibrationSeq: Number(values['calibration-seq']), promptTokens: 32, newTokens: 64, matmulN: 1024, matmulReps: 8,
-  };
-  const log = (m: string) => process.stderr.write(`${m}\n`);
-  for (const shape of findShapes(values.shapes.split(','))) {
+/** Default settings of a threads bench (`--threads` and `--runs` override the first two). */
+export const DEFAULT_THREADS_SETTINGS: ThreadsBenchSettings = {
+  threads: [1, 2], runs: 3, trainBatch: 2, trainSeq: 128, calibrationExamples: 4, calibrationSeq: 32,
+  promptTokens: 32, newTokens: 64, matmulN: 1024, matmulReps: 8,
+};
+
+/**
+ * Measures the named random-weight shapes one after the other in this process; `log` gets progress and, per
+ * shape, the N-thread / 1-thread ratios with the load average.
+ * @throws Error on an unknown shape or a shape with file weights
+ */
+export async function runThreadsBench(shapes: readonly string[], s: ThreadsBenchSettings, log: (m: string) => void): Promise<ThreadsBenchRow[]> {
+  const all: ThreadsBenchRow[] = [];
+  for (const shape of findShapes(shapes)) {
     if (shape.weights.kind !== 'random') throw new Error(`${shape.name}: the threads bench takes random-weight shapes`);
     const model = randomModel(shape.weights.config, BENCH_WEIGHT_SEED);
     try {
       const rows = await measureThreads(model, shape.name, s, log);
-      for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+      all.push(...rows);
       const [one, many] = [rows[0]!, rows.at(-1)!];
       log(`${shape.name}: ${many.threads} vs ${one.threads} threads: training ${(many.trainTokensPerSecond / one.trainTokensPerSecond).toFixed(2)}×, ` +
         `scan ${(one.scanSeconds / many.scanSeconds).toFixed(2)}×, matMul roofline ${(many.matMulFlopsPerSecond / one.matMulFlopsPerSecond).toFixed(2)}×, load ${many.load1.toFixed(1)}`);
@@ -194,6 +188,29 @@ async function main(): Promise<void> {
       model.dispose();
     }
   }
+  return all;
+}
+
+/** Parses the CLI and prints one JSON row per line. */
+async function main(): Promise<void> {
+  const d = DEFAULT_THREADS_SETTINGS;
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      shapes: { type: 'string', default: 'stories15M' }, threads: { type: 'string', default: d.threads.join(',') },
+      runs: { type: 'string', default: String(d.runs) }, 'train-batch': { type: 'string', default: String(d.trainBatch) },
+      'train-seq': { type: 'string', default: String(d.trainSeq) }, 'calibration-examples': { type: 'string', default: String(d.calibrationExamples) },
+      'calibration-seq': { type: 'string', default: String(d.calibrationSeq) }, backend: { type: 'string', default: 'wasm' },
+    },
+    strict: true,
+  });
+  await selectBackend(parseBackendName(values.backend));
+  const s: ThreadsBenchSettings = {
+    ...d, threads: values.threads.split(',').map(Number), runs: Number(values.runs), trainBatch: Number(values['train-batch']),
+    trainSeq: Number(values['train-seq']), calibrationExamples: Number(values['calibration-examples']), calibrationSeq: Number(values['calibration-seq']),
+  };
+  const rows = await runThreadsBench(values.shapes.split(','), s, (m) => process.stderr.write(`${m}\n`));
+  for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
   tf.disposeVariables();
 }
 
