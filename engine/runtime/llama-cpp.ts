@@ -1,0 +1,124 @@
+/**
+ * llama.cpp as a runtime for exported GGUF files, through node-llama-cpp (its prebuilt CPU binaries; never built
+ * or downloaded at run time). Used to verify exports against the engine (log-probabilities, greedy text), to score
+ * the test split of quantized exports with the engine's harness conventions (loglikelihood of a continuation), and
+ * to measure decode speed.
+ *
+ * Contexts are created with F32 key/value caches and flash attention off: llama.cpp's defaults (F16 cache, flash
+ * attention where available) move stories260K's log-probabilities by up to 8e-3, F32 keeps them within 2e-5.
+ */
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+
+const tokens = (ids: readonly number[]) => ids as Token[];
+import type { ContinuationScore } from '../eval/loglikelihood.ts';
+
+let llamaPromise: Promise<Llama> | null = null;
+/** The process's one llama.cpp instance (CPU only, errors logged only). */
+function llama(): Promise<Llama> {
+  llamaPromise ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  return llamaPromise;
+}
+
+/** Options of LlamaCppModel.open. */
+export interface LlamaCppOptions {
+  /** CPU threads of the context. Default 1 (on 2 cores node-llama-cpp's 2 threads were measured slower). */
+  threads?: number;
+  /** Context length in tokens. Default 512. */
+  contextSize?: number;
+}
+
+/** A GGUF model loaded in llama.cpp with one context sequence. */
+export class LlamaCppModel {
+  private constructor(
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly sequence: LlamaContextSequence,
+  ) {}
+
+  /**
+   * Loads a GGUF file.
+   * @throws Error from llama.cpp when the file is not a model it can load (message names the file)
+   */
+  static async open(path: string, options: LlamaCppOptions = {}): Promise<LlamaCppModel> {
+    const model = await (await llama()).loadModel({ modelPath: path }).catch((e: unknown) => {
+      throw new Error(`llama.cpp cannot load ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    const context = await model.createContext({
+      contextSize: options.contextSize ?? 512,
+      threads: options.threads ?? 1,
+      flashAttention: false,
+      experimentalKvCacheKeyType: 'F32',
+      experimentalKvCacheValueType: 'F32',
+    });
+    return new LlamaCppModel(model, context, context.getSequence());
+  }
+
+  /** llama.cpp's tokenization of text, without BOS and with special tokens read as text. */
+  tokenize(text: string): number[] {
+    return [...this.model.tokenize(text, false)];
+  }
+
+  /**
+   * Log-probabilities (natural log) of every next token after the last of `ids`.
+   * @returns [vocab] values, -Infinity where llama.cpp's probability underflows to 0
+   */
+  async nextLogProbs(ids: readonly number[]): Promise<Float64Array> {
+    await this.sequence.clearHistory();
+    const out = await this.sequence.controlledEvaluate([
+      ...tokens(ids.slice(0, -1)),
+      [ids.at(-1)! as Token, { generateNext: { probabilities: true } }],
+    ]);
+    const probs = out.at(-1)!.next!.probabilities!;
+    const logp = new Float64Array(probs.size).fill(-Infinity);
+    for (const [token, p] of probs) logp[token] = Math.log(p);
+    return logp;
+  }
+
+  /**
+   * Scores a continuation as engine/eval/loglikelihood.ts does: Σ log p(continuation token | previous tokens).
+   * @throws Error when either list is empty
+   */
+  async scoreContinuation(contextIds: readonly number[], continuationIds: readonly number[]): Promise<ContinuationScore> {
+    if (contextIds.length === 0 || continuationIds.length === 0) throw new Error('context and continuation must be non-empty');
+    await this.sequence.clearHistory();
+    const input = [...contextIds, ...continuationIds].slice(0, -1);
+    const first = contextIds.length - 1;
+    const out = await this.sequence.controlledEvaluate(
+      tokens(input).map((t, i) => (i >= first ? [t, { generateNext: { probabilities: true } }] as const : t)),
+    );
+    let loglikelihood = 0;
+    let isGreedy = true;
+    continuationIds.forEach((id, k) => {
+      const probs = out[first + k]!.next!.probabilities!;
+      loglikelihood += Math.log(probs.get(id as Token) ?? 0);
+      let best = -1;
+      let bestP = -1;
+      for (const [t, p] of probs) if (p > bestP) { bestP = p; best = t; }
+      if (best !== id) isGreedy = false;
+    });
+    return { loglikelihood, isGreedy, tokens: continuationIds.length };
+  }
+
+  /**
+   * Greedy continuation of `promptIds` (temperature 0, no penalties, not stopped by end-of-sequence tokens).
+   * @returns the generated ids and decode speed (tokens after the first / seconds spent on them)
+   */
+  async greedy(promptIds: readonly number[], maxTokens: number): Promise<{ ids: number[]; decodeTokensPerSecond: number }> {
+    await this.sequence.clearHistory();
+    const ids: number[] = [];
+    let start = 0;
+    for await (const token of this.sequence.evaluate(tokens(promptIds), { temperature: 0 })) {
+      ids.push(token);
+      if (ids.length === 1) start = performance.now();
+      if (ids.length >= maxTokens) break;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return { ids, decodeTokensPerSecond: ids.length > 1 ? (ids.length - 1) / seconds : 0 };
+  }
+
+  /** Frees the context and the model. */
+  async dispose(): Promise<void> {
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}
