@@ -53,9 +53,9 @@ export class LlamaCppModel {
     return new LlamaCppModel(model, context, context.getSequence());
   }
 
-  /** llama.cpp's tokenization of text, without BOS and with special tokens read as text. */
+  /** llama.cpp's tokenization of text, without BOS; special-token strings (`<|im_start|>`) become their ids. */
   tokenize(text: string): number[] {
-    return [...this.model.tokenize(text, false)];
+    return [...this.model.tokenize(text, true)];
   }
 
   /**
