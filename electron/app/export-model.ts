@@ -12,7 +12,10 @@ import { exportGguf } from '../../engine/io/gguf-export.ts';
 import { GGUF_DTYPES, type GgufDtype } from '../../engine/io/gguf-quant.ts';
 import type { LoadedModel } from '../../engine/io/load-model.ts';
 import type { Tokenizer } from '../../engine/io/tokenizer.ts';
+import { selectBackend } from '../../engine/backend/select.ts';
+import { loadCheckpointModel } from '../runs/checkpoint-model.ts';
 import { withUserUmask } from '../store/private-files.ts';
+import type { Database } from '../store/index.ts';
 
 /** Export formats: a Hugging Face folder, or a GGUF file for llama.cpp / Ollama / LM Studio. */
 export type ExportFormat = 'hf' | 'gguf';
@@ -125,4 +128,23 @@ export async function exportLoadedModel(
       notes,
     };
   });
+}
+
+/**
+ * Exports checkpoint `checkpointId` of the workspace (its run's base model, its tensors and keep mask).
+ * @throws Error naming the checkpoint when it does not exist; exportLoadedModel's errors
+ */
+export async function exportCheckpoint(
+  db: Database,
+  checkpointId: number,
+  request: ExportRequest,
+  onProgress?: (fraction: number) => void,
+): Promise<ExportResult> {
+  await selectBackend();
+  const loaded = await loadCheckpointModel(db, checkpointId);
+  try {
+    return await exportLoadedModel(loaded, { name: `trimllm-checkpoint-${checkpointId}`, ...request }, onProgress);
+  } finally {
+    loaded.model.dispose();
+  }
 }

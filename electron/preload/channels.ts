@@ -21,14 +21,14 @@ export const ALLOWED_METHODS = [
   'models.list', 'models.import', 'models.inspect', 'models.delete',
   'hub.download', 'hub.downloads', 'hub.cancel', 'hub.resume',
   'datasets.list', 'datasets.preview', 'datasets.import', 'datasets.delete',
-  'runs.list', 'runs.get', 'runs.start', 'runs.resume', 'runs.cancel', 'runs.report', 'runs.delete',
+  'runs.list', 'runs.get', 'runs.start', 'runs.resume', 'runs.cancel', 'runs.report', 'runs.delete', 'checkpoints.export',
   'chats.list', 'chats.create', 'chats.messages', 'chats.send', 'chats.regenerate', 'chats.editMessage', 'chats.delete', 'chats.stop',
   'settings.get', 'settings.set', 'store.vacuum', 'store.backup',
 ] as const satisfies readonly Method[];
 
 /** Every event the preload delivers (same set as the contract's EVENT_NAMES). */
 export const ALLOWED_EVENTS = [
-  'job.progress', 'job.finished', 'run.checkpoint', 'run.scan', 'download.progress', 'download.finished', 'chat.delta', 'chat.done',
+  'job.progress', 'job.finished', 'run.checkpoint', 'run.scan', 'download.progress', 'download.finished', 'export.progress', 'chat.delta', 'chat.done',
 ] as const satisfies readonly EventName[];
 
 // Compile-time completeness: each resolves to `true` only when no contract name is missing from the list above.

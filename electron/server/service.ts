@@ -12,6 +12,7 @@ import { chatHandlers } from './service-chats.ts';
 import { runHandlers } from './service-runs.ts';
 import { settingsHandlers } from './service-settings.ts';
 import { hubHandlers } from './service-hub.ts';
+import { exportHandlers } from './service-export.ts';
 import { NotFoundError } from './errors.ts';
 import type { Handler, Handlers, ServiceContext } from './service-types.ts';
 
@@ -43,6 +44,7 @@ export function createApiService(ctx: ServiceContext): ApiService {
     ...runHandlers(ctx),
     ...chatHandlers(ctx),
     ...settingsHandlers(ctx),
+    ...exportHandlers(ctx),
   };
   return {
     async call<M extends Method>(method: M | string, payload: unknown): Promise<Response<M>> {

@@ -1,4 +1,5 @@
-/** The run's checkpoints: kept sub-layers, performance, parameter bytes, tokens/s, speed-up, "Open in chat". */
+/** The run's checkpoints: kept sub-layers, performance, parameter bytes, tokens/s, speed-up, "Open in chat", "Export". */
+import { Fragment, useState } from 'react';
 import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
@@ -7,6 +8,7 @@ import { checkpointChatTitle } from '../lib/chat-title.ts';
 import { entryOf, kindLabel, metricLabel, phaseOf, referenceEntry, speedUp, validationOf, type FrontierEntry } from '../lib/metrics.ts';
 import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
+import { ExportCheckpoint } from './ExportCheckpoint.tsx';
 
 type Checkpoint = Response<'runs.get'>['checkpoints'][number];
 
@@ -17,6 +19,7 @@ type Checkpoint = Response<'runs.get'>['checkpoints'][number];
 export function CheckpointTable({ runId, checkpoints, measured, reference }: { runId: number; checkpoints: Checkpoint[]; measured?: ReadonlyMap<number, FrontierEntry>; reference?: FrontierEntry | null }) {
   const api = useApi();
   const action = useAction();
+  const [exporting, setExporting] = useState<number | null>(null);
   // The final 'done' marker holds the same weights as the checkpoint before it and no measurement: not listed.
   const rows = [...checkpoints]
     .sort((a, b) => a.step - b.step)
@@ -51,7 +54,8 @@ export function CheckpointTable({ runId, checkpoints, measured, reference }: { r
           {rows.map(({ c, e }) => {
             const kept = c.keepMask.filter(Boolean).length;
             return (
-              <tr key={c.id} data-testid={`checkpoint-row-${c.id}`}>
+              <Fragment key={c.id}>
+              <tr data-testid={`checkpoint-row-${c.id}`}>
                 <td className="px-2 py-1.5 font-medium text-slate-900">
                   {c.label}
                   {e && e.kind !== 'trimllm' && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{kindLabel(e.kind)}</span>}
@@ -80,9 +84,20 @@ export function CheckpointTable({ runId, checkpoints, measured, reference }: { r
                 <td className="px-2 py-1.5 text-right">
                   <Button onClick={() => void openInChat(c)} disabled={action.busy} data-testid={`open-in-chat-${c.id}`}>
                     Open in chat
+                  </Button>{' '}
+                  <Button onClick={() => setExporting(exporting === c.id ? null : c.id)} aria-expanded={exporting === c.id} data-testid={`export-${c.id}`}>
+                    Export…
                   </Button>
                 </td>
               </tr>
+              {exporting === c.id && (
+                <tr>
+                  <td colSpan={8} className="px-2 pb-3">
+                    <ExportCheckpoint checkpointId={c.id} />
+                  </td>
+                </tr>
+              )}
+              </Fragment>
             );
           })}
         </tbody>
