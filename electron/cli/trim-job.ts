@@ -22,6 +22,7 @@ import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
 import { ProgressLine } from './progress.ts';
 import { storeRunComparison } from '../runs/comparison.ts';
+import { quantizedRowsOfRun } from '../app/quantized-rows.ts';
 
 /** Live progress of the parts of a run that write no rows while they run (the baselines' training). */
 export interface ExecuteRunHooks {
@@ -217,7 +218,16 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       losses: listRunEvents(db, runId).map((e) => ({ step: e.step, epoch: e.epoch, loss: e.loss ?? NaN })),
       drops: final.drops.map((d) => ({ step: stepAtEpoch.get(d.epoch) ?? 0, epoch: d.epoch, subLayer: d.subLayer })),
     };
-    if (config.reportDir) await writeReport(resolve(config.reportDir), report);
+    if (config.reportDir) {
+      progress.message('measuring GGUF exports (F32, Q8_0, Q4_0) in llama.cpp');
+      const chosen = stored.filter((c) => c.entry.kind === 'trimllm').at(-1) ?? null;
+      report.quantized = await quantizedRowsOfRun(db, run.modelId, measured.find((e) => e.kind === 'base'), chosen, task.test, task.metric)
+        .catch((e: unknown) => {
+          progress.message(`GGUF measurement skipped: ${(e as Error).message}`);
+          return undefined;
+        });
+      await writeReport(resolve(config.reportDir), report);
+    }
     setRunStatus(db, runId, 'completed');
     return report;
   } catch (e) {

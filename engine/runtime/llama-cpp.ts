@@ -11,6 +11,7 @@ import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaConte
 
 const tokens = (ids: readonly number[]) => ids as Token[];
 import type { ContinuationScore } from '../eval/loglikelihood.ts';
+import type { TargetRow, TargetScores } from '../eval/target-scores.ts';
 
 let llamaPromise: Promise<Llama> | null = null;
 /** The process's one llama.cpp instance (CPU only, errors logged only). */
@@ -75,28 +76,45 @@ export class LlamaCppModel {
   }
 
   /**
+   * log p(target) and the top-1 token at chosen positions of one sequence, as engine/eval/target-scores.ts
+   * (position p predicts token p + 1).
+   * @throws Error when positions and targets differ in length or a position is outside ids
+   */
+  async scoreTargets(row: TargetRow): Promise<TargetScores> {
+    const { ids, positions, targets } = row;
+    if (positions.length !== targets.length) throw new Error('positions and targets must have the same length');
+    if (positions.some((p) => p < 0 || p >= ids.length)) throw new Error(`a position is outside the ${ids.length} ids`);
+    await this.sequence.clearHistory();
+    const wanted = new Set(positions);
+    const last = Math.max(...positions);
+    const out = await this.sequence.controlledEvaluate(
+      tokens(ids.slice(0, last + 1)).map((t, i) => (wanted.has(i) ? [t, { generateNext: { probabilities: true } }] as const : t)),
+    );
+    const logProbs = new Float32Array(positions.length);
+    const argmaxes = new Int32Array(positions.length);
+    positions.forEach((p, k) => {
+      const probs = out[p]!.next!.probabilities!;
+      logProbs[k] = Math.log(probs.get(targets[k]! as Token) ?? 0);
+      let bestP = -1;
+      for (const [t, pr] of probs) if (pr > bestP) { bestP = pr; argmaxes[k] = t; }
+    });
+    return { logProbs, argmaxes };
+  }
+
+  /**
    * Scores a continuation as engine/eval/loglikelihood.ts does: Σ log p(continuation token | previous tokens).
    * @throws Error when either list is empty
    */
   async scoreContinuation(contextIds: readonly number[], continuationIds: readonly number[]): Promise<ContinuationScore> {
     if (contextIds.length === 0 || continuationIds.length === 0) throw new Error('context and continuation must be non-empty');
-    await this.sequence.clearHistory();
-    const input = [...contextIds, ...continuationIds].slice(0, -1);
-    const first = contextIds.length - 1;
-    const out = await this.sequence.controlledEvaluate(
-      tokens(input).map((t, i) => (i >= first ? [t, { generateNext: { probabilities: true } }] as const : t)),
-    );
-    let loglikelihood = 0;
-    let isGreedy = true;
-    continuationIds.forEach((id, k) => {
-      const probs = out[first + k]!.next!.probabilities!;
-      loglikelihood += Math.log(probs.get(id as Token) ?? 0);
-      let best = -1;
-      let bestP = -1;
-      for (const [t, p] of probs) if (p > bestP) { bestP = p; best = t; }
-      if (best !== id) isGreedy = false;
-    });
-    return { loglikelihood, isGreedy, tokens: continuationIds.length };
+    const ids = [...contextIds, ...continuationIds];
+    const positions = continuationIds.map((_, k) => contextIds.length - 1 + k);
+    const { logProbs, argmaxes } = await this.scoreTargets({ ids, positions, targets: continuationIds });
+    return {
+      loglikelihood: logProbs.reduce((a, v) => a + v, 0),
+      isGreedy: continuationIds.every((id, k) => argmaxes[k] === id),
+      tokens: continuationIds.length,
+    };
   }
 
   /**
