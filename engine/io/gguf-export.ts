@@ -132,7 +132,7 @@ export async function exportGguf(
   const hf = new Map(namedWeights(model.weights).map((w) => [w.hfName, w]));
   const fallbacks: string[] = [];
   const tensors: GgufTensor[] = [];
-  const total = 3 + plan.blocks.length;
+  const total = 2 + plan.blocks.length; // embedding, each block, final norm + output
   let done = 0;
   const step = async () => {
     options.onProgress?.(++done / total);
