@@ -112,6 +112,13 @@ export const METHODS = {
   'runs.start': { request: z.strictObject({ modelId: id, datasetId: id, settings: ApiRunSettingsSchema }), response: z.object({ runId: id, jobId: z.string() }) },
   'runs.resume': { request: z.strictObject({ id }), response: z.object({ runId: id, jobId: z.string() }) },
   'runs.cancel': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
+  'checkpoints.export': {
+    request: z.strictObject({
+      id, format: z.enum(['hf', 'gguf']), dtype: z.enum(['F32', 'BF16', 'F16', 'Q8_0', 'Q4_0']).default('F32'),
+      destination: z.string().min(1).max(4096), name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+    }),
+    response: z.object({ path: z.string(), bytes: z.number(), modelfile: z.string().nullable(), ollamaCommand: z.string().nullable(), lmStudioFolder: z.string().nullable(), notes: z.array(z.string()) }),
+  },
   'chats.list': { request: z.strictObject({}), response: z.array(z.object({ id, title: z.string(), checkpointId: z.number().nullable(), modelId: z.number().nullable(), updatedAt: z.number() })) },
   'chats.create': { request: z.strictObject({ title: z.string().optional(), modelId: id.optional(), checkpointId: id.optional(), sampling: SamplingSchema.optional() }), response: z.object({ id }) },
   'chats.messages': { request: z.strictObject({ chatId: id }), response: z.array(ChatMessage) },
@@ -147,6 +154,7 @@ export const EVENTS = {
   'download.progress': z.object({ downloadId: id, jobId: z.string(), file: z.string(), fileIndex: z.number().int(), files: z.number().int(), bytes: z.number(), total: z.number().nullable(), bytesPerSecond: z.number(), etaSeconds: z.number().nullable() }),
   'download.finished': z.object({ downloadId: id, jobId: z.string(), status: z.enum(['completed', 'failed', 'cancelled']), modelId: z.number().nullable(), error: z.string().optional() }),
   'evaluation.cell': z.object({ jobId: z.string(), cellsDone: z.number().int(), cellsTotal: z.number().int(), cell: EvaluationCellSchema }),
+  'export.progress': z.object({ checkpointId: id, fraction: z.number().min(0).max(1) }),
   'chat.delta': z.object({ jobId: z.string(), chatId: id, text: z.string() }),
   'chat.done': z.object({ jobId: z.string(), chatId: id, messageId: id.nullable(), reason: z.string(), tokens: z.number(), decodeTokensPerSecond: z.number() }),
 } as const;

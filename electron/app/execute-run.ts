@@ -27,6 +27,7 @@ import type { AppEvents } from './events.ts';
 import { readResumeState } from './resume-state.ts';
 import { readRunConfig, type StoredRunConfig } from './run-config.ts';
 import { storeRunComparison } from '../runs/comparison.ts';
+import { quantizedRowsOfRun } from '../app/quantized-rows.ts';
 
 function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
   const out: NormalisedRecord[] = [];
@@ -211,7 +212,16 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       stopReason: final.stopReason,
       ...(final.referencePerformance !== null ? { referencePerformance: final.referencePerformance } : {}),
     };
-    if (config.reportDir) await writeReport(resolve(config.reportDir), report);
+    if (config.reportDir) {
+      message('measuring GGUF exports (F32, Q8_0, Q4_0) in llama.cpp');
+      const chosen = stored.filter((c) => c.entry.kind === 'trimllm').at(-1) ?? null;
+      report.quantized = await quantizedRowsOfRun(db, run.modelId, measured.find((e) => e.kind === 'base'), chosen, task.test, task.metric)
+        .catch((e: unknown) => {
+          message(`GGUF measurement skipped: ${(e as Error).message}`);
+          return undefined;
+        });
+      await writeReport(resolve(config.reportDir), report);
+    }
     setRunStatus(db, runId, 'completed');
     return report;
   } catch (e) {

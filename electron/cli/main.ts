@@ -82,7 +82,7 @@ commands:
   inspect    a model's config and parameters per sub-layer
   generate   stream a continuation of a prompt
   score      loglikelihood of a continuation given a context
-  export     write a (trimmed) model as a Hugging Face folder
+  export     write a (trimmed) model as a Hugging Face folder or a GGUF file (llama.cpp, Ollama, LM Studio)
   import-model   register a model in the workspace (SQLite)
   import-data    import a dataset (JSONL, JSON, CSV/TSV, Parquet, text) into the workspace
   trim       fine-tune with progressive sub-layer dropping; baselines; report

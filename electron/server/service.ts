@@ -14,6 +14,7 @@ import { runHandlers } from './service-runs.ts';
 import { settingsHandlers } from './service-settings.ts';
 import { hubHandlers } from './service-hub.ts';
 import { evaluationHandlers } from './service-evaluations.ts';
+import { exportHandlers } from './service-export.ts';
 import { NotFoundError } from './errors.ts';
 import type { Handler, Handlers, ServiceContext } from './service-types.ts';
 
@@ -48,6 +49,7 @@ export function createApiService(ctx: ServiceContext): ApiService {
     ...chatHandlers(ctx),
     ...settingsHandlers(ctx),
     ...evaluationHandlers(ctx),
+    ...exportHandlers(ctx),
   };
   return {
     async call<M extends Method>(method: M | string, payload: unknown): Promise<Response<M>> {

@@ -46,6 +46,23 @@ function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
+/** The "TrimLLM + quantization" section: GGUF files measured in llama.cpp (empty when not measured). */
+function quantizedSection(report: TrimReport): string[] {
+  const rows = report.quantized ?? [];
+  if (rows.length === 0) return [];
+  return [
+    '## TrimLLM + quantization (GGUF in llama.cpp)',
+    '',
+    table(['model', 'kind', 'GGUF', 'file bytes', 'metric', 'performance', 'decode tokens/s'], ['l', 'l', 'l', 'r', 'l', 'r', 'r'],
+      rows.map((r) => [cell(r.name), r.kind, r.dtype, `${formatBytes(r.fileBytes)} (${r.fileBytes.toLocaleString('en-US')})`, cell(r.metric), pct(r.performance), r.decodeTokensPerSecond.toFixed(1)])),
+    '',
+    `Each model exported with \`trimllm export --format gguf\` and scored on the test split by llama.cpp (node-llama-cpp, ` +
+      `${rows[0]!.threads} thread${rows[0]!.threads === 1 ? '' : 's'}) with the same harness conventions; Q8_0/Q4_0 keep the ` +
+      'embedding and output in F16. Decode: greedy, batch 1.',
+    '',
+  ];
+}
+
 /** Renders report.md. */
 export function renderMarkdown(report: TrimReport): string {
   const total = 2 * report.nLayers;
@@ -95,6 +112,7 @@ export function renderMarkdown(report: TrimReport): string {
         'decode tokens/s: batch 1, KV cache, median of timed runs.'
       : 'No base or full fine-tune entry: size and speed-up are not computed.',
     '',
+    ...quantizedSection(report),
     '## Order of dropping',
     '',
   ];

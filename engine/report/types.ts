@@ -50,6 +50,24 @@ export interface ReportEntry {
   decodeSpread?: { min: number; max: number };
 }
 
+/** One model exported as GGUF in one encoding and measured in llama.cpp (TrimLLM + quantization, paper §4.3). */
+export interface QuantizedRow {
+  /** The engine entry's name (base model, full fine-tune, TrimLLM checkpoint). */
+  name: string;
+  kind: ReportEntryKind;
+  /** 'F32' | 'F16' | 'Q8_0' | 'Q4_0'. */
+  dtype: string;
+  /** Size of the .gguf file (weights, tokenizer and metadata). */
+  fileBytes: number;
+  /** The split's metric, as in the engine's entries. */
+  metric: string;
+  /** Test-split performance in [0, 1], scored through llama.cpp. */
+  performance: number;
+  /** llama.cpp greedy decode tokens/s (batch 1) at `threads` threads. */
+  decodeTokensPerSecond: number;
+  threads: number;
+}
+
 /** One training-loss sample. */
 export interface LossPoint {
   /** Global optimizer step. */
@@ -106,6 +124,8 @@ export interface TrimReport {
   stopReason?: string | null;
   /** Validation P the accuracy floor was relative to, when the run had a floor. */
   referencePerformance?: number;
+  /** GGUF exports measured in llama.cpp (absent when not measured). */
+  quantized?: QuantizedRow[];
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

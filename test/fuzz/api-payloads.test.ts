@@ -38,6 +38,7 @@ const EXAMPLES: Partial<Record<string, Record<string, unknown>>> = {
   'chats.stop': { jobId: 'j' },
   'settings.set': { backend: 'wasm', threads: 2, hubEndpoint: 'https://huggingface.co' },
   'runs.report': { id: 1, file: 'report.md' },
+  'checkpoints.export': { id: 1, format: 'gguf', dtype: 'Q8_0', destination: '/nowhere/export', name: 'm' },
   'hub.download': { repo: 'karpathy/tinyllamas', files: ['stories260K/stories260K.bin'], revision: 'main' },
   'chats.editMessage': { chatId: 1, messageId: 2, content: 'hi', sampling: { topK: 3 } },
   'evaluations.start': { models: [{ modelId: 1 }, { checkpointId: 2 }], datasetIds: [1, 2], split: 'test', maxRecords: 100 },

@@ -26,4 +26,12 @@ test('npm run demo (offline: TRIMLLM_DEMO_MODEL_DIR) trims to 50% and prints whe
   assert.equal(last.metric, 'acc');
   assert.ok(last.accNorm !== undefined);
   assert.match(r.stdout, /Answer:/);
+  // Issue 12: the base model and the chosen (last) checkpoint as GGUF F32/Q8_0/Q4_0, scored through llama.cpp.
+  const q = report.quantized ?? [];
+  assert.deepEqual(q.map((row) => `${row.kind} ${row.dtype}`), ['base F32', 'base Q8_0', 'base Q4_0', 'trimllm F32', 'trimllm Q8_0', 'trimllm Q4_0']);
+  const f32 = q.find((row) => row.kind === 'trimllm' && row.dtype === 'F32')!;
+  assert.equal(f32.performance, last.performance, 'llama.cpp F32 scores the test split as the engine does');
+  for (const row of q) assert.ok(row.fileBytes > 0 && row.decodeTokensPerSecond > 0 && row.performance >= 0 && row.performance <= 1);
+  assert.ok(q[2]!.fileBytes < q[1]!.fileBytes && q[1]!.fileBytes < q[0]!.fileBytes, 'Q4_0 < Q8_0 < F32 bytes');
+  assert.match(readFileSync(join(reportDir, 'report.md'), 'utf8'), /## TrimLLM \+ quantization \(GGUF in llama\.cpp\)/);
 });

@@ -234,6 +234,14 @@ test('a tiny trim run streams progress, scans and checkpoints, then completes; c
   const cpChat = await call('chats.create', { checkpointId: cp.id });
   const cpSent = await call('chats.send', { chatId: cpChat.id, content: 'Hello', sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, maxTokens: 6 } });
   assert.equal((await waitFor((e) => e.event === 'job.finished' && of(cpSent.jobId)(e))).payload.status, 'completed');
+
+  // Issue 12: the checkpoint exported as a GGUF file (and a Modelfile), with progress events up to 1.
+  const exportDir = join(mkdtempSync(join(tmpdir(), 'trimllm-api-export-')), 'out');
+  const exported = await call('checkpoints.export', { id: cp.id, format: 'gguf', dtype: 'Q4_0', destination: exportDir });
+  assert.equal(exported.path, join(exportDir, `trimllm-checkpoint-${cp.id}-Q4_0.gguf`));
+  assert.ok(existsSync(exported.path) && existsSync(exported.modelfile!));
+  await waitFor((e) => e.event === 'export.progress' && (e.payload as { checkpointId: number; fraction: number }).checkpointId === cp.id && (e.payload as { fraction: number }).fraction === 1);
+  assert.equal((await post('/api/checkpoints.export', { id: 99_999, format: 'hf', destination: exportDir })).status, 404);
 });
 
 test('cancel stops a trim at its checkpoint (interrupted), and resume finishes it', async () => {

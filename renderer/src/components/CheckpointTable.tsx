@@ -1,4 +1,5 @@
-/** The run's checkpoints: kept sub-layers, score ± error, size, speed measured at the end, speed-up, "Chat". */
+/** The run's checkpoints: kept sub-layers, score ± error, size, speed measured at the end, speed-up, "Chat", "Export". */
+import { Fragment, useState } from 'react';
 import type { Response } from '../../../electron/api/contract.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../hooks/useCall.ts';
@@ -7,6 +8,7 @@ import { checkpointLabel, entryOf, kindLabel, phaseOf, referenceEntry, speedUp, 
 import { formatBytes, formatPercent } from '../lib/format.ts';
 import { Score, ScoreLegend, Speed } from './Score.tsx';
 import { Button, EmptyState, ErrorBox } from './ui.tsx';
+import { ExportCheckpoint } from './ExportCheckpoint.tsx';
 
 type Checkpoint = Response<'runs.get'>['checkpoints'][number];
 
@@ -19,6 +21,7 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
 }) {
   const api = useApi();
   const action = useAction();
+  const [exporting, setExporting] = useState<number | null>(null);
   // Every checkpoint is listed (the chat picker and /v1 offer them all); the final 'done' one holds the weights of
   // the checkpoint before it.
   const rows = [...checkpoints]
@@ -55,7 +58,8 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
             const isFinal = final && measured?.has(c.id);
             const done = phaseOf(c.metrics) === 'done';
             return (
-              <tr key={c.id} data-testid={`checkpoint-row-${c.id}`} className={c.id === recommendedId ? 'bg-green-50' : undefined}>
+              <Fragment key={c.id}>
+              <tr data-testid={`checkpoint-row-${c.id}`} className={c.id === recommendedId ? 'bg-green-50' : undefined}>
                 <td className="px-2 py-1.5 font-medium text-slate-900">
                   {checkpointLabel(c.label)}
                   {c.id === recommendedId && <span data-testid="recommended-badge" className="ml-2 rounded bg-green-100 px-1.5 py-0.5 text-xs font-medium text-green-900">recommended</span>}
@@ -81,9 +85,20 @@ export function CheckpointTable({ runId, checkpoints, measured, reference, recom
                 <td className="px-2 py-1.5 text-right">
                   <Button onClick={() => void openInChat(c)} disabled={action.busy} className="whitespace-nowrap" aria-label={`Open ${checkpointLabel(c.label)} in chat`} data-testid={`open-in-chat-${c.id}`}>
                     Chat
+                  </Button>{' '}
+                  <Button onClick={() => setExporting(exporting === c.id ? null : c.id)} className="mt-1 whitespace-nowrap" aria-expanded={exporting === c.id} aria-label={`Export ${checkpointLabel(c.label)}`} data-testid={`export-${c.id}`}>
+                    Export…
                   </Button>
                 </td>
               </tr>
+              {exporting === c.id && (
+                <tr>
+                  <td colSpan={5} className="px-2 pb-3">
+                    <ExportCheckpoint checkpointId={c.id} />
+                  </td>
+                </tr>
+              )}
+              </Fragment>
             );
           })}
         </tbody>

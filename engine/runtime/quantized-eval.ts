@@ -1,0 +1,109 @@
+/**
+ * TrimLLM + post-training quantization (paper §4.3, Table 7) measured through llama.cpp: a model (base, full
+ * fine-tune or TrimLLM checkpoint) is exported as GGUF in F32, Q8_0 and Q4_0, and each file is scored on the test
+ * split with the engine's harness conventions — multiple choice: acc = argmax over choices of the loglikelihood
+ * of (context, continuation) encoded by encodePair; tokens: top-1 next-token accuracy over the target tokens —
+ * and timed decoding (greedy, batch 1). Rows go to the report next to the engine's own entries.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePair } from '../eval/encode-pair.ts';
+import { argmaxFirst } from '../eval/mc-metrics.ts';
+import { exportGguf } from '../io/gguf-export.ts';
+import type { GgufDtype } from '../io/gguf-quant.ts';
+import type { Tokenizer } from '../io/tokenizer.ts';
+import type { LlamaModel } from '../model/llama.ts';
+import type { ReportEntryKind, QuantizedRow } from '../report/types.ts';
+import type { Evaluable } from '../trim/prepare.ts';
+import { LlamaCppModel } from './llama-cpp.ts';
+
+/** A model to measure: weights with their keep mask, the tokenizer and where it came from. */
+export interface QuantizeCandidate {
+  name: string;
+  kind: ReportEntryKind;
+  model: LlamaModel;
+  tokenizer: Tokenizer;
+  tokenizerSource: string;
+}
+
+/** Options of measureQuantized. */
+export interface QuantizedOptions {
+  /** Encodings measured. Default F32, Q8_0, Q4_0. */
+  dtypes?: readonly GgufDtype[];
+  /** llama.cpp threads. Default 1 (measured fastest through node-llama-cpp on 2 cores). */
+  threads?: number;
+  /** Tokens generated for the decode speed. Default 64. */
+  decodeTokens?: number;
+}
+
+/**
+ * Test-split performance of a GGUF loaded in llama.cpp, as the engine scores it.
+ * @returns performance in [0, 1]
+ * @throws Error when the split is empty
+ */
+export async function evaluateWithLlamaCpp(llama: LlamaCppModel, tokenizer: Tokenizer, test: Evaluable): Promise<number> {
+  if (test.kind === 'choice') {
+    if (test.items.length === 0) throw new Error('the test split has no items');
+    let correct = 0;
+    for (const item of test.items) {
+      const lls: number[] = [];
+      for (const c of item.continuations) {
+        const pair = encodePair(tokenizer, item.context, c);
+        lls.push((await llama.scoreContinuation(pair.contextIds, pair.continuationIds)).loglikelihood);
+      }
+      if (argmaxFirst(lls) === item.gold) correct++;
+    }
+    return correct / test.items.length;
+  }
+  let correct = 0;
+  let total = 0;
+  for (const e of test.examples) {
+    const targets = e.inputIds.flatMap((id, i) => (i > 0 && e.lossMask[i] ? [i] : []));
+    if (targets.length === 0) continue;
+    const { argmaxes } = await llama.scoreTargets({
+      ids: e.inputIds, positions: targets.map((i) => i - 1), targets: targets.map((i) => e.inputIds[i]!),
+    });
+    targets.forEach((i, k) => { if (argmaxes[k] === e.inputIds[i]) correct++; });
+    total += targets.length;
+  }
+  if (total === 0) throw new Error('the test split has no target tokens');
+  return correct / total;
+}
+
+/**
+ * Exports each candidate in each dtype to a temporary folder, measures it in llama.cpp and deletes the file.
+ * @param metric the engine's metric name for the split ('acc' or 'next_token_acc')
+ */
+export async function measureQuantized(
+  candidates: readonly QuantizeCandidate[],
+  test: Evaluable,
+  metric: string,
+  options: QuantizedOptions = {},
+): Promise<QuantizedRow[]> {
+  const threads = options.threads ?? 1;
+  const dir = mkdtempSync(join(tmpdir(), 'trimllm-quant-'));
+  const rows: QuantizedRow[] = [];
+  try {
+    for (const c of candidates) {
+      for (const dtype of options.dtypes ?? ['F32', 'Q8_0', 'Q4_0'] as const) {
+        const path = join(dir, `${rows.length}.gguf`);
+        const { bytes } = await exportGguf(c.model, c.tokenizer, c.tokenizerSource, path, { dtype });
+        const llama = await LlamaCppModel.open(path, { threads, contextSize: Math.min(c.model.config.maxSeqLen, 2048) });
+        try {
+          const performance = await evaluateWithLlamaCpp(llama, c.tokenizer, test);
+          const prompt = c.tokenizer.bosId === null ? c.tokenizer.encode('The') : [c.tokenizer.bosId];
+          const n = Math.min(options.decodeTokens ?? 64, c.model.config.maxSeqLen - prompt.length - 1);
+          const { decodeTokensPerSecond } = await llama.greedy(prompt, n);
+          rows.push({ name: c.name, kind: c.kind, dtype, fileBytes: bytes, metric, performance, decodeTokensPerSecond, threads });
+        } finally {
+          await llama.dispose();
+          rmSync(path, { force: true });
+        }
+      }
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
