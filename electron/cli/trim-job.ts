@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
 import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
-import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import { measureSpeedsSideBySide, runTrimLLM, type ResumePoint, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import { runBaselines } from '../../engine/trim/baseline-runs.ts';
 import type { TrimState } from '../../engine/trim/progressive.ts';
 import { writeReport } from '../../engine/report/write.ts';
 import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
@@ -16,7 +17,7 @@ import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
   recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
-  claimRun, storageError, runOwner,
+  claimRun, storageError, runOwner, deleteCheckpoint,
 } from '../store/index.ts';
 import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
@@ -54,8 +55,20 @@ function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
   return out;
 }
 
+/** Metrics of a baseline's checkpoint (a TrimLLM checkpoint's hold `state` instead). */
+export interface BaselineCheckpointMetrics {
+  kind: 'baseline';
+  baseline: string;
+  entry: ReportEntry;
+}
+
+/** True for a checkpoint that stores a baseline (not a step of the TrimLLM schedule). */
+export function isBaselineCheckpoint(metrics: unknown): boolean {
+  return (metrics as { kind?: string } | null)?.kind === 'baseline';
+}
+
 function resumePoint(db: Database, runId: number): ResumePoint | undefined {
-  const cp = latestCheckpoint(db, runId);
+  const cp = listCheckpoints(db, runId).filter((c) => !isBaselineCheckpoint(c.metrics)).at(-1);
   if (!cp) return undefined;
   const metrics = cp.metrics as { state: TrimState };
   return {
@@ -197,19 +210,32 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     }
     // TrimLLM entries of checkpoints saved before a resume come from the database.
     const stored = listCheckpoints(db, runId).flatMap((c) => {
+      if (isBaselineCheckpoint(c.metrics)) {
+        deleteCheckpoint(db, c.id); // from a run killed while its baselines trained: they are trained again
+        return [];
+      }
       const entry = (c.metrics as { entry: ReportEntry | null }).entry;
       return entry ? [{ id: c.id, entry }] : [];
     });
     entries.splice(0, entries.length, ...stored.map((s) => s.entry));
-    await runBaselines(ctx, config.baselineEpochs ?? final.epochsDone, final.trainable);
+    const checkpointIds: (number | null)[] = stored.map((s) => s.id);
+    const doneStep = latestCheckpoint(db, runId)?.step ?? 0;
+    const trainedEpochs = config.baselineEpochs ?? final.epochsDone;
+    await runBaselines(ctx, trainedEpochs, final.trainable, (b) => {
+      checkpointIds[entries.length] = saveCheckpoint(db, {
+        runId, step: doneStep, epoch: trainedEpochs, label: b.entry.name, keepMask: b.keep, trainableMask: b.trainable,
+        metrics: { kind: 'baseline', baseline: b.baseline, entry: b.entry } satisfies BaselineCheckpointMetrics,
+        paramBytes: b.entry.paramBytes, tensors: b.tensors,
+      });
+    });
     if (signal.aborted) {
       setRunStatus(db, runId, 'interrupted');
       return null;
     }
     progress.message('measuring tokens/s of every model side by side');
     const measured = await measureSpeedsSideBySide(ctx, entries);
-    storeRunComparison(db, { runId, modelId: run.modelId, datasetId: dataset.id, test: task.test }, measured, stored.map((s) => s.id));
-    const stepAtEpoch = new Map(listCheckpoints(db, runId).map((c) => [c.epoch, c.step]));
+    storeRunComparison(db, { runId, modelId: run.modelId, datasetId: dataset.id, test: task.test }, measured, checkpointIds);
+    const stepAtEpoch = new Map(listCheckpoints(db, runId).filter((c) => !isBaselineCheckpoint(c.metrics)).map((c) => [c.epoch, c.step]));
     const report: TrimReport = {
       title: `TrimLLM run ${runId}: ${modelRow.name} on ${dataset.name}`, model: modelRow.source, dataset: dataset.source,
       taskType: dataset.taskType, createdAt: new Date().toISOString(), config: config as unknown as Record<string, unknown>,

@@ -16,7 +16,7 @@ import type { LlamaModel } from '../model/llama.ts';
 import { AdamW, type AdamWOptions } from './adamw.ts';
 import { disposeBatch, toTensors, type HostBatch } from './batch.ts';
 import { clipByGlobalNorm, globalNorm } from './clip.ts';
-import { maskedNllSum } from './loss.ts';
+import { maskedKlSum, maskedNllSum } from './loss.ts';
 import { selectTrainable, type TrainableParam, type TrainableSpec } from './params.ts';
 
 /** Options of a Trainer. */
@@ -27,6 +27,11 @@ export interface TrainerOptions {
   optimizer?: AdamWOptions;
   /** Clip the global gradient norm to this (default 1.0; Infinity disables clipping). */
   maxGradNorm?: number;
+  /**
+   * Distillation (engine/trim/variants.ts `distill`): a teacher model whose logits on each batch add
+   * KL(teacher ‖ student) on the target tokens to the loss (loss.ts maskedKlSum), same 1/N normalisation.
+   */
+  teacher?: LlamaModel;
 }
 
 /** What one step did (host numbers). */
@@ -49,6 +54,7 @@ export class Trainer {
   readonly optimizer: AdamW;
   private readonly spec: TrainableSpec;
   private readonly maxGradNorm: number;
+  private readonly teacher: LlamaModel | undefined;
 
   /**
    * Creates optimizer state for the weights trainable now (kept ∩ trainable).
@@ -60,6 +66,7 @@ export class Trainer {
   ) {
     this.spec = options.trainable ?? {};
     this.maxGradNorm = options.maxGradNorm ?? 1.0;
+    this.teacher = options.teacher;
     if (!(this.maxGradNorm > 0)) throw new RangeError(`maxGradNorm must be positive, got ${this.maxGradNorm}`);
     this.optimizer = new AdamW(selectTrainable(model, this.spec), options.optimizer);
   }
@@ -107,10 +114,14 @@ export class Trainer {
       varList.forEach((v) => (v.trainable = true)); // variableGrads skips non-trainable variables
       for (const mb of microBatches) {
         const batch = toTensors(mb);
+        const forwardOptions = batch.paddingMask ? { paddingMask: batch.paddingMask } : {};
+        const teacherLogits = this.teacher?.forward(batch.ids, forwardOptions).logits;
         try {
           const { value, grads: g } = tf.variableGrads(() => {
-            const { logits } = this.model.forward(batch.ids, batch.paddingMask ? { paddingMask: batch.paddingMask } : {});
-            return tf.div(maskedNllSum(logits, batch.targets, batch.targetMask), targetTokens) as tf.Scalar;
+            const { logits } = this.model.forward(batch.ids, forwardOptions);
+            const nll = maskedNllSum(logits, batch.targets, batch.targetMask);
+            const sum = teacherLogits ? tf.add(nll, maskedKlSum(logits, teacherLogits, batch.targetMask)) : nll;
+            return tf.div(sum, targetTokens) as tf.Scalar;
           }, varList);
           lossSum = accumulate(lossSum, value) as tf.Scalar;
           for (const [varName, grad] of Object.entries(g)) {
@@ -120,6 +131,7 @@ export class Trainer {
           }
         } finally {
           disposeBatch(batch);
+          teacherLogits?.dispose();
         }
       }
       if (this.maxGradNorm === Infinity) {

@@ -15,16 +15,20 @@ import { namedWeights } from '../model/weights.ts';
 import { Trainer, trainEpoch, type AdamWState, type EpochOptions, type StepEvent } from '../train/index.ts';
 import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
+import { evaluateTextTokens } from '../eval/text-tokens.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
 import { scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
-import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
+import type { DropRule } from './baselines.ts';
+import type { OneShotRule } from './one-shot.ts';
+import { DEFAULT_TRIM_VARIANTS, type TrimVariants } from './variants.ts';
+import { fadeScale, setFading } from './soft-drop.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
 import { deriveSeed } from '../random.ts';
 import type { PreparedTask } from './prepare.ts';
 
-/** Comparison runs beside TrimLLM (paper Table 3). */
-export type BaselineName = 'full-finetune' | 'sparse-finetune' | DropRule;
+/** Comparison runs beside TrimLLM (paper Table 3, and the one-shot rules of one-shot.ts). */
+export type BaselineName = 'full-finetune' | 'sparse-finetune' | DropRule | OneShotRule;
 
 /** Settings of a run (stored with it; every field has a default in DEFAULT_TRIM_CONFIG). */
 export interface TrimRunConfig {
@@ -50,14 +54,17 @@ export interface TrimRunConfig {
   baselineEpochs?: number;
   /** Decode benchmark per measured model: prompt and new tokens, timed runs. */
   benchmark: { promptTokens: number; newTokens: number; runs: number };
+  /** Named variants of the schedule (variants.ts); absent in runs stored before them: the defaults. */
+  variants?: TrimVariants;
 }
 
 /** Defaults: the paper's r = 0.25, k = 1, "both"; 50% of sub-layers kept. */
 export const DEFAULT_TRIM_CONFIG: TrimRunConfig = {
   method: 'both', sparseRatio: 0.25, dropsPerEpoch: 1, targets: { keptFraction: 0.5, maxEpochs: 20 },
   lr: 1e-3, warmupSteps: 2, minLrRatio: 0.1, microBatchSize: 8, accumulationSteps: 1, calibrationSize: 48,
-  seed: 0, baselines: ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'],
+  seed: 0, baselines: ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom', 'block-influence', 'angular'],
   benchmark: { promptTokens: 32, newTokens: 32, runs: 3 },
+  variants: DEFAULT_TRIM_VARIANTS,
 };
 
 /** A tensor of the checkpointed state (variable layout, keyed by Hugging Face name). */
@@ -108,7 +115,8 @@ export interface TrimRunContext {
   resume?: ResumePoint;
 }
 
-function stepsPerEpoch(ctx: TrimRunContext): number {
+/** Optimizer steps of one epoch of the run's training set. */
+export function stepsPerEpoch(ctx: TrimRunContext): number {
   return Math.ceil(ctx.task.train.length / (ctx.config.microBatchSize * ctx.config.accumulationSteps));
 }
 
@@ -117,16 +125,18 @@ export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name:
   const test = ctx.task.test;
   let p: number;
   let accNorm: number | undefined;
+  let scored: number;
   if (test.kind === 'choice') {
     const r = await evaluateMultipleChoice(model, ctx.tokenizer, test.items, { keep, batchSize: 16 });
-    [p, accNorm] = [r.acc, r.accNorm];
+    [p, accNorm, scored] = [r.acc, r.accNorm, test.items.length];
   } else {
-    p = await performance(model, ctx.tokenizer, test, keep);
+    const r = await evaluateTextTokens(model, test.examples, { keep, batchSize: 16 });
+    [p, scored] = [r.accuracy, r.tokens];
   }
   const speed = await benchmarkThroughput(model, { ...ctx.config.benchmark, warmup: 1, keep });
   return {
     name, kind, ...(step !== undefined ? { step } : {}), kept: keptNames(keep),
-    keptFraction: keep.filter(Boolean).length / keep.length, metric: ctx.task.metric, performance: p,
+    keptFraction: keep.filter(Boolean).length / keep.length, metric: ctx.task.metric, performance: p, scored,
     ...(accNorm !== undefined ? { accNorm } : {}),
     paramBytes: keptParameterBytes(model.config, keep), decodeTokensPerSecond: speed.decodeTokensPerSecond,
     prefillTokensPerSecond: speed.prefillTokensPerSecond,
@@ -144,7 +154,8 @@ function epochOptions(ctx: TrimRunContext, epoch: number, totalSteps: number, on
   };
 }
 
-async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunContext, epochs: number, phase: string): Promise<void> {
+/** Trains `model` for `epochs` epochs of the run's training set (a baseline's or a teacher's budget). */
+export async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunContext, epochs: number, phase: string): Promise<void> {
   const total = epochs * stepsPerEpoch(ctx);
   for (let epoch = 0; epoch < epochs; epoch++) {
     // epochs of a baseline count from 1, as TrimLLM's
@@ -154,7 +165,8 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
   }
 }
 
-async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask): Promise<SubLayerScore[]> {
+/** A calibration scan of the kept sub-layers on this epoch's calibration sample (reported to the sink). */
+export async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask): Promise<SubLayerScore[]> {
   const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, deriveSeed(ctx.config.seed, epoch, 7919));
   const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
   const scores = await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
@@ -212,12 +224,14 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     let trainerFor = keptNames(state.trainable).join(',');
     let trainer = new Trainer(model, { trainable: { subLayers: keptNames(state.trainable) } });
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
-    const trainerForMask = (trainable: readonly boolean[]) => {
-      const key = keptNames(trainable).join(',');
+    const variants = ctx.config.variants ?? DEFAULT_TRIM_VARIANTS;
+    const distill: { teacher: LlamaModel | null } = { teacher: null }; // trained when healing starts
+    const trainerForMask = (trainable: readonly boolean[], withTeacher: boolean) => {
+      const key = keptNames(trainable).join(',') + (withTeacher ? '+teacher' : '');
       if (key !== trainerFor) {
         const step = trainer.step;
         trainer.optimizer.dispose();
-        trainer = new Trainer(model, { trainable: { subLayers: keptNames(trainable) } });
+        trainer = new Trainer(model, { trainable: { subLayers: keptNames(trainable) }, ...(withTeacher && distill.teacher ? { teacher: distill.teacher } : {}) });
         trainer.optimizer.continueFromStep(step);
         trainerFor = key;
       }
@@ -226,17 +240,27 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     const maxEpochs = ctx.config.targets.maxEpochs + (ctx.config.healEpochs ?? ctx.config.targets.maxEpochs);
     const totalSteps = maxEpochs * stepsPerEpoch(ctx);
     try {
-      return await runTrimSchedule(state, { ...ctx.config, targets: ctx.config.targets }, {
-        trainEpoch: async (epoch, keep, trainable) => {
+      const schedule = { ...ctx.config, targets: ctx.config.targets, healTrainable: variants.healTrainable, softDrop: variants.softDrop };
+      return await runTrimSchedule(state, schedule, {
+        trainEpoch: async (epoch, keep, trainable, { phase, fading }) => {
           model.keepMask = keep;
           if (!trainable.some((t, i) => t && keep[i])) {
             ctx.sink.onMessage(`epoch ${epoch}: every trainable sub-layer has been dropped; nothing to train (paper §3.4: frozen ones stay frozen)`);
             return NaN;
           }
-          const r = await trainEpoch(trainerForMask(trainable), ctx.task.train,
-            epochOptions(ctx, epoch, totalSteps, (e) => ctx.sink.onStep({ ...e, phase: 'trimllm' })));
-          if (r.aborted) throw new Error('stopped by the user');
-          return r.meanLoss;
+          if (phase === 'heal' && variants.distill && !distill.teacher) distill.teacher = await trainTeacher(ctx, epoch - 1 + (ctx.config.healEpochs ?? epoch - 1));
+          setFading(model, fading);
+          try {
+            const r = await trainEpoch(trainerForMask(trainable, phase === 'heal' && variants.distill), ctx.task.train,
+              epochOptions(ctx, epoch, totalSteps, async (e) => {
+                if (fading !== null) setFading(model, fading, fadeScale(e.examplesDone, e.examplesTotal));
+                await ctx.sink.onStep({ ...e, phase: 'trimllm' });
+              }));
+            if (r.aborted) throw new Error('stopped by the user');
+            return r.meanLoss;
+          } finally {
+            setFading(model, null);
+          }
         },
         scan: (epoch, keep) => scan(model, ctx, epoch, keep),
         validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
@@ -255,6 +279,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       });
     } finally {
       trainer.optimizer.dispose();
+      distill.teacher?.dispose();
     }
   } finally {
     model.dispose();
@@ -262,47 +287,22 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
 }
 
 /**
- * The kept fraction of the rule-based baselines: the run's target kept fraction (so they compare with TrimLLM at
- * the same size), 0.5 when the run has none.
+ * The distillation teacher: the run's own full fine-tune (every sub-layer trained on a fresh copy of the base
+ * weights, `config.baselineEpochs` epochs, else `runEpochs`: the budget the full-finetune baseline gets).
  */
-export function baselineKeptFraction(config: Pick<TrimRunConfig, 'targets'>): number {
-  return config.targets.keptFraction ?? 0.5;
-}
-
-/**
- * Measures the base model and trains/measures each baseline on a fresh copy of the base weights. The rule-based
- * ones (random, top, bottom) keep {@link baselineKeptFraction} of the sub-layers; their name says the kept share
- * (`random 70% + fine-tune`).
- */
-export async function runBaselines(ctx: TrimRunContext, epochs: number, trainable: readonly boolean[] | null): Promise<void> {
-  const base = await ctx.loadBase();
+async function trainTeacher(ctx: TrimRunContext, runEpochs: number): Promise<LlamaModel> {
+  const model = await ctx.loadBase();
+  const trainer = new Trainer(model, { trainable: { subLayers: 'all' } });
+  const epochs = ctx.config.baselineEpochs ?? runEpochs;
+  ctx.sink.onMessage(`distillation teacher: full fine-tune, ${epochs} epochs`);
   try {
-    await ctx.sink.onEntry(await measureEntry(base, ctx, 'base', 'base', base.keepMask));
+    await trainEpochs(model, trainer, ctx, epochs, 'teacher');
+    return model;
+  } catch (e) {
+    model.dispose();
+    throw e;
   } finally {
-    base.dispose();
-  }
-  for (const name of ctx.config.baselines) {
-    if (ctx.signal?.aborted) return;
-    if (name === 'sparse-finetune' && !trainable) continue;
-    const model = await ctx.loadBase();
-    try {
-      const rule = name === 'random' || name === 'top' || name === 'bottom';
-      const kept = baselineKeptFraction(ctx.config);
-      const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 1 - kept, ctx.config.seed) : fullKeepMask(model.config.nLayers);
-      model.keepMask = keep;
-      const subLayers = name === 'sparse-finetune' ? keptNames(trainable!) : 'all';
-      const trainer = new Trainer(model, { trainable: { subLayers } });
-      try {
-        ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs`);
-        await trainEpochs(model, trainer, ctx, epochs, name);
-      } finally {
-        trainer.optimizer.dispose();
-      }
-      const kind: ReportEntryKind = rule ? `baseline-${name}` : name;
-      await ctx.sink.onEntry(await measureEntry(model, ctx, rule ? `${name} ${Math.round(100 * kept)}% + fine-tune` : name, kind, keep));
-    } finally {
-      model.dispose();
-    }
+    trainer.optimizer.dispose();
   }
 }
 

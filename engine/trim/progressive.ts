@@ -38,6 +38,11 @@ export interface TrimScheduleConfig {
    * r = 0.25 on Grimm) or only the 'sparse' set chosen before fine-tuning.
    */
   healTrainable?: 'all' | 'sparse';
+  /**
+   * Soft dropping (soft-drop.ts): a chosen sub-layer stays in the keep mask and fades out during the next epoch's
+   * training (TrimState.fading), then is removed; the checkpoint after that epoch has it removed. Default false.
+   */
+  softDrop?: boolean;
 }
 
 /** One drop decision, with the scan it was made from. */
@@ -63,12 +68,21 @@ export interface TrimState {
   stopReason: 'kept_fraction' | 'param_ratio' | 'accuracy_floor' | 'max_epochs' | 'nothing_left' | null;
   /** Validation P after each drop. */
   validation: { epoch: number; performance: number }[];
+  /** Soft dropping: the sub-layer (keep-mask index) chosen to fade out during the next epoch; absent: none. */
+  fading?: number | null;
+}
+
+/** What an epoch of training is for. */
+export interface EpochContext {
+  phase: 'drop' | 'heal';
+  /** Soft dropping: the sub-layer (keep-mask index) to fade 1 → 0 over this epoch, or null. */
+  fading: number | null;
 }
 
 /** The work the schedule drives. */
 export interface TrimHooks {
   /** Trains one epoch of the kept ∧ trainable sub-layers; returns the mean loss. */
-  trainEpoch(epoch: number, keep: KeepMask, trainable: readonly boolean[]): Promise<number>;
+  trainEpoch(epoch: number, keep: KeepMask, trainable: readonly boolean[], context: EpochContext): Promise<number>;
   /** Scores the kept sub-layers on a calibration sample drawn for this epoch. */
   scan(epoch: number, keep: KeepMask): Promise<SubLayerScore[]>;
   /** P on the validation split for a keep mask. */
@@ -116,35 +130,45 @@ export async function runTrimSchedule(start: TrimState, config: TrimScheduleConf
   while (state.phase !== 'done') {
     if (hooks.stopRequested()) return state;
     if (state.phase === 'drop') {
-      const reason = targetReached(state, config, hooks);
+      const fading = state.fading ?? null;
+      const reason = fading === null ? targetReached(state, config, hooks) : null;
       if (reason) {
         const trainable = (config.healTrainable ?? 'all') === 'all' ? [...state.keep] : state.trainable;
         state = { ...state, phase: 'heal', stopReason: reason, trainable };
         continue;
       }
       const epoch = state.epochsDone + 1;
-      await hooks.trainEpoch(epoch, state.keep, state.trainable);
-      let keep = [...state.keep];
+      await hooks.trainEpoch(epoch, state.keep, state.trainable, { phase: 'drop', fading });
+      let keep = state.keep.map((k, j) => k && j !== fading);
       const drops = [...state.drops];
-      for (let i = 0; i < config.dropsPerEpoch && keep.filter(Boolean).length > 1; i++) {
+      const faded = fading === null ? [] : [drops.at(-1)!.subLayer];
+      let next: number | null = null;
+      const chooseMore = !config.softDrop || targetReached({ ...state, keep }, config, hooks) === null;
+      for (let i = 0; chooseMore && i < config.dropsPerEpoch && keep.filter(Boolean).length > 1; i++) {
         const scores = await hooks.scan(epoch, keep);
         const chosen = chooseDrop(scores, config.method);
-        keep = keep.map((k, j) => k && j !== chosen.index);
         drops.push({ epoch, subLayer: chosen.subLayer, scores });
+        if (config.softDrop) {
+          next = chosen.index; // fades during the next epoch (one at a time: k > 1 is not soft)
+          break;
+        }
+        keep = keep.map((k, j) => k && j !== chosen.index);
       }
       const performance = await hooks.validate(keep);
-      state = { ...state, epochsDone: epoch, keep, drops, validation: [...state.validation, { epoch, performance }] };
-      await hooks.checkpoint(state, `drop ${drops.length}: -${drops.slice(-config.dropsPerEpoch).map((d) => d.subLayer).join(',')}`);
+      state = { ...state, epochsDone: epoch, keep, drops, fading: next, validation: [...state.validation, { epoch, performance }] };
+      const removed = config.softDrop ? faded : drops.slice(-config.dropsPerEpoch).map((d) => d.subLayer);
+      const removedCount = state.keep.length - keep.filter(Boolean).length;
+      await hooks.checkpoint(state, removed.length ? `drop ${removedCount}: -${removed.join(',')}` : `fine-tune 1: ${drops.at(-1)?.subLayer ?? ''} fades next`);
       continue;
     }
-    const healEpochs = config.healEpochs ?? state.drops.length / Math.max(1, config.dropsPerEpoch);
+    const healEpochs = config.healEpochs ?? (config.softDrop ? state.drops.length : state.drops.length / Math.max(1, config.dropsPerEpoch));
     if (state.healEpochsDone >= healEpochs) {
       state = { ...state, phase: 'done' };
       await hooks.checkpoint(state, 'done');
       continue;
     }
     const epoch = state.epochsDone + 1;
-    await hooks.trainEpoch(epoch, state.keep, state.trainable);
+    await hooks.trainEpoch(epoch, state.keep, state.trainable, { phase: 'heal', fading: null });
     state = { ...state, epochsDone: epoch, healEpochsDone: state.healEpochsDone + 1 };
     await hooks.checkpoint(state, `heal ${state.healEpochsDone}`);
   }

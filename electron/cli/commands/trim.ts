@@ -5,6 +5,7 @@ import { resolveTemplates } from '../../../engine/data/index.ts';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
 import { DEFAULT_TRIM_CONFIG, type BaselineName } from '../../../engine/trim/pipeline.ts';
 import type { ImportanceMethod } from '../../../engine/trim/importance.ts';
+import { parseVariants, type TrimVariants } from '../../../engine/trim/variants.ts';
 import { createRun, closeDatabase, storageError } from '../../store/index.ts';
 import { parse, required, UsageError } from '../args.ts';
 import { CliTrimSettingsSchema, numericFlags } from '../validate.ts';
@@ -17,7 +18,8 @@ import { executeRun, type StoredRunConfig } from '../trim-job.ts';
 export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T --map ...] [--report-dir DIR]
              [--target 0.5] [--param-ratio R] [--floor TAU] [--max-epochs 20] [--heal-epochs N] [--k 1]
              [--method both|calibration|activation] [--sparse-ratio 0.25] [--lr 1e-3] [--batch 8]
-             [--calibration 48] [--seed 0] [--baselines full-finetune,sparse-finetune,random,top,bottom|none]
+             [--calibration 48] [--seed 0] [--variants soft-drop,distill,heal-sparse,lookahead=N]
+             [--baselines full-finetune,sparse-finetune,random,top,bottom,block-influence,angular|none]
              [--baseline-epochs N] [--max-train N] [--max-eval N] [--window 128] [--templates FILE] [--data-dir DIR]
   Imports the model and dataset into the workspace, then trains one epoch at a time, dropping the k least
   important sub-layers after each (TrimLLM), until the target kept fraction (or parameter ratio, accuracy floor,
@@ -32,7 +34,7 @@ const TRIM_FLAGS = {
   'baseline-epochs': 'baselineEpochs', 'max-train': 'maxTrain', 'max-eval': 'maxEval', window: 'windowTokens',
 } as const;
 
-const BASELINES: BaselineName[] = ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'];
+const BASELINES: readonly BaselineName[] = DEFAULT_TRIM_CONFIG.baselines;
 
 /**
  * Opens the workspace for a run.
@@ -100,7 +102,14 @@ export async function run(argv: string[]): Promise<number> {
     calibration: { type: 'string' }, seed: { type: 'string' }, baselines: { type: 'string' },
     'baseline-epochs': { type: 'string' }, 'max-train': { type: 'string' }, 'max-eval': { type: 'string' },
     window: { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' }, templates: { type: 'string' },
+    variants: { type: 'string' },
   });
+  let variants: TrimVariants;
+  try {
+    variants = parseVariants(values.variants ?? '');
+  } catch (e) {
+    throw new UsageError(`--variants: ${(e as Error).message}`);
+  }
   const templates = values.templates ? readTemplates(values.templates) : undefined;
   const method = (values.method ?? 'both') as ImportanceMethod;
   if (!['both', 'calibration', 'activation'].includes(method)) throw new UsageError('--method must be both, calibration or activation');
@@ -125,6 +134,7 @@ export async function run(argv: string[]): Promise<number> {
     calibrationSize: n.calibrationSize ?? d.calibrationSize,
     seed: n.seed ?? d.seed,
     baselines: baselines as BaselineName[],
+    variants,
     ...(n.baselineEpochs !== undefined ? { baselineEpochs: n.baselineEpochs } : {}),
     limits: { maxTrain: n.maxTrain ?? 400, maxEval: n.maxEval ?? 200, windowTokens: n.windowTokens ?? 128 },
     reportDir: values['report-dir'] ? resolve(values['report-dir']) : null,

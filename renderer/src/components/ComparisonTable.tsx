@@ -7,7 +7,7 @@ import { kindLabel, metricLabel, speedUp, type FrontierPoint } from '../lib/metr
 import { formatBytes, formatNumber, formatPercent } from '../lib/format.ts';
 import { EmptyState } from './ui.tsx';
 
-const ORDER = ['base', 'full-finetune', 'sparse-finetune', 'baseline-random', 'baseline-top', 'baseline-bottom', 'trimllm'];
+const ORDER = ['base', 'full-finetune', 'sparse-finetune', 'baseline-random', 'baseline-top', 'baseline-bottom', 'baseline-block-influence', 'baseline-angular', 'trimllm'];
 const rank = (kind: string) => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORDER.length - 1);
 
 /** The table of `points` (runPoints of a completed run); `reference` is the base model's entry. */
