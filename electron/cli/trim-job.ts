@@ -47,7 +47,8 @@ export interface StoredRunConfig extends TrimRunConfig {
   reportDir: string | null;
 }
 
-function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
+/** Every record of a dataset, train then validation then test (what prepareTask splits). */
+export function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
   const out: NormalisedRecord[] = [];
   for (const split of ['train', 'validation', 'test'] as (typeof SPLITS)[number][]) {
     for (const r of listRecords(db, datasetId, split)) out.push(r.payload as NormalisedRecord);
