@@ -111,3 +111,23 @@ test('resuming from any checkpointed state ends with the same keep mask as an un
     assert.deepEqual(resumed.drops.map((d) => d.subLayer), end.drops.map((d) => d.subLayer));
   }
 });
+
+test('soft dropping: each chosen sub-layer fades during the next epoch, then leaves the keep mask', async () => {
+  const log: string[] = [];
+  const hooks = fakeHooks(log);
+  const fades: (number | null)[] = [];
+  const train = hooks.trainEpoch.bind(hooks);
+  hooks.trainEpoch = async (epoch, keep, trainable, context) => {
+    fades.push(context.fading);
+    return train(epoch, keep, trainable, context);
+  };
+  const end = await runTrimSchedule(initialTrimState([true, false, true, true, false, false]), { ...base, softDrop: true, targets: { keptFraction: 0.5, maxEpochs: 10 } }, hooks);
+  assert.equal(end.stopReason, 'kept_fraction');
+  assert.deepEqual(end.drops.map((d) => d.subLayer), ['mlp2', 'attn2', 'mlp1'], 'the same order as hard dropping here');
+  // epoch 1 trains all 6 and chooses mlp2; epochs 2–4 each fade the previous choice; then 1 healing epoch
+  assert.deepEqual(fades, [null, 5, 4, 3, null]);
+  assert.deepEqual(log.slice(0, 4), ['train 1 6 3', 'train 2 6 3', 'train 3 5 3', 'train 4 4 3']);
+  assert.deepEqual(hooks.states.map((s) => s.keep.filter(Boolean).length), [6, 5, 4, 3, 3, 3]);
+  assert.equal(hooks.states[0]!.fading, 5, 'the checkpoint records the sub-layer fading next, so a resume continues the fade');
+  assert.equal(hooks.states[3]!.fading, null);
+});
