@@ -24,7 +24,8 @@ import type { OneShotRule } from './one-shot.ts';
 import { DEFAULT_TRIM_VARIANTS, type TrimVariants } from './variants.ts';
 import { fadeScale, setFading } from './soft-drop.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
-import { deriveSeed } from '../random.ts';
+import { deriveSeed, seededSample } from '../random.ts';
+import { chooseByRecovery } from './lookahead.ts';
 import type { PreparedTask } from './prepare.ts';
 
 /** Comparison runs beside TrimLLM (paper Table 3, and the one-shot rules of one-shot.ts). */
@@ -165,9 +166,14 @@ export async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: Trim
   }
 }
 
+/** The calibration sample of an epoch's scan: drawn fresh from the validation split, seeded by the epoch. */
+export function calibrationFor(ctx: TrimRunContext, epoch: number) {
+  return calibrationSample(ctx.task.validation, ctx.config.calibrationSize, deriveSeed(ctx.config.seed, epoch, 7919));
+}
+
 /** A calibration scan of the kept sub-layers on this epoch's calibration sample (reported to the sink). */
 export async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask): Promise<SubLayerScore[]> {
-  const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, deriveSeed(ctx.config.seed, epoch, 7919));
+  const calibration = calibrationFor(ctx, epoch);
   const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
   const scores = await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
   await ctx.sink.onScan(epoch, scores);
@@ -226,6 +232,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
     const variants = ctx.config.variants ?? DEFAULT_TRIM_VARIANTS;
     const distill: { teacher: LlamaModel | null } = { teacher: null }; // trained when healing starts
+    const trainingNow = { mask: state.trainable as readonly boolean[] }; // the trainable mask of the last epoch
     const trainerForMask = (trainable: readonly boolean[], withTeacher: boolean) => {
       const key = keptNames(trainable).join(',') + (withTeacher ? '+teacher' : '');
       if (key !== trainerFor) {
@@ -250,6 +257,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
           }
           if (phase === 'heal' && variants.distill && !distill.teacher) distill.teacher = await trainTeacher(ctx, epoch - 1 + (ctx.config.healEpochs ?? epoch - 1));
           setFading(model, fading);
+          trainingNow.mask = trainable;
           try {
             const r = await trainEpoch(trainerForMask(trainable, phase === 'heal' && variants.distill), ctx.task.train,
               epochOptions(ctx, epoch, totalSteps, async (e) => {
@@ -263,6 +271,11 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
           }
         },
         scan: (epoch, keep) => scan(model, ctx, epoch, keep),
+        ...(variants.lookahead > 0 ? {
+          choose: (epoch: number, keep: KeepMask, scores: SubLayerScore[]) => chooseByRecovery(keep, scores, ctx.config.method, variants.lookahead,
+            (without, candidate) => probeRecovery(model, trainer, ctx, { epoch, keep, trainable: trainingNow.mask, without, candidate: candidate.index, totalSteps }),
+            (c, p) => ctx.sink.onMessage(`look-ahead epoch ${epoch}: without ${c.subLayer} P ${(100 * c.calibrationPerformance).toFixed(1)}% → ${(100 * p).toFixed(1)}% after ${variants.lookaheadSteps} steps`)),
+        } : {}),
         validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
         paramBytes: (keep) => keptParameterBytes(model.config, keep),
         checkpoint: async (s, label) => {
@@ -283,6 +296,34 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     }
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * One look-ahead probe (lookahead.ts): trains `lookaheadSteps` steps with `candidate` dropped, on a seeded sample of
+ * the training set, with a copy of the run's optimizer state; returns P on the epoch's calibration sample; then puts
+ * the weights back (the run's optimizer is not touched) and the keep mask.
+ */
+async function probeRecovery(
+  model: LlamaModel, trainer: Trainer, ctx: TrimRunContext,
+  at: { epoch: number; keep: KeepMask; trainable: readonly boolean[]; without: KeepMask; candidate: number; totalSteps: number },
+): Promise<number> {
+  const variants = ctx.config.variants ?? DEFAULT_TRIM_VARIANTS;
+  const trainable = at.keep.map((k, i) => k && at.trainable[i]!);
+  const saved = await snapshotSubLayers(model, trainable);
+  const probe = new Trainer(model, { trainable: { subLayers: keptNames(trainable.map((t, i) => t && at.without[i]!)) } });
+  try {
+    probe.optimizer.importState(await trainer.optimizer.exportState());
+    model.keepMask = at.without;
+    const perStep = ctx.config.microBatchSize * ctx.config.accumulationSteps;
+    const burst = seededSample(ctx.task.train, variants.lookaheadSteps * perStep, deriveSeed(ctx.config.seed, at.epoch, 104729 + at.candidate));
+    const r = await trainEpoch(probe, burst, epochOptions(ctx, at.epoch, at.totalSteps, undefined));
+    if (r.aborted) throw new Error('stopped by the user');
+    return await performance(model, ctx.tokenizer, calibrationFor(ctx, at.epoch), at.without);
+  } finally {
+    probe.optimizer.dispose();
+    restoreTensors(model, saved);
+    model.keepMask = at.keep;
   }
 }
 

@@ -87,6 +87,8 @@ export interface TrimHooks {
   scan(epoch: number, keep: KeepMask): Promise<SubLayerScore[]>;
   /** P on the validation split for a keep mask. */
   validate(keep: KeepMask): Promise<number>;
+  /** Chooses the drop from a scan (default: chooseDrop with the config's method; look-ahead replaces it). */
+  choose?(epoch: number, keep: KeepMask, scores: SubLayerScore[]): Promise<SubLayerScore>;
   /** Parameter bytes of a keep mask. */
   paramBytes(keep: KeepMask): number;
   /** Persists the state (and the weights it implies) atomically; called after every epoch. */
@@ -146,7 +148,7 @@ export async function runTrimSchedule(start: TrimState, config: TrimScheduleConf
       const chooseMore = !config.softDrop || targetReached({ ...state, keep }, config, hooks) === null;
       for (let i = 0; chooseMore && i < config.dropsPerEpoch && keep.filter(Boolean).length > 1; i++) {
         const scores = await hooks.scan(epoch, keep);
-        const chosen = chooseDrop(scores, config.method);
+        const chosen = hooks.choose ? await hooks.choose(epoch, keep, scores) : chooseDrop(scores, config.method);
         drops.push({ epoch, subLayer: chosen.subLayer, scores });
         if (config.softDrop) {
           next = chosen.index; // fades during the next epoch (one at a time: k > 1 is not soft)
