@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binomialStderr, compareEntries, formatPerformance, noiseStatements, seedSpread } from '../../engine/report/uncertainty.ts';
-import type { ReportEntry } from '../../engine/report/types.ts';
+import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
+import { finalTrimEntry, frontierBeforeHealing, renderSeedComparison } from '../../engine/report/seeds.ts';
 
 const entry = (name: string, kind: ReportEntry['kind'], performance: number, scored?: number): ReportEntry => ({
   name, kind, kept: [], keptFraction: 0.5, metric: 'next_token_acc', performance, paramBytes: 1, decodeTokensPerSecond: 1,
@@ -43,4 +44,25 @@ test('seed spread: mean and sample standard deviation', () => {
   assert.equal(s.mean, 2);
   assert.equal(s.sd, 1);
   assert.throws(() => seedSpread([]), /no value/);
+});
+
+test('seed comparison: healed TrimLLM per variant and the baselines as mean ± sd, the pre-healing frontier side by side', () => {
+  const report = (trim: [string, number, number][], extra: ReportEntry[] = []): TrimReport => ({
+    title: 't', model: 'm', dataset: 'd', taskType: 'text', createdAt: '', config: {}, nLayers: 2, losses: [], drops: [],
+    entries: [...trim.map(([name, kept, p]) => ({ ...entry(name, 'trimllm', p), kept: Array.from({ length: kept }, (_, i) => `x${i}`), keptFraction: kept / 4 })), ...extra],
+  });
+  const hard = [
+    report([['drop 1', 3, 0.3], ['drop 2', 2, 0.2], ['heal 1', 2, 0.32]], [entry('full-finetune', 'full-finetune', 0.4), entry('random 50% + fine-tune', 'baseline-random', 0.3)]),
+    report([['drop 1', 3, 0.34], ['drop 2', 2, 0.22], ['heal 1', 2, 0.36]], [entry('full-finetune', 'full-finetune', 0.4), entry('random 50% + fine-tune', 'baseline-random', 0.32)]),
+  ];
+  const soft = [report([['fine-tune 1', 4, 0.35], ['drop 1', 3, 0.33], ['drop 2', 2, 0.3], ['heal 1', 2, 0.34]])];
+  assert.equal(finalTrimEntry(hard[0]!)!.performance, 0.32);
+  assert.deepEqual([...frontierBeforeHealing(soft[0]!)], [[4, 0.35], [3, 0.33], [2, 0.3]]);
+  const md = renderSeedComparison([{ variant: 'hard', reports: hard }, { variant: 'soft', reports: soft }], 'T');
+  assert.match(md, /\| TrimLLM hard \(2\/4\) \| 34\.00 ± 2\.83 \(n=2\) \| 32\.00, 36\.00 \| 85\.0% \|/);
+  assert.match(md, /\| TrimLLM soft \(2\/4\) \| 34\.00 ± 0\.00 \(n=1\) \| 34\.00 \| 85\.0% \|/);
+  assert.match(md, /\| random 50% \+ fine-tune \| 31\.00 ± 1\.41 \(n=2\) \| 30\.00, 32\.00 \| 77\.5% \|/);
+  assert.match(md, /\| 2 \| 21\.00 ± 1\.41 \(n=2\) \| 30\.00 ± 0\.00 \(n=1\) \|/);
+  assert.match(md, /\| 4 \| — \| 35\.00 ± 0\.00 \(n=1\) \|/);
+  assert.throws(() => renderSeedComparison([{ variant: 'x', reports: [report([], [])] }], 'T'), /no report has a TrimLLM/);
 });
