@@ -209,6 +209,21 @@ export function restoreTensors(model: LlamaModel, tensors: readonly StateTensor[
   }
 }
 
+/**
+ * Epochs the TrimLLM run's cosine learning-rate schedule spans. By default the upper bound maxEpochs + healing
+ * (so in a normal run the cosine barely decays; issue 10 replaces this with `plannedEpochs`). MINIMAL FIX (issue 15,
+ * variant `lrPlanned`, to be replaced by issue 10's plannedEpochs): the epochs the kept-fraction target implies,
+ * `ceil(drops / k)` (+1 with soft dropping) plus the healing epochs, so the cosine ends where the run does, as it
+ * does for every baseline.
+ */
+export function scheduleEpochs(config: Pick<TrimRunConfig, 'targets' | 'healEpochs' | 'dropsPerEpoch' | 'variants'>, nSubLayers: number): number {
+  const { targets } = config;
+  if (!config.variants?.lrPlanned || targets.keptFraction === undefined) return targets.maxEpochs + (config.healEpochs ?? targets.maxEpochs);
+  const drops = Math.ceil(nSubLayers * (1 - targets.keptFraction) - 1e-9);
+  const dropEpochs = Math.min(targets.maxEpochs, Math.ceil(drops / Math.max(1, config.dropsPerEpoch)) + (config.variants.softDrop ? 1 : 0));
+  return dropEpochs + (config.healEpochs ?? dropEpochs);
+}
+
 /** Runs (or resumes) the TrimLLM schedule; returns its final state. */
 export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
   const model = await ctx.loadBase();
@@ -244,8 +259,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       }
       return trainer;
     };
-    const maxEpochs = ctx.config.targets.maxEpochs + (ctx.config.healEpochs ?? ctx.config.targets.maxEpochs);
-    const totalSteps = maxEpochs * stepsPerEpoch(ctx);
+    const totalSteps = scheduleEpochs(ctx.config, nSub) * stepsPerEpoch(ctx);
     try {
       const schedule = { ...ctx.config, targets: ctx.config.targets, healTrainable: variants.healTrainable, softDrop: variants.softDrop };
       return await runTrimSchedule(state, schedule, {

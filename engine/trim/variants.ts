@@ -25,16 +25,21 @@ export interface TrimVariants {
   lookahead: number;
   /** Training steps of each look-ahead burst. */
   lookaheadSteps: number;
+  /**
+   * MINIMAL FIX until issue 10's `plannedEpochs`: the cosine learning-rate schedule spans the epochs the run will
+   * take (pipeline.ts scheduleEpochs) instead of maxEpochs + healing. Off: the schedule as it was.
+   */
+  lrPlanned: boolean;
 }
 
 /** Defaults (see EXPERIMENTS.md for the evidence behind each). */
 export const DEFAULT_TRIM_VARIANTS: TrimVariants = {
-  softDrop: false, healTrainable: 'all', distill: false, lookahead: 0, lookaheadSteps: 10,
+  softDrop: false, healTrainable: 'all', distill: false, lookahead: 0, lookaheadSteps: 10, lrPlanned: false,
 };
 
 /**
- * Parses `--variants` text: comma-separated `soft-drop`, `heal-sparse`, `heal-all`, `distill`, `lookahead=N`,
- * `no-soft-drop`, `no-distill` over the defaults.
+ * Parses `--variants` text: comma-separated `soft-drop`, `heal-sparse`, `heal-all`, `distill`, `lr-planned`,
+ * `lookahead=N`, `lookahead-steps=N`, `no-soft-drop`, `no-distill`, `no-lr-planned` over the defaults.
  * @throws Error naming an unknown item or a bad number
  */
 export function parseVariants(text: string, base: TrimVariants = DEFAULT_TRIM_VARIANTS): TrimVariants {
@@ -47,13 +52,15 @@ export function parseVariants(text: string, base: TrimVariants = DEFAULT_TRIM_VA
     else if (name === 'heal-all') v.healTrainable = 'all';
     else if (name === 'distill') v.distill = true;
     else if (name === 'no-distill') v.distill = false;
+    else if (name === 'lr-planned') v.lrPlanned = true;
+    else if (name === 'no-lr-planned') v.lrPlanned = false;
     else if (name === 'lookahead' || name === 'lookahead-steps') {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 0) throw new Error(`variant "${item}": ${name} needs a whole number ≥ 0`);
       if (name === 'lookahead') v.lookahead = n;
       else v.lookaheadSteps = n;
     } else {
-      throw new Error(`unknown variant "${item}": use soft-drop, heal-sparse, heal-all, distill, lookahead=N, lookahead-steps=N (or no-soft-drop, no-distill)`);
+      throw new Error(`unknown variant "${item}": use soft-drop, heal-sparse, heal-all, distill, lr-planned, lookahead=N, lookahead-steps=N (or no-soft-drop, no-distill, no-lr-planned)`);
     }
   }
   return v;

@@ -4,6 +4,8 @@ import { chooseDrop, rankByImportance, scoreSubLayers, sparseTrainableMask, IMPO
 import { initialTrimState, runTrimSchedule, type TrimHooks, type TrimScheduleConfig, type TrimState } from '../../engine/trim/progressive.ts';
 import { ruleBasedKeepMask } from '../../engine/trim/baselines.ts';
 import { keptNames } from '../../engine/model/sublayers.ts';
+import { DEFAULT_TRIM_VARIANTS, parseVariants } from '../../engine/trim/variants.ts';
+import { scheduleEpochs } from '../../engine/trim/pipeline.ts';
 
 const score = (subLayer: string, index: number, p: number, norm: number): SubLayerScore => ({
   subLayer: subLayer as SubLayerScore['subLayer'], index, calibrationPerformance: p, importance: 1 / (p + IMPORTANCE_EPSILON), activationNorm: norm,
@@ -130,4 +132,18 @@ test('soft dropping: each chosen sub-layer fades during the next epoch, then lea
   assert.deepEqual(hooks.states.map((s) => s.keep.filter(Boolean).length), [6, 5, 4, 3, 3, 3]);
   assert.equal(hooks.states[0]!.fading, 5, 'the checkpoint records the sub-layer fading next, so a resume continues the fade');
   assert.equal(hooks.states[3]!.fading, null);
+});
+
+test('variants parse by name over the defaults; lr-planned spans the cosine over the epochs the run takes', () => {
+  assert.deepEqual(parseVariants(''), DEFAULT_TRIM_VARIANTS);
+  const v = parseVariants('soft-drop, distill,lookahead=3,lookahead-steps=4,heal-sparse,lr-planned');
+  assert.deepEqual(v, { softDrop: true, distill: true, lookahead: 3, lookaheadSteps: 4, healTrainable: 'sparse', lrPlanned: true });
+  assert.equal(parseVariants('no-soft-drop', v).softDrop, false);
+  assert.throws(() => parseVariants('soft'), /unknown variant "soft"/);
+  assert.throws(() => parseVariants('lookahead=-1'), /whole number/);
+  const config = { targets: { keptFraction: 0.5, maxEpochs: 20 }, healEpochs: 5, dropsPerEpoch: 1 };
+  assert.equal(scheduleEpochs({ ...config, variants: DEFAULT_TRIM_VARIANTS }, 10), 25, 'as before: maxEpochs + healing');
+  assert.equal(scheduleEpochs({ ...config, variants: { ...DEFAULT_TRIM_VARIANTS, lrPlanned: true } }, 10), 10, '5 drops + 5 healing');
+  assert.equal(scheduleEpochs({ ...config, variants: { ...DEFAULT_TRIM_VARIANTS, lrPlanned: true, softDrop: true } }, 10), 11, 'one more epoch fades the last drop');
+  assert.equal(scheduleEpochs({ targets: { keptFraction: 0.7, maxEpochs: 20 }, dropsPerEpoch: 2, variants: { ...DEFAULT_TRIM_VARIANTS, lrPlanned: true } }, 10), 4, '3 drops at k = 2: 2 epochs, healing as long');
 });
