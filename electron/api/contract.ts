@@ -24,7 +24,7 @@ export const TrimSettingsSchema = z.strictObject({
   batchSize: z.number().int().min(1).max(256).default(8),
   calibrationSize: z.number().int().min(1).max(4096).default(48),
   seed: z.number().int().min(0).default(0), // int() caps it at 2^53 − 1: every seed engine/random.ts takes
-  baselines: z.array(z.enum(['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'])).default([]),
+  baselines: z.array(z.enum(['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom', 'block-influence', 'angular'])).default([]),
   baselineEpochs: z.number().int().min(1).max(200).optional(),
   maxTrain: z.number().int().min(1).default(400),
   maxEval: z.number().int().min(1).default(200),
