@@ -58,3 +58,17 @@ test('baselines (full fine-tune, Block Influence, angular, random) are stored as
   const evalRun = runCli(['eval', '--checkpoint', String(angularId), '--data', data, '--data-dir', work, '--max', '6']);
   assert.equal(evalRun.status, 0, evalRun.stderr);
 });
+
+test('--seeds 2 runs two seeds and writes their spread (seeds.md) beside the per-seed reports', () => {
+  const work = mkdtempSync(join(tmpdir(), 'trimllm-seeds-'));
+  const reportDir = join(work, 'report');
+  const r = runCli(['trim', '--model', STORIES_BIN, '--data', sharedPath('datasets/grimm_fairy_tales'), '--data-dir', work,
+    '--report-dir', reportDir, '--seeds', '2', '--target', '0.9', '--heal-epochs', '1', '--baselines', 'none',
+    '--max-train', '8', '--max-eval', '4', '--calibration', '2', '--window', '32']);
+  assert.equal(r.status, 0, r.stderr);
+  const seeds = readFileSync(join(reportDir, 'seeds.md'), 'utf8');
+  const perSeed = [0, 1].map((s) => (JSON.parse(readFileSync(join(reportDir, `seed-${s}`, 'report.json'), 'utf8')) as TrimReport).entries.filter((e) => e.kind === 'trimllm').at(-1)!.performance);
+  const mean = (100 * (perSeed[0]! + perSeed[1]!)) / 2;
+  assert.match(seeds, new RegExp(`\\| TrimLLM this run \\(9/10\\) \\| ${mean.toFixed(2).replace('.', '\\.')} ± \\d+\\.\\d+ \\(n=2\\)`));
+  assert.equal(runCli(['trim', '--model', STORIES_BIN, '--data', 'x', '--seeds', '2']).status, 2, '--seeds needs --report-dir');
+});

@@ -1,5 +1,7 @@
 /** `trimllm trim`: fine-tune with progressive sub-layer dropping, with baselines and a report. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { renderSeedComparison } from '../../../engine/report/seeds.ts';
+import type { TrimReport } from '../../../engine/report/types.ts';
 import { join, resolve } from 'node:path';
 import { resolveTemplates } from '../../../engine/data/index.ts';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
@@ -18,14 +20,16 @@ import { executeRun, type StoredRunConfig } from '../trim-job.ts';
 export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T --map ...] [--report-dir DIR]
              [--target 0.5] [--param-ratio R] [--floor TAU] [--max-epochs 20] [--heal-epochs N] [--k 1]
              [--method both|calibration|activation] [--sparse-ratio 0.25] [--lr 1e-3] [--batch 8]
-             [--calibration 48] [--seed 0] [--variants soft-drop,distill,heal-sparse,lookahead=N]
+             [--calibration 48] [--seed 0] [--seeds N] [--variants soft-drop,distill,heal-sparse,lookahead=N]
              [--baselines full-finetune,sparse-finetune,random,top,bottom,block-influence,angular|none]
              [--baseline-epochs N] [--max-train N] [--max-eval N] [--window 128] [--templates FILE] [--data-dir DIR]
   Imports the model and dataset into the workspace, then trains one epoch at a time, dropping the k least
   important sub-layers after each (TrimLLM), until the target kept fraction (or parameter ratio, accuracy floor,
   max epochs); heals; measures base, baselines and every checkpoint on the test split; writes the report.
   Ctrl-C stops at the last checkpoint; continue with \`trimllm resume RUN\`. --templates FILE: a JSON object
-  overriding prompt templates per task type, e.g. {"mcq": "Q: {question}\\nA:"} (placeholders are checked).`;
+  overriding prompt templates per task type, e.g. {"mcq": "Q: {question}\\nA:"} (placeholders are checked).
+  --seeds N: N runs, seeds S..S+N-1, each reported in DIR/seed-S; DIR/seeds.md has mean ± sd over the seeds.
+  --variants: named variants of the schedule (engine/trim/variants.ts, measured in engine/trim/EXPERIMENTS.md).`;
 
 /** Numeric flags of the command → the settings field whose range they take (validate.ts). */
 const TRIM_FLAGS = {
@@ -102,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
     calibration: { type: 'string' }, seed: { type: 'string' }, baselines: { type: 'string' },
     'baseline-epochs': { type: 'string' }, 'max-train': { type: 'string' }, 'max-eval': { type: 'string' },
     window: { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' }, templates: { type: 'string' },
-    variants: { type: 'string' },
+    variants: { type: 'string' }, seeds: { type: 'string' },
   });
   let variants: TrimVariants;
   try {
@@ -142,16 +146,33 @@ export async function run(argv: string[]): Promise<number> {
   };
   const modelPath = required(values.model, 'model');
   const dataPath = required(values.data, 'data');
+  const seeds = values.seeds === undefined ? 1 : Number(values.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) throw new UsageError(`--seeds must be a whole number from 1 to 100, got ${values.seeds}`);
+  if (seeds > 1 && !config.reportDir) throw new UsageError('--seeds N needs --report-dir (each seed writes DIR/seed-S, the spread goes to DIR/seeds.md)');
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
   const db = openForRun(values['data-dir']);
-  let runId: number;
+  const runIds: number[] = [];
+  const perSeed = (i: number): StoredRunConfig => seeds === 1 ? config
+    : { ...config, seed: config.seed + i, reportDir: join(config.reportDir!, `seed-${config.seed + i}`) };
   try {
     const modelId = await registerModel(db, modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true });
     const datasetId = await registerDataset(db, dataPath, { ...values, reuse: true });
-    runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
-    console.error(`run ${runId} created`);
+    for (let i = 0; i < seeds; i++) {
+      runIds.push(createRun(db, { modelId, datasetId, config: perSeed(i), seed: config.seed + i }));
+      console.error(`run ${runIds.at(-1)} created (seed ${config.seed + i})`);
+    }
   } finally {
     closeDatabase(db);
   }
-  return runWithSignals(values['data-dir'], runId, values.backend);
+  for (const runId of runIds) {
+    const code = await runWithSignals(values['data-dir'], runId, values.backend);
+    if (code !== 0) return code;
+  }
+  if (seeds > 1) {
+    const reports = runIds.map((_, i) => JSON.parse(readFileSync(join(perSeed(i).reportDir!, 'report.json'), 'utf8')) as TrimReport);
+    const out = join(config.reportDir!, 'seeds.md');
+    writeFileSync(out, renderSeedComparison([{ variant: 'this run', reports }], `${seeds} seeds: mean ± sd`));
+    console.log(`spread over ${seeds} seeds: ${out}`);
+  }
+  return 0;
 }
