@@ -6,6 +6,7 @@ import { ruleBasedKeepMask } from '../../engine/trim/baselines.ts';
 import { keptNames } from '../../engine/model/sublayers.ts';
 import { DEFAULT_TRIM_VARIANTS, parseVariants } from '../../engine/trim/variants.ts';
 import { scheduleEpochs } from '../../engine/trim/pipeline.ts';
+import { chooseByRecovery, lookaheadCandidates } from '../../engine/trim/lookahead.ts';
 
 const score = (subLayer: string, index: number, p: number, norm: number): SubLayerScore => ({
   subLayer: subLayer as SubLayerScore['subLayer'], index, calibrationPerformance: p, importance: 1 / (p + IMPORTANCE_EPSILON), activationNorm: norm,
@@ -146,4 +147,20 @@ test('variants parse by name over the defaults; lr-planned spans the cosine over
   assert.equal(scheduleEpochs({ ...config, variants: { ...DEFAULT_TRIM_VARIANTS, lrPlanned: true } }, 10), 10, '5 drops + 5 healing');
   assert.equal(scheduleEpochs({ ...config, variants: { ...DEFAULT_TRIM_VARIANTS, lrPlanned: true, softDrop: true } }, 10), 11, 'one more epoch fades the last drop');
   assert.equal(scheduleEpochs({ targets: { keptFraction: 0.7, maxEpochs: 20 }, dropsPerEpoch: 2, variants: { ...DEFAULT_TRIM_VARIANTS, lrPlanned: true } }, 10), 4, '3 drops at k = 2: 2 epochs, healing as long');
+});
+
+test('look-ahead: the m first candidates of the ordinary rule are probed; the best recovered one is dropped', async () => {
+  const scores = [score('attn0', 0, 0.30, 1), score('mlp0', 1, 0.35, 1), score('attn1', 2, 0.33, 1), score('mlp1', 3, 0.20, 1)];
+  assert.deepEqual(lookaheadCandidates(scores, 'calibration', 3).map((s) => s.subLayer), ['mlp0', 'attn1', 'attn0']);
+  const probed: string[] = [];
+  const recovered: Record<string, number> = { mlp0: 0.36, attn1: 0.38, attn0: 0.37 };
+  const chosen = await chooseByRecovery([true, true, true, true], scores, 'calibration', 3, async (without, c) => {
+    probed.push(`${c.subLayer}:${without.map(Number).join('')}`);
+    return recovered[c.subLayer]!;
+  });
+  assert.equal(chosen.subLayer, 'attn1', 'best after the burst, though the scan ranked mlp0 first');
+  assert.deepEqual(probed, ['mlp0:1011', 'attn1:1101', 'attn0:0111']);
+  const tie = await chooseByRecovery([true, true, true, true], scores, 'calibration', 2, async () => 0.3);
+  assert.equal(tie.subLayer, 'mlp0', 'a tie keeps the scan\'s order');
+  assert.throws(() => lookaheadCandidates(scores, 'both', 0), /at least one candidate/);
 });
