@@ -1,10 +1,10 @@
 /**
  * One TrimLLM run end to end (DESIGN.md §1): an initial calibration scan fixes the sparse-update mask, then the
  * progressive schedule (progressive.ts) trains, scores, drops and heals, checkpointing every epoch; each
- * checkpoint is measured on the test split (P, parameter bytes, decode tokens/s). Baselines — base model, full
- * fine-tune, sparse fine-tune, rule-based 50% dropping (random, top, bottom) — are trained and measured the same
- * way, on fresh copies of the base weights. Persistence is the caller's (RunSink), so the engine stays free of
- * the database; a run resumes from any checkpoint the sink saved (ResumePoint).
+ * checkpoint is measured on the test split (P with its scored count, parameter bytes, decode tokens/s). The
+ * named variants (variants.ts: soft drop, healing set, distillation, look-ahead, planned LR span) plug in here.
+ * Baselines are trained and measured the same way in baseline-runs.ts. Persistence is the caller's (RunSink), so
+ * the engine stays free of the database; a run resumes from any checkpoint the sink saved (ResumePoint).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from '../model/llama.ts';
