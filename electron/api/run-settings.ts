@@ -10,12 +10,13 @@
  * Help text: plain words first, the paper's term or symbol second, in parentheses.
  */
 import { z } from 'zod';
+import { parseVariants } from '../../engine/trim/variants.ts';
 
 /** Where a setting appears in the trim form. */
 export type SettingGroup = 'trimming' | 'fine-tuning' | 'limits' | 'baselines';
 
-/** How the CLI reads a setting's flag: a number, one of a list, a comma list ('none' = empty), or a JSON file. */
-export type FlagKind = 'number' | 'choice' | 'list' | 'json-file';
+/** How the CLI reads a setting's flag: a number, one of a list, a comma list ('none' = empty), a JSON file, or free text. */
+export type FlagKind = 'number' | 'choice' | 'list' | 'json-file' | 'text';
 
 /** One run setting. */
 export interface SettingSpec<S extends z.ZodType = z.ZodType> {
@@ -41,8 +42,11 @@ export interface SettingSpec<S extends z.ZodType = z.ZodType> {
 
 const spec = <S extends z.ZodType>(s: SettingSpec<S>): SettingSpec<S> => s;
 
-/** The baselines a run can measure beside TrimLLM (paper Table 3). */
-export const BASELINE_NAMES = ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom'] as const;
+/**
+ * The baselines a run can measure beside TrimLLM: the fine-tunes and rule-based dropping of paper Table 3, and
+ * one-shot pruning by Block Influence (ShortGPT) and angular distance (Gromov et al.), engine/trim/one-shot.ts.
+ */
+export const BASELINE_NAMES = ['full-finetune', 'sparse-finetune', 'random', 'top', 'bottom', 'block-influence', 'angular'] as const;
 
 /** Every run setting, in form order. */
 export const RUN_SETTINGS = {
@@ -132,6 +136,19 @@ export const RUN_SETTINGS = {
     schema: z.record(z.string(), z.string()).optional(), flag: 'templates', flagKind: 'json-file', group: 'limits', cliOnly: true,
     label: 'Prompt templates',
     help: 'A JSON file of prompt templates per task type, e.g. {"mcq": "Q: {question}\\nA:"} (prompt templates)',
+  }),
+  variants: spec({
+    schema: z.string().max(200).default('').transform((text, ctx) => {
+      try {
+        return parseVariants(text);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    flag: 'variants', flagKind: 'text', group: 'trimming', cliOnly: true,
+    label: 'Method variants',
+    help: 'Comma-separated variants of the schedule, e.g. soft-drop,distill (engine/trim/variants.ts; measured in engine/trim/EXPERIMENTS.md)',
   }),
   baselines: spec({
     schema: z.array(z.enum(BASELINE_NAMES)).default([...BASELINE_NAMES]), flag: 'baselines', flagKind: 'list', group: 'baselines',

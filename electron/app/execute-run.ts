@@ -9,7 +9,8 @@ import { loadModel } from '../../engine/io/load-model.ts';
 import { resolveThreads } from '../../engine/parallel/threads.ts';
 import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
 import { prepareTask, type PreparedTask } from '../../engine/trim/prepare.ts';
-import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type ScanInfo } from '../../engine/trim/pipeline.ts';
+import { measureSpeedsSideBySide, runTrimLLM, type ResumePoint, type ScanInfo } from '../../engine/trim/pipeline.ts';
+import { runBaselines } from '../../engine/trim/baseline-runs.ts';
 import type { SubLayerScore } from '../../engine/trim/importance.ts';
 import { writeReport } from '../../engine/report/write.ts';
 import type { ReportEntry, TrimReport } from '../../engine/report/types.ts';
@@ -17,7 +18,7 @@ import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
   recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
-  claimRun, storageError, runOwner, setRunStopReason, type ModelRow, type DatasetRow,
+  claimRun, storageError, runOwner, setRunStopReason, deleteCheckpoint, type ModelRow, type DatasetRow,
 } from '../store/index.ts';
 import type { LlamaModel } from '../../engine/model/llama.ts';
 import type { Tokenizer } from '../../engine/io/tokenizer.ts';
@@ -29,7 +30,8 @@ import { readRunConfig, type StoredRunConfig } from './run-config.ts';
 import { storeRunComparison } from '../runs/comparison.ts';
 import { quantizedRowsOfRun } from '../app/quantized-rows.ts';
 
-function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
+/** Every record of a dataset, train then validation then test (what prepareTask splits). */
+export function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
   const out: NormalisedRecord[] = [];
   for (const split of ['train', 'validation', 'test'] as (typeof SPLITS)[number][]) {
     for (const r of listRecords(db, datasetId, split)) out.push(r.payload as NormalisedRecord);
@@ -37,8 +39,20 @@ function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
   return out;
 }
 
+/** Metrics of a baseline's checkpoint (a TrimLLM checkpoint's hold `state` instead). */
+export interface BaselineCheckpointMetrics {
+  kind: 'baseline';
+  baseline: string;
+  entry: ReportEntry;
+}
+
+/** True for a checkpoint that stores a baseline (not a step of the TrimLLM schedule). */
+export function isBaselineCheckpoint(metrics: unknown): boolean {
+  return (metrics as { kind?: string } | null)?.kind === 'baseline';
+}
+
 function resumePoint(db: Database, runId: number): ResumePoint | undefined {
-  const cp = latestCheckpoint(db, runId);
+  const cp = listCheckpoints(db, runId).filter((c) => !isBaselineCheckpoint(c.metrics)).at(-1);
   if (!cp) return undefined;
   const state = readResumeState(cp);
   if (!state) throw new Error(`checkpoint ${cp.id} of run ${runId} has no resume state; start a new run`);
@@ -190,19 +204,32 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     }
     // TrimLLM entries of checkpoints saved before a resume come from the database.
     const stored = listCheckpoints(db, runId).flatMap((c) => {
+      if (isBaselineCheckpoint(c.metrics)) {
+        deleteCheckpoint(db, c.id); // from a run killed while its baselines trained: they are trained again
+        return [];
+      }
       const entry = (c.metrics as { entry: ReportEntry | null }).entry;
       return entry ? [{ id: c.id, entry }] : [];
     });
     entries.splice(0, entries.length, ...stored.map((s) => s.entry));
-    await runBaselines(ctx, config.baselineEpochs ?? final.epochsDone, final.trainable);
+    const checkpointIds: (number | null)[] = stored.map((s) => s.id);
+    const doneStep = latestCheckpoint(db, runId)?.step ?? 0;
+    const trainedEpochs = config.baselineEpochs ?? final.epochsDone;
+    await runBaselines(ctx, trainedEpochs, final.trainable, (b) => {
+      checkpointIds[entries.length] = saveCheckpoint(db, {
+        runId, step: doneStep, epoch: trainedEpochs, label: b.entry.name, keepMask: b.keep, trainableMask: b.trainable,
+        metrics: { kind: 'baseline', baseline: b.baseline, entry: b.entry } satisfies BaselineCheckpointMetrics,
+        paramBytes: b.entry.paramBytes, tensors: b.tensors,
+      });
+    });
     if (signal.aborted) {
       setRunStatus(db, runId, 'interrupted');
       return null;
     }
     message('measuring tokens/s of every model side by side');
     const measured = await measureSpeedsSideBySide(ctx, entries);
-    storeRunComparison(db, { runId, modelId: run.modelId, datasetId: dataset.id, test: task.test }, measured, stored.map((s) => s.id));
-    const stepAtEpoch = new Map(listCheckpoints(db, runId).map((c) => [c.epoch, c.step]));
+    storeRunComparison(db, { runId, modelId: run.modelId, datasetId: dataset.id, test: task.test }, measured, checkpointIds);
+    const stepAtEpoch = new Map(listCheckpoints(db, runId).filter((c) => !isBaselineCheckpoint(c.metrics)).map((c) => [c.epoch, c.step]));
     const report: TrimReport = {
       title: `TrimLLM run ${runId}: ${modelRow.name} on ${dataset.name}`, model: modelRow.source, dataset: dataset.source,
       taskType: dataset.taskType, createdAt: new Date().toISOString(), config: config as unknown as Record<string, unknown>,

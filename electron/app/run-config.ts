@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { RUN_SETTINGS, type RunSettings } from '../api/run-settings.ts';
 import { FIXED_RUN_SETTINGS, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import { DEFAULT_TRIM_VARIANTS } from '../../engine/trim/variants.ts';
 import type { RunRow } from '../store/index.ts';
 
 /** Data-size limits of a run (kept small for CPUs; stored in the run config). */
@@ -45,6 +46,7 @@ export function toRunConfig(s: RunSettings, reportDir: string | null): StoredRun
     calibrationSize: s.calibrationSize,
     seed: s.seed,
     baselines: [...s.baselines],
+    variants: s.variants,
     ...(s.baselineEpochs !== undefined ? { baselineEpochs: s.baselineEpochs } : {}),
     limits: { maxTrain: s.maxTrain, maxEval: s.maxEval, windowTokens: s.windowTokens },
     reportDir,
@@ -79,6 +81,10 @@ const StoredRunConfigSchema = z.object({
   calibrationSize: unwrap(S.calibrationSize.schema),
   seed: unwrap(S.seed.schema),
   baselines: S.baselines.schema,
+  variants: z.object({
+    softDrop: z.boolean(), healTrainable: z.enum(['all', 'sparse']), distill: z.boolean(),
+    lookahead: z.number().int().min(0), lookaheadSteps: z.number().int().min(0),
+  }).default(DEFAULT_TRIM_VARIANTS),
   baselineEpochs: S.baselineEpochs.schema,
   benchmark: z.object({ promptTokens: z.number().int().min(1), newTokens: z.number().int().min(1), runs: z.number().int().min(1) })
     .default(FIXED_RUN_SETTINGS.benchmark),

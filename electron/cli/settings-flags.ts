@@ -24,8 +24,8 @@ function choicesOf(s: SettingSpec): readonly string[] {
 export function settingsHelp(): string {
   return entries.map(([, s]) => {
     const d = s.schema.safeParse(undefined);
-    const dflt = d.success && d.data !== undefined ? `default ${Array.isArray(d.data) ? d.data.join(',') || 'none' : JSON.stringify(d.data)}` : '';
-    const range = s.flagKind === 'number' ? describeRange(s.schema) : s.flagKind === 'json-file' ? 'a JSON file' : `one of ${choicesOf(s).join(', ')}${s.flagKind === 'list' ? ' (comma-separated) or none' : ''}`;
+    const dflt = s.flagKind === 'text' ? 'default none' : d.success && d.data !== undefined ? `default ${Array.isArray(d.data) ? d.data.join(',') || 'none' : JSON.stringify(d.data)}` : '';
+    const range = s.flagKind === 'number' ? describeRange(s.schema) : s.flagKind === 'json-file' ? 'a JSON file' : s.flagKind === 'text' ? '' : `one of ${choicesOf(s).join(', ')}${s.flagKind === 'list' ? ' (comma-separated) or none' : ''}`;
     return `  --${s.flag.padEnd(16)} ${s.help}; ${[dflt, range].filter(Boolean).join('; ')}`;
   }).join('\n');
 }
@@ -61,6 +61,10 @@ export function settingsFromFlags(values: Record<string, unknown>): RunSettings 
       if (!Number.isFinite(v as number) || !s.schema.safeParse(v).success) throw new UsageError(`--${s.flag} must be ${describeRange(s.schema)}, got "${text}"`);
     } else if (s.flagKind === 'json-file') {
       v = readTemplates(text);
+    } else if (s.flagKind === 'text') {
+      const checked = s.schema.safeParse(text);
+      if (!checked.success) throw new UsageError(`--${s.flag}: ${checked.error.issues[0]!.message}`);
+      v = text;
     } else {
       const options = choicesOf(s);
       const list = s.flagKind === 'list' ? (text === 'none' ? [] : text.split(',')) : [text];

@@ -9,15 +9,14 @@ import { replaceRunComparison, type Database } from '../store/index.ts';
 
 /**
  * Stores the measured entries of run `runId`, replacing an earlier comparison. `checkpointIds[i]` is the
- * checkpoint of `measured[i]` (the TrimLLM entries come first, in checkpoint order); later entries (base,
- * baselines) have none.
+ * checkpoint of `measured[i]`: the TrimLLM checkpoints and the stored baselines have one, the base model null.
  * @throws SqliteError (FOREIGN KEY) for an unknown run, model, dataset or checkpoint
  */
 export function storeRunComparison(
   db: Database,
   run: { runId: number; modelId: number; datasetId: number; test: Evaluable },
   measured: readonly ReportEntry[],
-  checkpointIds: readonly number[],
+  checkpointIds: readonly (number | null)[],
 ): void {
   replaceRunComparison(
     db, { runId: run.runId, modelId: run.modelId, datasetId: run.datasetId, recordCount: evalSize(run.test) },

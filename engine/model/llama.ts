@@ -70,6 +70,12 @@ export class LlamaModel {
   fuseProjections: boolean;
   /** Sub-layers run by forward() so far (a count, for tests and the bench's scan accounting). */
   subLayerEvaluations = 0;
+  /**
+   * Soft dropping (engine/trim/soft-drop.ts): sub-layer index → factor s in [0, 1] on its residual contribution,
+   * `h_out = h_in + s · f(h_in)`. A sub-layer not in the map adds its full output (s = 1, no multiply); s = 0
+   * gives exactly the dropped sub-layer's stream (h + 0·f = h for finite f). Empty unless a soft drop is fading.
+   */
+  readonly residualScale = new Map<number, number>();
   private readonly rope: RopeTables;
   /**
    * Inference copies of weights (derived.ts): each block's fused q/k/v (`qkv<l>`) and gate/up (`gateUp<l>`)
@@ -189,7 +195,8 @@ export class LlamaModel {
       out = swiGluMlp(normed, block, gateUp).reshape([pass.batch, pass.seq, config.dim]) as tf.Tensor3D;
       if (pass.outputs) pass.outputs.set(`mlp${l}`, tf.keep(out));
     }
-    return tf.add(h, out);
+    const scale = this.residualScale.get(index);
+    return tf.add(h, scale === undefined ? out : tf.mul(out, scale));
   }
 
   /** Runs the sub-layers `from..to-1` that `keep` keeps, starting from the residual stream h. */
@@ -232,7 +239,7 @@ export class LlamaModel {
     const training = recordingGradients();
     if (training) this.derived.release((key) => key !== 'head'); // no fused copies while training
     const session = this.prefixReuse;
-    const dropped = session && !cache && !outputs && !training ? session.droppedIndex(keep) : -1;
+    const dropped = session && !cache && !outputs && !training && this.residualScale.size === 0 ? session.droppedIndex(keep) : -1;
     const logits = tf.tidy(() => {
       const { config, weights } = this;
       const paddingMask = options.paddingMask ?? null;

@@ -4,6 +4,7 @@
  * DESIGN.md §2: always print full vs trimmed side by side.
  */
 import type { ReportEntry, TrimReport } from './types.ts';
+import { formatPerformance, noiseStatements } from './uncertainty.ts';
 
 /** Why the drop phase ended, in words (keys: TrimState.stopReason). */
 const STOP_REASONS: Record<string, string> = {
@@ -83,7 +84,7 @@ export function renderMarkdown(report: TrimReport): string {
   }
   const rows = report.entries.map((e) => {
     const row = [
-      cell(e.name), e.kind, `${e.kept.length}/${total} (${pct(e.keptFraction)})`, cell(e.metric), pct(e.performance),
+      cell(e.name), e.kind, `${e.kept.length}/${total} (${pct(e.keptFraction)})`, cell(e.metric), formatPerformance(e),
     ];
     if (hasNorm) row.push(e.accNorm === undefined ? '—' : pct(e.accNorm));
     row.push(
@@ -109,13 +110,15 @@ export function renderMarkdown(report: TrimReport): string {
     '',
     ref
       ? `Reference for size and speed-up: **${cell(ref.name)}** (${ref.kind}). Performance is in [0, 1], shown as %; ` +
-        'decode tokens/s: batch 1, KV cache, median of timed runs.'
+        'decode tokens/s: batch 1, KV cache, median of timed runs. ± is the binomial standard error over the scored ' +
+        'records (multiple choice) or target tokens (next-token accuracy; tokens of one text are correlated, so it is a lower bound).'
       : 'No base or full fine-tune entry: size and speed-up are not computed.',
     '',
     ...quantizedSection(report),
-    '## Order of dropping',
-    '',
   ];
+  const noise = noiseStatements(report.entries);
+  if (noise.length > 0) lines.push('## Within noise?', '', ...noise.map((n) => `- ${cell(n)}`), '');
+  lines.push('## Order of dropping', '');
   if (report.drops.length === 0) lines.push('No sub-layer was dropped.');
   else {
     lines.push(table(['#', 'step', 'epoch', 'sub-layer'], ['r', 'r', 'r', 'l'], report.drops.map((d, i) => [String(i + 1), String(d.step), String(d.epoch), cell(d.subLayer)])));

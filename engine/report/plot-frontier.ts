@@ -21,6 +21,8 @@ export const KIND_LABELS: Record<ReportEntryKind, string> = {
   'baseline-random': 'baseline: random 50%',
   'baseline-top': 'baseline: drop last layers',
   'baseline-bottom': 'baseline: drop first layers',
+  'baseline-block-influence': 'baseline: Block Influence',
+  'baseline-angular': 'baseline: angular distance',
 };
 
 /** SVG path of a marker of a kind centred at (x, y), radius about r. */
@@ -38,6 +40,8 @@ export function markerPath(kind: ReportEntryKind, x: number, y: number, r = 7): 
     case 'sparse-finetune': return ring(3, -Math.PI / 2, () => r * 1.15);
     case 'baseline-top': return ring(3, Math.PI / 2, () => r * 1.15);
     case 'baseline-bottom': return ring(10, -Math.PI / 2, (i) => (i % 2 ? r * 0.5 : r * 1.2));
+    case 'baseline-block-influence': return ring(5, -Math.PI / 2, () => r * 1.1);
+    case 'baseline-angular': return ring(6, 0, () => r * 1.05);
     case 'baseline-random': {
       const a = r * 0.35;
       return poly([[-a, -r], [a, -r], [a, -a], [r, -a], [r, a], [a, a], [a, r], [-a, r], [-a, a], [-r, a], [-r, -a], [-a, -a]]);

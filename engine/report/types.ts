@@ -12,11 +12,14 @@ export type ReportEntryKind =
   | 'trimllm' // a checkpoint of progressive dropping (or its healed version)
   | 'baseline-random' // rule-based 50% drop: random sub-layers (paper Table 3)
   | 'baseline-top' // rule-based 50% drop: the last layers
-  | 'baseline-bottom'; // rule-based 50% drop: the first layers
+  | 'baseline-bottom' // rule-based 50% drop: the first layers
+  | 'baseline-block-influence' // one-shot: lowest Block Influence (ShortGPT), then fine-tuned
+  | 'baseline-angular'; // one-shot: the contiguous block of smallest angular distance (Gromov et al.), then fine-tuned
 
 /** All kinds, in the order reports list them. */
 export const REPORT_ENTRY_KINDS: readonly ReportEntryKind[] = [
   'base', 'full-finetune', 'sparse-finetune', 'trimllm', 'baseline-random', 'baseline-top', 'baseline-bottom',
+  'baseline-block-influence', 'baseline-angular',
 ];
 
 /** One evaluated model. */
@@ -34,6 +37,11 @@ export interface ReportEntry {
   metric: string;
   /** Task performance P in [0, 1] (DESIGN.md §1). */
   performance: number;
+  /**
+   * How many outcomes `performance` averages: records for multiple choice, target tokens for next-token accuracy
+   * (report/uncertainty.ts derives the binomial standard error from it). Absent in reports written before it.
+   */
+  scored?: number;
   /** acc_norm in [0, 1], for multiple-choice tasks. */
   accNorm?: number;
   /** Test records (or text windows) `performance` was measured on: its binomial standard error is √(P(1−P)/n). */

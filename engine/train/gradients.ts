@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from '../model/llama.ts';
 import { disposeBatch, toTensors, type HostBatch } from './batch.ts';
-import { maskedNllSum } from './loss.ts';
+import { maskedKlSum, maskedNllSum } from './loss.ts';
 import type { TrainableParam } from './params.ts';
 
 /** Loss and gradients of one micro-batch; the caller disposes every tensor. */
@@ -21,22 +21,29 @@ export interface MicroBatchGradients {
  * ∇ of the micro-batch's share of the step loss with respect to `params` (only they are in the varList of
  * tf.variableGrads; every other weight gets no gradient buffer).
  * @param stepTargetTokens N, the target tokens of the whole optimizer step (> 0)
+ * @param teacher distillation (engine/trim/variants.ts `distill`): its logits add KL(teacher ‖ student) on the
+ *   target tokens to the loss (loss.ts maskedKlSum), under the same 1/N
  */
 export function microBatchGradients(
   model: LlamaModel,
   params: readonly TrainableParam[],
   mb: HostBatch,
   stepTargetTokens: number,
+  teacher?: LlamaModel,
 ): MicroBatchGradients {
   const varList = params.map((p) => p.variable);
   const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
   const wasTrainable = varList.map((v) => v.trainable);
   const batch = toTensors(mb);
+  const forwardOptions = batch.paddingMask ? { paddingMask: batch.paddingMask } : {};
+  const teacherLogits = teacher?.forward(batch.ids, forwardOptions).logits;
   try {
     varList.forEach((v) => (v.trainable = true)); // variableGrads skips non-trainable variables
     const { value, grads: g } = tf.variableGrads(() => {
-      const { logits } = model.forward(batch.ids, batch.paddingMask ? { paddingMask: batch.paddingMask } : {});
-      return tf.div(maskedNllSum(logits, batch.targets, batch.targetMask), stepTargetTokens) as tf.Scalar;
+      const { logits } = model.forward(batch.ids, forwardOptions);
+      const nll = maskedNllSum(logits, batch.targets, batch.targetMask);
+      const sum = teacherLogits ? tf.add(nll, maskedKlSum(logits, teacherLogits, batch.targetMask)) : nll;
+      return tf.div(sum, stepTargetTokens) as tf.Scalar;
     }, varList);
     const grads = new Map<string, tf.Tensor>();
     for (const [varName, grad] of Object.entries(g)) if (grad) grads.set(nameOf.get(varName)!, grad);
@@ -44,5 +51,6 @@ export function microBatchGradients(
   } finally {
     varList.forEach((v, i) => (v.trainable = wasTrainable[i]!));
     disposeBatch(batch);
+    teacherLogits?.dispose();
   }
 }

@@ -57,3 +57,26 @@ export function causalLmLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, targetMa
     return { loss: tf.div(sum, tokenCount) as tf.Scalar, sum, tokenCount };
   });
 }
+
+/**
+ * Summed distillation term Σ_{b,t} w[b,t] · KL(p_teacher ‖ p_student) at temperature 1 (Hinton et al. 2015, with
+ * T = 1): `KL = Σ_v p_T(v) (log p_T(v) − log p_S(v))`, over the positions that predict a target token. The
+ * teacher's logits carry no gradient (the caller computes them outside the tape).
+ * @param student [b, s, vocab] logits of the model being trained
+ * @param teacher [b, s, vocab] logits of the teacher on the same ids
+ * @param targetMask [b, s − 1] weights, as for maskedNllSum
+ * @returns scalar, nats
+ * @throws Error when the shapes do not line up
+ */
+export function maskedKlSum(student: tf.Tensor3D, teacher: tf.Tensor3D, targetMask: tf.Tensor2D): tf.Scalar {
+  const [b, s, vocab] = student.shape;
+  if (!tf.util.arraysEqual(student.shape, teacher.shape) || targetMask.shape[0] !== b || targetMask.shape[1] !== s - 1) {
+    throw new Error(`distillation shapes do not line up: student [${student.shape.join(', ')}], teacher [${teacher.shape.join(', ')}], mask [${targetMask.shape.join(', ')}]`);
+  }
+  return tf.tidy(() => {
+    const logS = tf.logSoftmax(tf.slice(student, [0, 0, 0], [b, s - 1, vocab]), -1);
+    const logT = tf.logSoftmax(tf.slice(teacher, [0, 0, 0], [b, s - 1, vocab]), -1);
+    const kl = tf.sum(tf.mul(tf.exp(logT), tf.sub(logT, logS)), -1); // [b, s − 1]
+    return tf.sum(tf.mul(kl, targetMask)) as tf.Scalar;
+  });
+}

@@ -35,6 +35,11 @@ export interface TrainerOptions {
    * the updated weights copied to the workers. Absent: one thread.
    */
   pool?: WorkerPool;
+  /**
+   * Distillation (engine/trim/variants.ts `distill`): a teacher model whose logits on each batch add
+   * KL(teacher ‖ student) on the target tokens to the loss (loss.ts maskedKlSum), same 1/N normalisation.
+   */
+  teacher?: LlamaModel;
 }
 
 /** What one step did (host numbers). */
@@ -58,10 +63,11 @@ export class Trainer {
   private readonly spec: TrainableSpec;
   private readonly maxGradNorm: number;
   private readonly pool: WorkerPool | undefined;
+  private readonly teacher: LlamaModel | undefined;
 
   /**
    * Creates optimizer state for the weights trainable now (kept ∩ trainable).
-   * @throws Error on a bad sub-layer name, RangeError on bad optimizer or clipping settings
+   * @throws Error on a bad sub-layer name or a pool with a teacher, RangeError on bad optimizer or clipping settings
    */
   constructor(
     readonly model: LlamaModel,
@@ -70,7 +76,9 @@ export class Trainer {
     this.spec = options.trainable ?? {};
     this.maxGradNorm = options.maxGradNorm ?? 1.0;
     this.pool = options.pool;
+    this.teacher = options.teacher;
     if (!(this.maxGradNorm > 0)) throw new RangeError(`maxGradNorm must be positive, got ${this.maxGradNorm}`);
+    if (this.pool && this.teacher) throw new Error('distillation runs on one thread: the workers hold no teacher');
     this.optimizer = new AdamW(selectTrainable(model, this.spec), options.optimizer);
   }
 
@@ -121,7 +129,7 @@ export class Trainer {
         );
         const remoteAll = Promise.all(remote);
         remoteAll.catch(() => {}); // awaited below; a local error must not leave it unhandled
-        const local = microBatchGradients(this.model, params, parts[0]!, targetTokens);
+        const local = microBatchGradients(this.model, params, parts[0]!, targetTokens, this.teacher);
         lossSum = accumulate(lossSum, local.loss) as tf.Scalar;
         for (const [name, grad] of local.grads) add(name, grad);
         for (const reply of await remoteAll) {

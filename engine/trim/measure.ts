@@ -25,8 +25,8 @@ export function calibrationSample(data: Evaluable, size: number, seed: number): 
   return data.kind === 'choice' ? { kind: 'choice', items: pick(data.items) } : { kind: 'tokens', examples: pick(data.examples) };
 }
 
-/** Token sequences of a calibration set: the examples, or each item's context with its gold continuation. */
-function calibrationSequences(tokenizer: Tokenizer, data: Evaluable, maxSeqLen: number): number[][] {
+/** Token sequences of a calibration set (each at most maxSeqLen tokens): the examples, or each item's context with its gold continuation. */
+export function calibrationSequences(tokenizer: Tokenizer, data: Evaluable, maxSeqLen: number): number[][] {
   if (data.kind === 'tokens') return data.examples.map((e) => e.inputIds);
   return data.items.map((item) => {
     const { contextIds, continuationIds } = encodePair(tokenizer, item.context, item.continuations[item.gold]!);

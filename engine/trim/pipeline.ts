@@ -1,10 +1,10 @@
 /**
  * One TrimLLM run end to end (DESIGN.md §1): an initial calibration scan fixes the sparse-update mask, then the
  * progressive schedule (progressive.ts) trains, scores, drops and heals, checkpointing every epoch; each
- * checkpoint is measured on the test split (P, parameter bytes, decode tokens/s). Baselines — base model, full
- * fine-tune, sparse fine-tune, rule-based 50% dropping (random, top, bottom) — are trained and measured the same
- * way, on fresh copies of the base weights. Persistence is the caller's (RunSink), so the engine stays free of
- * the database; a run resumes from any checkpoint the sink saved (ResumePoint).
+ * checkpoint is measured on the test split (P with its scored count, parameter bytes, decode tokens/s). The
+ * named variants (variants.ts: soft drop, healing set, distillation, look-ahead, planned LR span) plug in here.
+ * Baselines are trained and measured the same way in baseline-runs.ts. Persistence is the caller's (RunSink), so
+ * the engine stays free of the database; a run resumes from any checkpoint the sink saved (ResumePoint).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from '../model/llama.ts';
@@ -15,19 +15,24 @@ import { namedWeights } from '../model/weights.ts';
 import { Trainer, trainEpoch, type AdamWState, type EpochOptions, type StepEvent } from '../train/index.ts';
 import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
+import { evaluateTextTokens } from '../eval/text-tokens.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
 import { chooseDrop, scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, plannedEpochs, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
-import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
+import type { DropRule } from './baselines.ts';
+import type { OneShotRule } from './one-shot.ts';
+import { DEFAULT_TRIM_VARIANTS, type TrimVariants } from './variants.ts';
+import { fadeScale, setFading } from './soft-drop.ts';
 import { WorkerPool } from '../parallel/pool.ts';
 import { checkStepFits } from '../train/memory.ts';
 import { parallelScan } from '../parallel/scan.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
-import { deriveSeed } from '../random.ts';
+import { deriveSeed, seededSample } from '../random.ts';
+import { chooseByRecovery } from './lookahead.ts';
 import type { PreparedTask } from './prepare.ts';
 
-/** Comparison runs beside TrimLLM (paper Table 3). */
-export type BaselineName = 'full-finetune' | 'sparse-finetune' | DropRule;
+/** Comparison runs beside TrimLLM (paper Table 3, and the one-shot rules of one-shot.ts). */
+export type BaselineName = 'full-finetune' | 'sparse-finetune' | DropRule | OneShotRule;
 
 /**
  * Settings of a run (stored with it). The user's settings, their defaults and bounds are defined once in
@@ -56,6 +61,8 @@ export interface TrimRunConfig {
   baselineEpochs?: number;
   /** Decode benchmark per measured model: prompt and new tokens, timed runs. */
   benchmark: { promptTokens: number; newTokens: number; runs: number };
+  /** Named variants of the schedule (variants.ts); absent in runs stored before them: the defaults. */
+  variants?: TrimVariants;
 }
 
 /**
@@ -152,7 +159,8 @@ async function startPool(model: LlamaModel, ctx: TrimRunContext): Promise<Worker
   }
 }
 
-function stepsPerEpoch(ctx: TrimRunContext): number {
+/** Optimizer steps of one epoch of the run's training set. */
+export function stepsPerEpoch(ctx: TrimRunContext): number {
   return Math.ceil(ctx.task.train.length / (ctx.config.microBatchSize * ctx.config.accumulationSteps));
 }
 
@@ -164,16 +172,18 @@ export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name:
   // Records scored, and what guessing would score (mean of 1/choices; next-token accuracy has no useful chance).
   const n = test.kind === 'choice' ? test.items.length : test.examples.length;
   const chance = test.kind === 'choice' && n > 0 ? test.items.reduce((sum, it) => sum + 1 / it.choices.length, 0) / n : undefined;
+  let scored: number;
   if (test.kind === 'choice') {
     const r = await evaluateMultipleChoice(model, ctx.tokenizer, test.items, { keep, batchSize: 16 });
-    [p, accNorm] = [r.acc, r.accNorm];
+    [p, accNorm, scored] = [r.acc, r.accNorm, test.items.length];
   } else {
-    p = await performance(model, ctx.tokenizer, test, keep);
+    const r = await evaluateTextTokens(model, test.examples, { keep, batchSize: 16 });
+    [p, scored] = [r.accuracy, r.tokens];
   }
   const speed = await benchmarkThroughput(model, { ...ctx.config.benchmark, warmup: 1, keep });
   return {
     name, kind, ...(step !== undefined ? { step } : {}), kept: keptNames(keep),
-    keptFraction: keep.filter(Boolean).length / keep.length, metric: ctx.task.metric, performance: p,
+    keptFraction: keep.filter(Boolean).length / keep.length, metric: ctx.task.metric, performance: p, scored,
     ...(accNorm !== undefined ? { accNorm } : {}), n, ...(chance !== undefined ? { chance } : {}),
     paramBytes: keptParameterBytes(model.config, keep), decodeTokensPerSecond: speed.decodeTokensPerSecond,
     prefillTokensPerSecond: speed.prefillTokensPerSecond,
@@ -191,7 +201,8 @@ function epochOptions(ctx: TrimRunContext, epoch: number, totalSteps: number, on
   };
 }
 
-async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunContext, epochs: number, phase: string): Promise<void> {
+/** Trains `model` for `epochs` epochs of the run's training set (a baseline's or a teacher's budget). */
+export async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunContext, epochs: number, phase: string): Promise<void> {
   const total = epochs * stepsPerEpoch(ctx);
   for (let epoch = 0; epoch < epochs; epoch++) {
     // epochs of a baseline count from 1, as TrimLLM's
@@ -201,9 +212,15 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
   }
 }
 
-async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask, draw: number, pool: WorkerPool | null): Promise<SubLayerScore[]> {
+/** The calibration sample of drop `draw` of an epoch's scan: drawn afresh from the validation split. */
+export function calibrationFor(ctx: TrimRunContext, epoch: number, draw = 0) {
+  return calibrationSample(ctx.task.validation, ctx.config.calibrationSize, calibrationSeed(ctx.config.seed, epoch, draw));
+}
+
+/** A calibration scan of the kept sub-layers on drop `draw`'s calibration sample (reported to the sink). */
+export async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask, draw: number, pool: WorkerPool | null): Promise<SubLayerScore[]> {
   const seed = calibrationSeed(ctx.config.seed, epoch, draw);
-  const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, seed);
+  const calibration = calibrationFor(ctx, epoch, draw);
   const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
   const scores = pool
     ? await parallelScan(pool, model, ctx.tokenizer, keep, calibration, norms)
@@ -285,35 +302,58 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     // The trainer's optimizer holds moments for its trainable set; healing widens the set to every kept
     // sub-layer, which starts a new optimizer. The schedule's `trainable` is the single source of truth.
     let trainerFor = state.trainable.join(',');
-    const withPool = pool ? { pool } : {};
+    const variants = ctx.config.variants ?? DEFAULT_TRIM_VARIANTS;
+    // Data-parallel training needs workers that see what the main model sees: not with soft dropping (the fading
+    // scale lives on the main model) nor distillation (the teacher is not in the workers).
+    const withPool = pool && !variants.softDrop && !variants.distill ? { pool } : {};
     let trainer = new Trainer(model, { trainable: { mask: state.trainable }, ...withPool });
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
-    const trainerForMask = (trainable: readonly boolean[]) => {
-      const key = trainable.join(',');
+    const distill: { teacher: LlamaModel | null } = { teacher: null }; // trained when healing starts
+    const trainingNow = { mask: state.trainable as readonly boolean[] }; // the trainable mask of the last epoch
+    const trainerForMask = (trainable: readonly boolean[], withTeacher: boolean) => {
+      const key = trainable.join(',') + (withTeacher ? '+teacher' : '');
       if (key !== trainerFor) {
         const step = trainer.step;
         trainer.optimizer.dispose();
-        trainer = new Trainer(model, { trainable: { mask: [...trainable] }, ...withPool });
+        trainer = new Trainer(model, {
+          trainable: { mask: [...trainable] }, ...(withTeacher && distill.teacher ? { teacher: distill.teacher } : withPool),
+        });
         trainer.optimizer.continueFromStep(step);
         trainerFor = key;
       }
       return trainer;
     };
-    const totalSteps = plannedEpochs(ctx.config, nSub).total * stepsPerEpoch(ctx);
+    const schedule = { ...ctx.config, targets: ctx.config.targets, healTrainable: variants.healTrainable, softDrop: variants.softDrop };
+    const totalSteps = plannedEpochs(schedule, nSub).total * stepsPerEpoch(ctx);
     try {
-      return await runTrimSchedule(state, { ...ctx.config, targets: ctx.config.targets }, {
-        trainEpoch: async (epoch, keep, trainable) => {
+      return await runTrimSchedule(state, schedule, {
+        trainEpoch: async (epoch, keep, trainable, { phase, fading }) => {
           model.keepMask = keep;
           if (!trainable.some((t, i) => t && keep[i])) {
             ctx.sink.onMessage(`epoch ${epoch}: every trainable sub-layer has been dropped; nothing to train (paper §3.4: frozen ones stay frozen)`);
             return NaN;
           }
-          const r = await trainEpoch(trainerForMask(trainable), ctx.task.train,
-            epochOptions(ctx, epoch, totalSteps, (e) => ctx.sink.onStep({ ...e, phase: 'trimllm' })));
-          if (r.aborted) throw new Error('stopped by the user');
-          return r.meanLoss;
+          if (phase === 'heal' && variants.distill && !distill.teacher) distill.teacher = await trainTeacher(ctx, epoch - 1 + (ctx.config.healEpochs ?? epoch - 1));
+          setFading(model, fading);
+          trainingNow.mask = trainable;
+          try {
+            const r = await trainEpoch(trainerForMask(trainable, phase === 'heal' && variants.distill), ctx.task.train,
+              epochOptions(ctx, epoch, totalSteps, async (e) => {
+                if (fading !== null) setFading(model, fading, fadeScale(e.examplesDone, e.examplesTotal));
+                await ctx.sink.onStep({ ...e, phase: 'trimllm' });
+              }));
+            if (r.aborted) throw new Error('stopped by the user');
+            return r.meanLoss;
+          } finally {
+            setFading(model, null);
+          }
         },
         scan: (epoch, keep, draw) => scan(model, ctx, epoch, keep, draw, pool),
+        ...(variants.lookahead > 0 ? {
+          choose: (epoch: number, keep: KeepMask, scores: SubLayerScore[]) => chooseByRecovery(keep, scores, ctx.config.method, variants.lookahead,
+            (without, candidate) => probeRecovery(model, trainer, ctx, { epoch, keep, trainable: trainingNow.mask, without, candidate: candidate.index, totalSteps }),
+            (c, p) => ctx.sink.onMessage(`look-ahead epoch ${epoch}: without ${c.subLayer} P ${(100 * c.calibrationPerformance).toFixed(1)}% → ${(100 * p).toFixed(1)}% after ${variants.lookaheadSteps} steps`)),
+        } : {}),
         validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
         paramBytes: (keep) => keptParameterBytes(model.config, keep),
         checkpoint: async (s, label) => {
@@ -330,6 +370,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       });
     } finally {
       trainer.optimizer.dispose();
+      distill.teacher?.dispose();
     }
   } finally {
     await pool?.dispose();
@@ -338,48 +379,50 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
 }
 
 /**
- * The kept fraction of the rule-based baselines: the run's target kept fraction (so they compare with TrimLLM at
- * the same size), 0.5 when the run has none.
+ * One look-ahead probe (lookahead.ts): trains `lookaheadSteps` steps with `candidate` dropped, on a seeded sample of
+ * the training set, with a copy of the run's optimizer state; returns P on the epoch's calibration sample; then puts
+ * the weights back (the run's optimizer is not touched) and the keep mask.
  */
-export function baselineKeptFraction(config: Pick<TrimRunConfig, 'targets'>): number {
-  return config.targets.keptFraction ?? 0.5;
+async function probeRecovery(
+  model: LlamaModel, trainer: Trainer, ctx: TrimRunContext,
+  at: { epoch: number; keep: KeepMask; trainable: readonly boolean[]; without: KeepMask; candidate: number; totalSteps: number },
+): Promise<number> {
+  const variants = ctx.config.variants ?? DEFAULT_TRIM_VARIANTS;
+  const trainable = at.keep.map((k, i) => k && at.trainable[i]!);
+  const saved = await snapshotSubLayers(model, trainable);
+  const probe = new Trainer(model, { trainable: { subLayers: keptNames(trainable.map((t, i) => t && at.without[i]!)) } });
+  try {
+    probe.optimizer.importState(await trainer.optimizer.exportState());
+    model.keepMask = at.without;
+    const perStep = ctx.config.microBatchSize * ctx.config.accumulationSteps;
+    const burst = seededSample(ctx.task.train, variants.lookaheadSteps * perStep, deriveSeed(ctx.config.seed, at.epoch, 104729 + at.candidate));
+    const r = await trainEpoch(probe, burst, epochOptions(ctx, at.epoch, at.totalSteps, undefined));
+    if (r.aborted) throw new Error('stopped by the user');
+    return await performance(model, ctx.tokenizer, calibrationFor(ctx, at.epoch), at.without);
+  } finally {
+    probe.optimizer.dispose();
+    restoreTensors(model, saved);
+    model.keepMask = at.keep;
+  }
 }
 
 /**
- * Measures the base model and trains/measures each baseline on a fresh copy of the base weights. The rule-based
- * ones (random, top, bottom) keep {@link baselineKeptFraction} of the sub-layers; their name says the kept share
- * (`random 70% + fine-tune`).
+ * The distillation teacher: the run's own full fine-tune (every sub-layer trained on a fresh copy of the base
+ * weights, `config.baselineEpochs` epochs, else `runEpochs`: the budget the full-finetune baseline gets).
  */
-export async function runBaselines(ctx: TrimRunContext, epochs: number, trainable: readonly boolean[] | null): Promise<void> {
-  const base = await ctx.loadBase();
+async function trainTeacher(ctx: TrimRunContext, runEpochs: number): Promise<LlamaModel> {
+  const model = await ctx.loadBase();
+  const trainer = new Trainer(model, { trainable: { subLayers: 'all' } });
+  const epochs = ctx.config.baselineEpochs ?? runEpochs;
+  ctx.sink.onMessage(`distillation teacher: full fine-tune, ${epochs} epochs`);
   try {
-    await ctx.sink.onEntry(await measureEntry(base, ctx, 'base', 'base', base.keepMask));
+    await trainEpochs(model, trainer, ctx, epochs, 'teacher');
+    return model;
+  } catch (e) {
+    model.dispose();
+    throw e;
   } finally {
-    base.dispose();
-  }
-  for (const name of ctx.config.baselines) {
-    if (ctx.signal?.aborted) return;
-    if (name === 'sparse-finetune' && !trainable) continue;
-    const model = await ctx.loadBase();
-    try {
-      const rule = name === 'random' || name === 'top' || name === 'bottom';
-      const kept = baselineKeptFraction(ctx.config);
-      const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 1 - kept, ctx.config.seed) : fullKeepMask(model.config.nLayers);
-      model.keepMask = keep;
-      const pool = await startPool(model, ctx);
-      const trainer = new Trainer(model, { trainable: name === 'sparse-finetune' ? { mask: trainable! } : { subLayers: 'all' }, ...(pool ? { pool } : {}) });
-      try {
-        ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs`);
-        await trainEpochs(model, trainer, ctx, epochs, name);
-      } finally {
-        trainer.optimizer.dispose();
-        await pool?.dispose();
-      }
-      const kind: ReportEntryKind = rule ? `baseline-${name}` : name;
-      await ctx.sink.onEntry(await measureEntry(model, ctx, rule ? `${name} ${Math.round(100 * kept)}% + fine-tune` : name, kind, keep));
-    } finally {
-      model.dispose();
-    }
+    trainer.optimizer.dispose();
   }
 }
 

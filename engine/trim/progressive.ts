@@ -39,6 +39,16 @@ export interface TrimScheduleConfig {
   method: ImportanceMethod;
   /** Healing epochs after the last drop; default: as many as the drop phase took. */
   healEpochs?: number;
+  /**
+   * What healing trains: 'all' remaining sub-layers (default; DESIGN.md §1 measured it best: 34.5% vs 33.2% with
+   * r = 0.25 on Grimm) or only the 'sparse' set chosen before fine-tuning.
+   */
+  healTrainable?: 'all' | 'sparse';
+  /**
+   * Soft dropping (soft-drop.ts): a chosen sub-layer stays in the keep mask and fades out during the next epoch's
+   * training (TrimState.fading), then is removed; the checkpoint after that epoch has it removed. Default false.
+   */
+  softDrop?: boolean;
 }
 
 /** One drop decision, with the scan it was made from. */
@@ -66,16 +76,27 @@ export interface TrimState {
   validation: { epoch: number; performance: number }[];
   /** P the accuracy floor is relative to (null until measured, or when the run has no floor). */
   referencePerformance: number | null;
+  /** Soft dropping: the sub-layer (keep-mask index) chosen to fade out during the next epoch; absent: none. */
+  fading?: number | null;
+}
+
+/** What an epoch of training is for. */
+export interface EpochContext {
+  phase: 'drop' | 'heal';
+  /** Soft dropping: the sub-layer (keep-mask index) to fade 1 → 0 over this epoch, or null. */
+  fading: number | null;
 }
 
 /** The work the schedule drives. */
 export interface TrimHooks {
   /** Trains one epoch of the kept ∧ trainable sub-layers; returns the mean loss. */
-  trainEpoch(epoch: number, keep: KeepMask, trainable: readonly boolean[]): Promise<number>;
+  trainEpoch(epoch: number, keep: KeepMask, trainable: readonly boolean[], context: EpochContext): Promise<number>;
   /** Scores the kept sub-layers on a calibration sample drawn afresh for drop `draw` (0-based) of this epoch. */
   scan(epoch: number, keep: KeepMask, draw: number): Promise<SubLayerScore[]>;
   /** P on the validation split for a keep mask. */
   validate(keep: KeepMask): Promise<number>;
+  /** Chooses the drop from a scan (default: chooseDrop with the config's method; look-ahead replaces it). */
+  choose?(epoch: number, keep: KeepMask, scores: SubLayerScore[]): Promise<SubLayerScore>;
   /** Parameter bytes of a keep mask. */
   paramBytes(keep: KeepMask): number;
   /** Persists the state (and the weights it implies) atomically; called after every epoch. */
@@ -106,13 +127,23 @@ export interface PlannedEpochs {
  * as many as the drop epochs. A parameter-ratio target or an accuracy floor can only end the drop phase earlier.
  * @param subLayers 2L, the model's sub-layer count
  */
-export function plannedEpochs(config: Pick<TrimScheduleConfig, 'targets' | 'dropsPerEpoch' | 'healEpochs'>, subLayers: number): PlannedEpochs {
+export function plannedEpochs(config: Pick<TrimScheduleConfig, 'targets' | 'dropsPerEpoch' | 'healEpochs' | 'softDrop'>, subLayers: number): PlannedEpochs {
   const { keptFraction, maxEpochs } = config.targets;
   const targetKept = keptFraction === undefined ? 1 : Math.floor(keptFraction * subLayers + 1e-9);
   const dropsWanted = Math.max(0, Math.min(subLayers - 1, subLayers - Math.max(1, targetKept)));
-  const drop = Math.min(maxEpochs, Math.ceil(dropsWanted / Math.max(1, config.dropsPerEpoch)));
+  // A soft drop removes one sub-layer per epoch, the last one after one more epoch of fading.
+  const dropEpochs = config.softDrop ? (dropsWanted === 0 ? 0 : dropsWanted + 1) : Math.ceil(dropsWanted / Math.max(1, config.dropsPerEpoch));
+  const drop = Math.min(maxEpochs, dropEpochs);
   const heal = config.healEpochs ?? drop;
   return { drop, heal, total: Math.max(1, drop + heal) };
+}
+
+/**
+ * What healing trains: every remaining sub-layer by default (DESIGN.md §1 measured it best: 34.5% vs 33.2% with
+ * r = 0.25 on Grimm), or the sparse set kept from before with healTrainable 'sparse'.
+ */
+function healTrainable(config: TrimScheduleConfig, keep: KeepMask, sparse: readonly boolean[]): boolean[] {
+  return (config.healTrainable ?? 'all') === 'all' ? [...keep] : sparse.map((t, j) => t && keep[j]!);
 }
 
 /** The size target (kept fraction or parameter ratio) a keep mask meets, or null. */
@@ -139,43 +170,54 @@ export async function runTrimSchedule(start: TrimState, config: TrimScheduleConf
   while (state.phase !== 'done') {
     if (hooks.stopRequested()) return state;
     if (state.phase === 'drop') {
-      const reason = targetReached(state, config, hooks);
+      const fading = state.fading ?? null;
+      const reason = fading === null ? targetReached(state, config, hooks) : null;
       if (reason) {
-        // Healing trains every remaining sub-layer (DESIGN.md §1 measured it best: 34.5% vs 33.2% with r = 0.25 on Grimm).
-        state = { ...state, phase: 'heal', stopReason: reason, trainable: [...state.keep] };
+        state = { ...state, phase: 'heal', stopReason: reason, trainable: healTrainable(config, state.keep, state.trainable) };
         continue;
       }
       const epoch = state.epochsDone + 1;
-      await hooks.trainEpoch(epoch, state.keep, state.trainable);
+      await hooks.trainEpoch(epoch, state.keep, state.trainable, { phase: 'drop', fading });
       const floor = config.targets.accuracyFloor;
       if (floor !== undefined && state.referencePerformance === null && config.targets.floorReference !== 'base') {
         state = { ...state, referencePerformance: await hooks.validate(state.keep) };
       }
-      let keep = [...state.keep];
+      let keep = state.keep.map((k, j) => k && j !== fading);
       const drops = [...state.drops];
+      const dropsBefore = drops.length;
+      const faded = fading === null ? [] : [drops.at(-1)!.subLayer];
+      let next: number | null = null;
       let performance: number | null = null;
       let stopReason: TrimState['stopReason'] = null;
-      // k drops, each scored on its own calibration sample; never past a size target, never below the floor.
+      // k drops, each scored on its own calibration sample; never past a size target, never below the floor. A
+      // soft drop chooses one sub-layer to fade during the next epoch, and none once the target is met.
       for (let draw = 0; draw < config.dropsPerEpoch && !sizeTargetReached(keep, config.targets, hooks); draw++) {
         const scores = await hooks.scan(epoch, keep, draw);
-        const chosen = chooseDrop(scores, config.method);
-        const next = keep.map((k, j) => k && j !== chosen.index);
+        const chosen = hooks.choose ? await hooks.choose(epoch, keep, scores) : chooseDrop(scores, config.method);
+        const without = keep.map((k, j) => k && j !== chosen.index);
         if (floor !== undefined && state.referencePerformance !== null) {
-          const p = await hooks.validate(next);
+          const p = await hooks.validate(without);
           if (p < floor * state.referencePerformance) {
             stopReason = 'accuracy_floor';
             break;
           }
-          performance = p;
+          if (!config.softDrop) performance = p;
         }
-        keep = next;
         drops.push({ epoch, subLayer: chosen.subLayer, scores });
+        if (config.softDrop) {
+          next = chosen.index; // fades during the next epoch (one at a time: k > 1 is not soft)
+          break;
+        }
+        keep = without;
       }
       performance ??= await hooks.validate(keep);
-      const dropped = drops.slice(state.drops.length).map((d) => d.subLayer);
-      state = { ...state, epochsDone: epoch, keep, drops, validation: [...state.validation, { epoch, performance }] };
-      if (stopReason) state = { ...state, phase: 'heal', stopReason, trainable: [...keep] };
-      const label = dropped.length ? `drop ${drops.length}: -${dropped.join(',')}` : `epoch ${epoch}: floor reached, nothing dropped`;
+      state = { ...state, epochsDone: epoch, keep, drops, fading: next, validation: [...state.validation, { epoch, performance }] };
+      if (stopReason) state = { ...state, phase: 'heal', stopReason, trainable: healTrainable(config, keep, state.trainable) };
+      const removed = config.softDrop ? faded : drops.slice(dropsBefore).map((d) => d.subLayer);
+      const removedCount = keep.length - keep.filter(Boolean).length;
+      const label = removed.length
+        ? `drop ${removedCount}: -${removed.join(',')}`
+        : stopReason ? `epoch ${epoch}: floor reached, nothing dropped` : `fine-tune 1: ${drops.at(-1)?.subLayer ?? ''} fades next`;
       await hooks.checkpoint(state, label);
       continue;
     }
@@ -186,7 +228,7 @@ export async function runTrimSchedule(start: TrimState, config: TrimScheduleConf
       continue;
     }
     const epoch = state.epochsDone + 1;
-    await hooks.trainEpoch(epoch, state.keep, state.trainable);
+    await hooks.trainEpoch(epoch, state.keep, state.trainable, { phase: 'heal', fading: null });
     state = { ...state, epochsDone: epoch, healEpochsDone: state.healEpochsDone + 1 };
     await hooks.checkpoint(state, `heal ${state.healEpochsDone}`);
   }

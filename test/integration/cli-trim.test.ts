@@ -32,7 +32,7 @@ test('trim on Grimm fairy tales: checkpoints in SQLite, a report with base, base
     assert.deepEqual(checkIntegrity(db), []);
     assert.equal(listRuns(db)[0]!.status, 'completed');
     const labels = listCheckpoints(db, 1).map((c) => c.label);
-    assert.deepEqual(labels, [report.entries[0]!.name.replace(/^trimllm (.*) \(\d+\/\d+\)$/, '$1'), labels[1], 'heal 1', 'done']);
+    assert.deepEqual(labels, [report.entries[0]!.name.replace(/^trimllm (.*) \(\d+\/\d+\)$/, '$1'), labels[1], 'heal 1', 'done', 'bottom 80% + fine-tune']);
   } finally {
     closeDatabase(db);
   }

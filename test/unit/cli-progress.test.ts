@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressLine, formatDuration } from '../../electron/cli/progress.ts';
 import { ruleBasedKeepMask } from '../../engine/trim/baselines.ts';
-import { baselineKeptFraction } from '../../engine/trim/pipeline.ts';
+import { baselineKeptFraction } from '../../engine/trim/baseline-runs.ts';
 
 test('progress: the first line of an epoch says ETA … (no rate yet), not ETA 0s', () => {
   const lines: string[] = [];

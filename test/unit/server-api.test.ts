@@ -200,10 +200,10 @@ test('a tiny trim run streams progress, scans and checkpoints, then completes; c
   assert.ok(progress.some((e) => e.payload.phase === 'train' && typeof e.payload.loss === 'number'), 'training progress');
   const checkpoints = events.filter((e) => e.event === 'run.checkpoint' && e.payload.runId === runId);
   const labels = checkpoints.map((e) => e.payload.label as string);
-  assert.equal(labels.length, 5, labels.join(' | '));
+  assert.equal(labels.length, 6, labels.join(' | '));
   assert.match(labels[0]!, /^drop 1: -/);
   assert.match(labels[1]!, /^drop 2: -/);
-  assert.deepEqual(labels.slice(2), ['heal 1', 'heal 2', 'done']);
+  assert.deepEqual(labels.slice(2), ['heal 1', 'heal 2', 'done', 'random 80% + fine-tune'], 'the baseline is a checkpoint too');
   assert.ok(events.some((e) => e.event === 'run.scan' && e.payload.runId === runId));
   assert.ok(progress.some((e) => e.payload.phase === 'baseline random'), 'baseline progress');
   assert.ok(events.indexOf(finished) > events.indexOf(checkpoints.at(-1)!), 'job.finished comes after the last checkpoint');
@@ -220,8 +220,10 @@ test('a tiny trim run streams progress, scans and checkpoints, then completes; c
   // The comparison: every TrimLLM checkpoint entry, the base model and the random-drop baseline, side by side.
   const kinds = got.comparison.map((c) => (c.entry as { kind: string }).kind);
   assert.deepEqual(kinds.filter((k) => k !== 'trimllm'), ['base', 'baseline-random']);
-  assert.equal(kinds.filter((k) => k === 'trimllm').length, got.checkpoints.length - 1, 'every measured checkpoint');
-  assert.deepEqual(got.comparison.filter((c) => c.checkpointId !== null).map((c) => c.checkpointId), got.checkpoints.slice(0, -1).map((c) => c.id));
+  assert.equal(kinds.filter((k) => k === 'trimllm').length, got.checkpoints.length - 2, 'every measured checkpoint (not "done", not the baseline)');
+  // Every entry but the base model points at its checkpoint: the TrimLLM ones and the stored baseline.
+  const doneMarker = got.checkpoints.find((c) => c.label === 'done')!;
+  assert.deepEqual(got.comparison.filter((c) => c.checkpointId !== null).map((c) => c.checkpointId), got.checkpoints.filter((c) => c !== doneMarker).map((c) => c.id));
   assert.deepEqual(got.report.files, ['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg']);
   const reportMd = await call('runs.report', { id: runId, file: 'report.md' });
   assert.match(reportMd.content, /baseline-random|random 50%/);

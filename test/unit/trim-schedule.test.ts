@@ -7,6 +7,8 @@ import { keptNames } from '../../engine/model/sublayers.ts';
 import { calibrationSeed } from '../../engine/trim/pipeline.ts';
 import { calibrationSample } from '../../engine/trim/measure.ts';
 import { deriveSeed } from '../../engine/random.ts';
+import { DEFAULT_TRIM_VARIANTS, parseVariants } from '../../engine/trim/variants.ts';
+import { chooseByRecovery, lookaheadCandidates } from '../../engine/trim/lookahead.ts';
 
 const score = (subLayer: string, index: number, p: number, norm: number): SubLayerScore => ({
   subLayer: subLayer as SubLayerScore['subLayer'], index, calibrationPerformance: p, importance: 1 / (p + IMPORTANCE_EPSILON), activationNorm: norm,
@@ -152,4 +154,50 @@ test('plannedEpochs: drop epochs to the kept target (capped by max epochs), heal
   assert.deepEqual(plannedEpochs({ ...c, dropsPerEpoch: 3 }, 10), { drop: 2, heal: 2, total: 4 });
   assert.deepEqual(plannedEpochs({ ...c, healEpochs: 0, targets: { keptFraction: 0.5, maxEpochs: 3 } }, 10), { drop: 3, heal: 0, total: 3 });
   assert.deepEqual(plannedEpochs({ ...c, targets: { maxEpochs: 4 } }, 10), { drop: 4, heal: 4, total: 8 }, 'without a kept target: max epochs');
+  assert.deepEqual(plannedEpochs({ ...c, softDrop: true }, 10), { drop: 6, heal: 6, total: 12 }, 'soft dropping: one more epoch fades the last drop');
+});
+
+test('soft dropping: each chosen sub-layer fades during the next epoch, then leaves the keep mask', async () => {
+  const log: string[] = [];
+  const hooks = fakeHooks(log);
+  const fades: (number | null)[] = [];
+  const train = hooks.trainEpoch.bind(hooks);
+  hooks.trainEpoch = async (epoch, keep, trainable, context) => {
+    fades.push(context.fading);
+    return train(epoch, keep, trainable, context);
+  };
+  const end = await runTrimSchedule(initialTrimState([true, false, true, true, false, false]), { ...base, softDrop: true, targets: { keptFraction: 0.5, maxEpochs: 10 } }, hooks);
+  assert.equal(end.stopReason, 'kept_fraction');
+  assert.deepEqual(end.drops.map((d) => d.subLayer), ['mlp2', 'attn2', 'mlp1'], 'the same order as hard dropping here');
+  // epoch 1 trains all 6 and chooses mlp2; epochs 2–4 each fade the previous choice; then 1 healing epoch
+  assert.deepEqual(fades, [null, 5, 4, 3, null]);
+  assert.deepEqual(log.slice(0, 4), ['train 1 6 3', 'train 2 6 3', 'train 3 5 3', 'train 4 4 3']);
+  assert.deepEqual(hooks.states.map((s) => s.keep.filter(Boolean).length), [6, 5, 4, 3, 3, 3]);
+  assert.equal(hooks.states[0]!.fading, 5, 'the checkpoint records the sub-layer fading next, so a resume continues the fade');
+  assert.equal(hooks.states[3]!.fading, null);
+});
+
+test('variants parse by name over the defaults', () => {
+  assert.deepEqual(parseVariants(''), DEFAULT_TRIM_VARIANTS);
+  const v = parseVariants('soft-drop, distill,lookahead=3,lookahead-steps=4,heal-sparse');
+  assert.deepEqual(v, { softDrop: true, distill: true, lookahead: 3, lookaheadSteps: 4, healTrainable: 'sparse' });
+  assert.equal(parseVariants('no-soft-drop', v).softDrop, false);
+  assert.throws(() => parseVariants('soft'), /unknown variant "soft"/);
+  assert.throws(() => parseVariants('lookahead=-1'), /whole number/);
+});
+
+test('look-ahead: the m first candidates of the ordinary rule are probed; the best recovered one is dropped', async () => {
+  const scores = [score('attn0', 0, 0.30, 1), score('mlp0', 1, 0.35, 1), score('attn1', 2, 0.33, 1), score('mlp1', 3, 0.20, 1)];
+  assert.deepEqual(lookaheadCandidates(scores, 'calibration', 3).map((s) => s.subLayer), ['mlp0', 'attn1', 'attn0']);
+  const probed: string[] = [];
+  const recovered: Record<string, number> = { mlp0: 0.36, attn1: 0.38, attn0: 0.37 };
+  const chosen = await chooseByRecovery([true, true, true, true], scores, 'calibration', 3, async (without, c) => {
+    probed.push(`${c.subLayer}:${without.map(Number).join('')}`);
+    return recovered[c.subLayer]!;
+  });
+  assert.equal(chosen.subLayer, 'attn1', 'best after the burst, though the scan ranked mlp0 first');
+  assert.deepEqual(probed, ['mlp0:1011', 'attn1:1101', 'attn0:0111']);
+  const tie = await chooseByRecovery([true, true, true, true], scores, 'calibration', 2, async () => 0.3);
+  assert.equal(tie.subLayer, 'mlp0', 'a tie keeps the scan\'s order');
+  assert.throws(() => lookaheadCandidates(scores, 'both', 0), /at least one candidate/);
 });

@@ -12,6 +12,7 @@ import { formatDuration } from '../progress.ts';
 import { parse } from '../args.ts';
 import { dataDir, openWorkspace } from '../../app/workspace.ts';
 import { run as trim } from './trim.ts';
+import { isBaselineCheckpoint } from '../../app/execute-run.ts';
 import { run as generate } from './generate.ts';
 import { readReport } from '../../../engine/report/write.ts';
 
@@ -54,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   let checkpoint: number;
   try {
     const runId = listRuns(db)[0]!.id;
-    checkpoint = listCheckpoints(db, runId).at(-1)!.id;
+    checkpoint = listCheckpoints(db, runId).filter((c) => !isBaselineCheckpoint(c.metrics)).at(-1)!.id;
   } finally {
     closeDatabase(db);
   }

@@ -1,9 +1,12 @@
 /** `trimllm trim`: fine-tune with progressive sub-layer dropping, with baselines and a report. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { renderSeedComparison } from '../../../engine/report/seeds.ts';
+import type { TrimReport } from '../../../engine/report/types.ts';
 import { join, resolve } from 'node:path';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
 import { THREADS_ENV } from '../../../engine/parallel/threads.ts';
 import { createRun, closeDatabase, storageError, type Database } from '../../store/index.ts';
-import { parse, required, threadsFlag } from '../args.ts';
+import { parse, required, threadsFlag, UsageError } from '../args.ts';
 import { SETTING_FLAG_OPTIONS, settingsFromFlags, settingsHelp } from '../settings-flags.ts';
 import { dataDir, openWorkspace } from '../../app/workspace.ts';
 import { registerModel } from '../../app/import-model.ts';
@@ -21,6 +24,8 @@ export const help = `trimllm trim --model M [--tokenizer T] --data D [--task T -
   important sub-layers after each (TrimLLM), until the share to keep (or memory share, quality floor, most
   rounds) is reached; recovers (heals); measures base, baselines and every checkpoint on the test split; writes
   the report. Ctrl-C stops at the last checkpoint; continue with \`trimllm resume RUN\`.
+  --threads N: worker threads for scans and training steps (default: the physical cores).
+  --seeds N: N runs, seeds S..S+N-1, each reported in DIR/seed-S; DIR/seeds.md has mean ± sd over the seeds.
 Run settings:
 ${settingsHelp()}`;
 
@@ -69,7 +74,7 @@ export async function runWithSignals(dataDirFlag: string | undefined, runId: num
 export const TRIM_OPTIONS = {
   model: { type: 'string' }, tokenizer: { type: 'string' }, data: { type: 'string' }, task: { type: 'string' },
   map: { type: 'string' }, 'report-dir': { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' },
-  threads: { type: 'string' },
+  threads: { type: 'string' }, seeds: { type: 'string' },
   ...SETTING_FLAG_OPTIONS,
 } as const;
 
@@ -111,15 +116,32 @@ export async function registerInputs(db: Database, parsed: ReturnType<typeof par
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseTrimArgs(argv);
   const { values, config } = parsed;
+  const seeds = values.seeds === undefined ? 1 : Number(values.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) throw new UsageError(`--seeds must be a whole number from 1 to 100, got ${values.seeds}`);
+  if (seeds > 1 && !config.reportDir) throw new UsageError('--seeds N needs --report-dir (each seed writes DIR/seed-S, the spread goes to DIR/seeds.md)');
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
   const db = openForRun(values['data-dir']);
-  let runId: number;
+  const runIds: number[] = [];
+  const perSeed = (i: number): StoredRunConfig => seeds === 1 ? config
+    : { ...config, seed: config.seed + i, reportDir: join(config.reportDir!, `seed-${config.seed + i}`) };
   try {
     const { modelId, datasetId } = await registerInputs(db, parsed);
-    runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
-    console.error(`run ${runId} created`);
+    for (let i = 0; i < seeds; i++) {
+      runIds.push(createRun(db, { modelId, datasetId, config: perSeed(i), seed: config.seed + i }));
+      console.error(`run ${runIds.at(-1)} created${seeds > 1 ? ` (seed ${config.seed + i})` : ''}`);
+    }
   } finally {
     closeDatabase(db);
   }
-  return runWithSignals(values['data-dir'], runId, values.backend);
+  for (const runId of runIds) {
+    const code = await runWithSignals(values['data-dir'], runId, values.backend);
+    if (code !== 0) return code;
+  }
+  if (seeds > 1) {
+    const reports = runIds.map((_, i) => JSON.parse(readFileSync(join(perSeed(i).reportDir!, 'report.json'), 'utf8')) as TrimReport);
+    const out = join(config.reportDir!, 'seeds.md');
+    writeFileSync(out, renderSeedComparison([{ variant: 'this run', reports }], `${seeds} seeds: mean ± sd`));
+    console.log(`spread over ${seeds} seeds: ${out}`);
+  }
+  return 0;
 }

@@ -8,7 +8,7 @@ import { formatBytes, formatPercent } from '../lib/format.ts';
 import { EmptyState } from './ui.tsx';
 import { Score, ScoreLegend, Speed } from './Score.tsx';
 
-const ORDER = ['base', 'full-finetune', 'sparse-finetune', 'baseline-random', 'baseline-top', 'baseline-bottom', 'trimllm'];
+const ORDER = ['base', 'full-finetune', 'sparse-finetune', 'baseline-random', 'baseline-top', 'baseline-bottom', 'baseline-block-influence', 'baseline-angular', 'trimllm'];
 const rank = (kind: string) => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORDER.length - 1);
 
 /** The table of `points` (runPoints of a completed run); `reference` is the base model's entry. */

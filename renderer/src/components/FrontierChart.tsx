@@ -20,6 +20,8 @@ const SHAPES: Record<string, Shape> = {
   'baseline-random': 'triangle',
   'baseline-top': 'cross',
   'baseline-bottom': 'wye',
+  'baseline-block-influence': 'circle',
+  'baseline-angular': 'cross',
 };
 
 function TooltipBody({ active, payload }: { active?: boolean; payload?: readonly { payload?: unknown }[] }) {

@@ -84,6 +84,8 @@ export function kindLabel(kind: string): string {
     'baseline-random': 'Random 50%',
     'baseline-top': 'Top 50% (last layers)',
     'baseline-bottom': 'Bottom 50% (first layers)',
+    'baseline-block-influence': 'Block Influence 50%',
+    'baseline-angular': 'Angular distance 50%',
   };
   return labels[kind] ?? kind;
 }
