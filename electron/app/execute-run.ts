@@ -23,7 +23,7 @@ import type { SPLITS } from '../store/index.ts';
 import type { AppEvents } from './events.ts';
 import { readResumeState } from './resume-state.ts';
 import { readRunConfig } from './run-config.ts';
-import { storeRunComparison } from '../runs/comparison.ts';
+import { storeRunComparison } from './run-comparison.ts';
 
 function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
   const out: NormalisedRecord[] = [];

@@ -8,7 +8,7 @@ import { generate } from '../../engine/model/generate.ts';
 import { renderChatPrompt } from '../../engine/data/chat-prompt.ts';
 import type { LoadedModel } from '../../engine/io/load-model.ts';
 import type { ChatMessage, Tokenizer } from '../../engine/io/tokenizer.ts';
-import { loadCheckpointModel, loadStoredModel } from '../runs/checkpoint-model.ts';
+import { loadCheckpointModel, loadStoredModel } from '../app/checkpoint-model.ts';
 import type { Database } from '../store/index.ts';
 import type { ChatJobSpec, GenerationResult, ModelSource } from './protocol.ts';
 import type { JobContext, JobOutcome } from './worker-context.ts';

@@ -1,7 +1,8 @@
 /** `trimllm trim`: fine-tune with progressive sub-layer dropping, with baselines and a report. */
 import { join, resolve } from 'node:path';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
-import { createRun, closeDatabase, storageError } from '../../store/index.ts';
+import { closeDatabase, storageError } from '../../store/index.ts';
+import { createQueuedRun } from '../../app/run-jobs.ts';
 import { parse, required } from '../args.ts';
 import { SETTING_FLAG_OPTIONS, settingsFromFlags, settingsHelp } from '../settings-flags.ts';
 import { dataDir, openWorkspace } from '../../app/workspace.ts';
@@ -95,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     const datasetId = await registerDataset(db, dataPath, {
       ...(values.task ? { task: values.task } : {}), ...(values.map ? { map: values.map } : {}), reuse: true,
     }, stderrEvents);
-    runId = createRun(db, { modelId, datasetId, config, seed: config.seed });
+    runId = createQueuedRun(db, modelId, datasetId, config);
     console.error(`run ${runId} created`);
   } finally {
     closeDatabase(db);
