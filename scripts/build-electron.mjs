@@ -6,6 +6,8 @@
 //                they ship in the app's node_modules, and leaving them to Node's resolver avoids CommonJS-in-ESM
 //                require shims and keeps files that packages locate at run time (tfjs wasm binaries) in place.
 // - worker.mjs   electron/jobs/worker.ts, the job worker the main process starts in utility processes.
+// - engine-worker.mjs  engine/parallel/worker.ts, the engine's worker threads (engine/parallel/pool.ts finds it
+//                beside the bundle that starts them).
 // - preload.cjs  electron/preload/index.ts: CommonJS and self-contained with only 'electron' external, because a
 //                sandboxed preload can require nothing else (it bundles to the allow-lists and the bridge, no zod).
 import { build } from 'esbuild';
@@ -18,7 +20,7 @@ const target = 'node22';
 rmSync(outdir, { recursive: true, force: true });
 
 await build({
-  entryPoints: { main: 'electron/main/index.ts', worker: 'electron/jobs/worker.ts' },
+  entryPoints: { main: 'electron/main/index.ts', worker: 'electron/jobs/worker.ts', 'engine-worker': 'engine/parallel/worker.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

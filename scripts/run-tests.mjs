@@ -24,7 +24,9 @@ const args = [
   '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
   ...files,
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit' });
+// One engine thread unless a test asks for more (engine/parallel/threads.ts): results stay those of the serial path.
+const env = { ...process.env, TRIMLLM_THREADS: process.env.TRIMLLM_THREADS ?? '1' };
+const child = spawn(process.execPath, args, { stdio: 'inherit', env });
 child.on('exit', (code) => {
   const tap = readFileSync(tapFile, 'utf8');
   const count = (name) => Number((tap.match(new RegExp(`^# ${name} (\\d+)$`, "m")) ?? [])[1] ?? 0);

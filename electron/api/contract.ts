@@ -42,6 +42,19 @@ const DownloadSummary = z.object({
 });
 /** A measured model of a run's comparison: the report entry (name, kind, keptFraction, performance, bytes, tokens/s). */
 const ComparisonEntry = z.object({ checkpointId: z.number().nullable(), entry: z.unknown() });
+/** A model of an evaluation: a stored base model, or a checkpoint (TrimLLM or baseline) of a run. */
+const EvalModel = z.union([z.strictObject({ modelId: id }), z.strictObject({ checkpointId: id })]);
+/** One cell of an evaluation matrix (model × dataset), with its result once evaluated. */
+export const EvaluationCellSchema = z.object({
+  modelId: id, checkpointId: z.number().nullable(), datasetId: id, split: z.enum(['train', 'validation', 'test']),
+  modelLabel: z.string(), datasetName: z.string(), taskType,
+  /** Accuracy of a uniform random guess on this dataset (null for next-token metrics). */
+  chance: z.number().nullable(),
+  result: z.object({
+    metric: z.string(), value: z.number(), stderr: z.number().nullable(), recordCount: z.number().int(), truncated: z.number().int(),
+    metrics: z.record(z.string(), z.number().nullable()), backend: z.string(), seconds: z.number(),
+  }).nullable(),
+});
 const ChatMessage = z.object({ id, role: z.enum(['system', 'user', 'assistant']), content: z.string(), stats: z.unknown().nullable() });
 
 /** Request and response schemas of every method. */
@@ -110,6 +123,15 @@ export const METHODS = {
   },
   'chats.delete': { request: z.strictObject({ chatId: id }), response: z.object({ ok: z.boolean() }) },
   'chats.stop': { request: z.strictObject({ jobId: z.string() }), response: z.object({ ok: z.boolean() }) },
+  'evaluations.start': {
+    request: z.strictObject({
+      models: z.array(EvalModel).min(1).max(64), datasetIds: z.array(id).min(1).max(64),
+      split: z.enum(['train', 'validation', 'test']).default('test'), maxRecords: z.number().int().min(1).max(100_000).optional(),
+    }),
+    response: z.object({ jobId: z.string(), cells: z.array(EvaluationCellSchema) }),
+  },
+  'evaluations.list': { request: z.strictObject({ runId: id }), response: z.array(EvaluationCellSchema) },
+  'evaluations.cancel': { request: z.strictObject({ jobId: z.string() }), response: z.object({ ok: z.boolean() }) },
   'settings.get': { request: z.strictObject({}), response: z.object({ backend: z.string(), threads: z.number().int(), dataDir: z.string(), hubEndpoint: z.string(), encrypted: z.boolean() }) },
   'settings.set': { request: z.strictObject({ backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(), threads: z.number().int().min(1).max(256).optional(), hubEndpoint: z.string().url().optional() }), response: z.object({ ok: z.boolean() }) },
   'store.vacuum': { request: z.strictObject({}), response: z.object({ bytesBefore: z.number(), bytesAfter: z.number() }) },
@@ -124,6 +146,7 @@ export const EVENTS = {
   'run.scan': z.object({ runId: id, epoch: z.number(), chosen: z.string().nullable().optional(), scores: z.array(z.object({ subLayer: z.string(), calibrationPerformance: z.number(), importance: z.number(), activationNorm: z.number() })) }),
   'download.progress': z.object({ downloadId: id, jobId: z.string(), file: z.string(), fileIndex: z.number().int(), files: z.number().int(), bytes: z.number(), total: z.number().nullable(), bytesPerSecond: z.number(), etaSeconds: z.number().nullable() }),
   'download.finished': z.object({ downloadId: id, jobId: z.string(), status: z.enum(['completed', 'failed', 'cancelled']), modelId: z.number().nullable(), error: z.string().optional() }),
+  'evaluation.cell': z.object({ jobId: z.string(), cellsDone: z.number().int(), cellsTotal: z.number().int(), cell: EvaluationCellSchema }),
   'chat.delta': z.object({ jobId: z.string(), chatId: id, text: z.string() }),
   'chat.done': z.object({ jobId: z.string(), chatId: id, messageId: id.nullable(), reason: z.string(), tokens: z.number(), decodeTokensPerSecond: z.number() }),
 } as const;

@@ -6,8 +6,9 @@
  */
 import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
+import { resolveThreads } from '../../engine/parallel/threads.ts';
 import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
-import { prepareTask } from '../../engine/trim/prepare.ts';
+import { prepareTask, type PreparedTask } from '../../engine/trim/prepare.ts';
 import { measureSpeedsSideBySide, runBaselines, runTrimLLM, type ResumePoint, type ScanInfo } from '../../engine/trim/pipeline.ts';
 import type { SubLayerScore } from '../../engine/trim/importance.ts';
 import { writeReport } from '../../engine/report/write.ts';
@@ -16,13 +17,15 @@ import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
   recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
-  claimRun, storageError, runOwner, setRunStopReason,
+  claimRun, storageError, runOwner, setRunStopReason, type ModelRow, type DatasetRow,
 } from '../store/index.ts';
+import type { LlamaModel } from '../../engine/model/llama.ts';
+import type { Tokenizer } from '../../engine/io/tokenizer.ts';
 import { announcePhase } from './phase-announce.ts';
 import type { SPLITS } from '../store/index.ts';
 import type { AppEvents } from './events.ts';
 import { readResumeState } from './resume-state.ts';
-import { readRunConfig } from './run-config.ts';
+import { readRunConfig, type StoredRunConfig } from './run-config.ts';
 import { storeRunComparison } from './run-comparison.ts';
 
 function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
@@ -87,6 +90,27 @@ async function failedIfThrows<T>(db: Database, runId: number, step: () => Promis
   }
 }
 
+/** Loads a fresh copy of a registered model (with its tokenizer when one was imported beside it). */
+export function baseLoader(modelRow: ModelRow): () => Promise<LlamaModel> {
+  const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;
+  return async () => (await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {})).model;
+}
+
+/**
+ * The tokenizer and prepared task of a run's model and dataset, as the run uses them (also `trimllm plan`).
+ * @throws Error when the model has no tokenizer; the data errors of prepareTask
+ */
+export async function prepareRunTask(db: Database, modelRow: ModelRow, dataset: DatasetRow, config: StoredRunConfig): Promise<{ tokenizer: Tokenizer; task: PreparedTask }> {
+  const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;
+  const probe = await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {});
+  probe.model.dispose();
+  if (!probe.tokenizer) throw new Error(`model ${modelRow.source} has no tokenizer; re-import it with --tokenizer`);
+  const task = prepareTask(probe.tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
+    maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits, templates: resolveTemplates(config.templates ?? {}),
+  });
+  return { tokenizer: probe.tokenizer, task };
+}
+
 /**
  * Runs (or resumes) run `runId` to the end; writes the report when the run has a report directory.
  * @returns the report (null when stopped before the end)
@@ -103,17 +127,8 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   const config = readRunConfig(run);
   const modelRow = getModel(db, run.modelId)!;
   const dataset = getDataset(db, run.datasetId)!;
-  const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;
-  const loadBase = async () => (await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {})).model;
-  const { tokenizer, task } = await failedIfThrows(db, runId, async () => {
-    const probe = await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {});
-    probe.model.dispose();
-    if (!probe.tokenizer) throw new Error(`model ${modelRow.source} has no tokenizer; re-import it with --tokenizer`);
-    const prepared = prepareTask(probe.tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
-      maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits, templates: resolveTemplates(config.templates ?? {}),
-    });
-    return { tokenizer: probe.tokenizer, task: prepared };
-  });
+  const loadBase = baseLoader(modelRow);
+  const { tokenizer, task } = await failedIfThrows(db, runId, () => prepareRunTask(db, modelRow, dataset, config));
   const message = (t: string) => hooks.onMessage?.(t);
   for (const note of task.notes) message(note);
   const resume = resumePoint(db, runId);
@@ -124,7 +139,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   const entries: ReportEntry[] = [];
   let lastStep = resume?.optimizer.step ?? 0; // the optimizer step a scan follows
   const ctx = {
-    loadBase, tokenizer, task, config, signal,
+    loadBase, tokenizer, task, config, signal, threads: resolveThreads(),
     ...(resume ? { resume } : {}),
     sink: {
       onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { selectBackend, parseBackendName } from '../../engine/backend/select.ts';
 import { loadModel, type LoadedModel } from '../../engine/io/load-model.ts';
+import { parseThreads } from '../../engine/parallel/threads.ts';
 import { keepMaskWithout } from '../../engine/model/sublayers.ts';
 import type { Tokenizer } from '../../engine/io/tokenizer.ts';
 import { loadCheckpointModel } from '../app/checkpoint-model.ts';
@@ -50,6 +51,18 @@ export function joinNegativeValues(argv: readonly string[], options: NonNullable
 export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
   try {
     return parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/**
+ * The `--threads N` flag (engine/parallel/threads.ts: main thread + N − 1 workers).
+ * @throws UsageError when N is not an integer from 1 to MAX_THREADS
+ */
+export function threadsFlag(value: string): number {
+  try {
+    return parseThreads(value, '--threads');
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'import-model': () => import('./commands/import-model.ts'),
   'import-data': () => import('./commands/import-data.ts'),
   trim: () => import('./commands/trim.ts'),
+  plan: () => import('./commands/plan.ts'),
   resume: () => import('./commands/resume.ts'),
   runs: () => import('./commands/runs.ts'),
   eval: () => import('./commands/eval.ts'),
@@ -36,7 +37,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 /** Commands that always open the workspace (others do with --checkpoint or --save): a key prompt is shown for them. */
-const WORKSPACE_COMMANDS = new Set(['import-model', 'import-data', 'trim', 'resume', 'runs', 'demo', 'serve', 'delete', 'vacuum', 'backup', 'encrypt', 'rekey']);
+const WORKSPACE_COMMANDS = new Set(['import-model', 'import-data', 'trim', 'plan', 'resume', 'runs', 'demo', 'serve', 'delete', 'vacuum', 'backup', 'encrypt', 'rekey']);
 
 /** The global flags of every command: the workspace key's file, and declining encryption. */
 interface GlobalFlags {
@@ -85,6 +86,7 @@ commands:
   import-model   register a model in the workspace (SQLite)
   import-data    import a dataset (JSONL, JSON, CSV/TSV, Parquet, text) into the workspace
   trim       fine-tune with progressive sub-layer dropping; baselines; report
+  plan       predicted time and memory of a trim run, measured on this machine in seconds
   resume     continue an interrupted run from its last checkpoint
   runs       list runs and checkpoints
   eval       acc/acc_norm or next-token accuracy and perplexity on a dataset
@@ -99,6 +101,7 @@ commands:
   rekey      change the workspace's key (kill-safe, in place)
 
 common options: --backend auto|tensorflow|webgpu|wasm|cpu (or TRIMLLM_BACKEND), --verbose
+  trim/plan: --threads N (or TRIMLLM_THREADS; default: the physical cores) scans and training on N threads
 workspace key: TRIMLLM_DB_KEY=…, --key-file FILE (mode 0600) or a prompt in a terminal, never on the command
   line; --no-encryption keeps a workspace unencrypted (recorded in it)`;
 

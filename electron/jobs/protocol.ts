@@ -49,8 +49,17 @@ export interface TaskJobSpec {
   args: Record<string, unknown>;
 }
 
+/** An evaluation job (electron/app/evaluation-job.ts): models × datasets × split, run on the utility worker. */
+export interface EvaluateJobSpec {
+  kind: 'evaluate';
+  models: ({ modelId: number } | { checkpointId: number })[];
+  datasetIds: number[];
+  split: 'train' | 'validation' | 'test';
+  maxRecords?: number;
+}
+
 /** What a job does. */
-export type JobSpec = TrimJobSpec | ChatJobSpec | TaskJobSpec;
+export type JobSpec = TrimJobSpec | ChatJobSpec | TaskJobSpec | EvaluateJobSpec;
 
 /** How a job ended (the contract's job.finished statuses). */
 export type JobStatus = 'completed' | 'failed' | 'cancelled' | 'interrupted';

@@ -19,7 +19,7 @@ import { WorkerProcess } from './worker-process.ts';
 import { CancelFiles } from './cancel-files.ts';
 import { UtilityQueue } from './utility-queue.ts';
 import { estimateForRun, RunProgressPoller } from './run-progress.ts';
-import type { ChatJobSpec, FromWorker, GenerationResult, JobStatus, TaskName } from './protocol.ts';
+import type { ChatJobSpec, EvaluateJobSpec, FromWorker, GenerationResult, JobStatus, TaskName } from './protocol.ts';
 
 /** Thrown when a trim job is asked for while another one runs. */
 export class JobBusyError extends Error {
@@ -194,6 +194,20 @@ export class JobRunner {
           this.options.onEvent('job.finished', { jobId, status, ...(error ? { error: error.message } : {}) });
         }
       },
+    });
+    return jobId;
+  }
+
+  /**
+   * Queues an evaluation job on the utility worker (its cells arrive as evaluation.cell events).
+   * @returns the job id (its events: evaluation.cell, job.progress, then job.finished)
+   * @throws Error after close()
+   */
+  startEvaluation(spec: EvaluateJobSpec): string {
+    const jobId = randomUUID();
+    this.utility.enqueue({
+      jobId, spec,
+      settle: (status, _result, error) => this.options.onEvent('job.finished', { jobId, status, ...(error ? { error: error.message } : {}) }),
     });
     return jobId;
   }

@@ -6,12 +6,12 @@
 import type { ApiError, EventName } from '../api/contract.ts';
 import type { CancelFiles } from './cancel-files.ts';
 import type { WorkerProcess } from './worker-process.ts';
-import type { ChatJobSpec, FromWorker, JobStatus, TaskJobSpec } from './protocol.ts';
+import type { ChatJobSpec, EvaluateJobSpec, FromWorker, JobStatus, TaskJobSpec } from './protocol.ts';
 
 /** A queued job with its way of reporting back. */
 export interface UtilityJob {
   jobId: string;
-  spec: ChatJobSpec | TaskJobSpec;
+  spec: ChatJobSpec | TaskJobSpec | EvaluateJobSpec;
   /** A piece of generated text. */
   onDelta?: (text: string) => void;
   /** Called exactly once, when the job ends (or is cancelled while queued). */

@@ -68,8 +68,8 @@ function databaseFor(dataDir: string): Database {
 const CANCEL_CHECK_MS = 50;
 
 /**
- * The job's AbortSignal, seen through a proxy whose `aborted` also checks the cancel file and the parent pid.
- * (The engine and executeRun only read `aborted`; the proxy is not for APIs that brand-check signals.)
+ * The job's AbortSignal, seen through a proxy whose `aborted` and `throwIfAborted` also check the cancel file and
+ * the parent pid. (The engine and executeRun only use those two; the proxy is not for APIs that brand-check signals.)
  */
 function cancellableSignal(controller: AbortController, cancelFile: string): AbortSignal {
   const parentPid = process.ppid;
@@ -82,7 +82,7 @@ function cancellableSignal(controller: AbortController, cancelFile: string): Abo
   };
   return new Proxy(controller.signal, {
     get(target, prop) {
-      if (prop === 'aborted') check();
+      if (prop === 'aborted' || prop === 'throwIfAborted') check(); // the evaluators call throwIfAborted() between batches
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
@@ -98,6 +98,8 @@ async function execute(ctx: JobContext, spec: JobSpec): Promise<JobOutcome> {
       return (await import('./worker-generate.ts')).runChatJob(ctx, spec);
     case 'task':
       return (await import('./worker-tasks.ts')).runTask(ctx, spec);
+    case 'evaluate':
+      return (await import('./worker-evaluate.ts')).runEvaluateJob(ctx, spec);
   }
 }
 

@@ -25,11 +25,13 @@ export const ALLOWED_METHODS = [
   'runs.list', 'runs.get', 'runs.start', 'runs.resume', 'runs.cancel', 'runs.report', 'runs.delete',
   'chats.list', 'chats.create', 'chats.messages', 'chats.send', 'chats.regenerate', 'chats.editMessage', 'chats.delete', 'chats.stop',
   'settings.get', 'settings.set', 'store.vacuum', 'store.backup',
+  'evaluations.start', 'evaluations.list', 'evaluations.cancel',
 ] as const satisfies readonly Method[];
 
 /** Every event the preload delivers (same set as the contract's EVENT_NAMES). */
 export const ALLOWED_EVENTS = [
   'job.progress', 'job.finished', 'run.checkpoint', 'run.scan', 'download.progress', 'download.finished', 'chat.delta', 'chat.done',
+  'evaluation.cell',
 ] as const satisfies readonly EventName[];
 
 // Compile-time completeness: each resolves to `true` only when no contract name is missing from the list above.

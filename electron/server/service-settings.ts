@@ -2,7 +2,7 @@
  * App settings of the API (settings.get / settings.set), stored in the settings table:
  *
  *   engine.backend   'auto' | 'tensorflow' | 'wasm' | 'cpu'   (default auto: the fastest that loads)
- *   engine.threads   integer ≥ 1                              (default: the machine's available parallelism)
+ *   engine.threads   integer ≥ 1                              (default: the physical cores; engine/parallel/threads.ts)
  *   hub.endpoint     URL of the Hugging Face Hub              (default HF_ENDPOINT, else https://huggingface.co)
  *
  * settings.get also says whether the workspace database is encrypted (read-only: chosen when it was opened).
@@ -10,7 +10,7 @@
  * Workers read the engine settings from their environment when they start (workerEnv), so a change applies to
  * the next job; the runner restarts its workers once idle.
  */
-import { availableParallelism } from 'node:os';
+import { physicalCores, THREADS_ENV } from '../../engine/parallel/threads.ts';
 import { z } from 'zod';
 import { getSetting, isEncrypted, setSetting, type Database } from '../store/index.ts';
 import { resolveHubEndpoint } from '../hub/index.ts';
@@ -23,13 +23,14 @@ const THREADS = z.number().int().min(1).max(256);
 export function engineSettings(db: Database): { backend: z.output<typeof BACKEND>; threads: number } {
   return {
     backend: getSetting(db, 'engine.backend', BACKEND) ?? 'auto',
-    threads: getSetting(db, 'engine.threads', THREADS) ?? availableParallelism(),
+    threads: getSetting(db, 'engine.threads', THREADS) ?? physicalCores(),
   };
 }
 
 /**
  * Environment of a new worker from the settings: TRIMLLM_BACKEND when a backend is chosen (else the server's
- * own environment decides), and the thread count for native TensorFlow when one was set.
+ * own environment decides), and the thread count (TRIMLLM_THREADS for the engine's worker threads, the TF_NUM_*
+ * variables for native TensorFlow) when one was set.
  */
 export function workerEnv(db: Database): Record<string, string> {
   const env: Record<string, string> = {};
@@ -37,6 +38,7 @@ export function workerEnv(db: Database): Record<string, string> {
   if (backend && backend !== 'auto') env.TRIMLLM_BACKEND = backend;
   const threads = getSetting(db, 'engine.threads', THREADS);
   if (threads !== undefined) {
+    env[THREADS_ENV] = String(threads);
     env.TF_NUM_INTRAOP_THREADS = String(threads);
     env.TF_NUM_INTEROP_THREADS = String(Math.max(1, Math.min(2, threads)));
   }

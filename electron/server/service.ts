@@ -13,6 +13,7 @@ import { chatHandlers } from './service-chats.ts';
 import { runHandlers } from './service-runs.ts';
 import { settingsHandlers } from './service-settings.ts';
 import { hubHandlers } from './service-hub.ts';
+import { evaluationHandlers } from './service-evaluations.ts';
 import { NotFoundError } from './errors.ts';
 import type { Handler, Handlers, ServiceContext } from './service-types.ts';
 
@@ -46,6 +47,7 @@ export function createApiService(ctx: ServiceContext): ApiService {
     ...filesHandlers(ctx, runs['runs.delete']),
     ...chatHandlers(ctx),
     ...settingsHandlers(ctx),
+    ...evaluationHandlers(ctx),
   };
   return {
     async call<M extends Method>(method: M | string, payload: unknown): Promise<Response<M>> {

@@ -23,3 +23,4 @@ export * from './encryption.ts';
 export * from './workspace.ts';
 export * from './workspace-key.ts';
 export * from './private-files.ts';
+export * from './evaluation-cells.ts';

@@ -103,3 +103,38 @@ export function disposeBatch(t: BatchTensors): void {
   tf.dispose([t.ids, t.targets, t.targetMask]);
   if (t.paddingMask) t.paddingMask.dispose();
 }
+
+/**
+ * Splits a batch by rows into at most `parts` batches of consecutive rows (sizes differ by at most one; parts
+ * with no target token are left out), each keeping the padded length s. Rows are independent in a causal model
+ * with right padding, so the parts' losses and gradients add up to the whole batch's.
+ * @throws RangeError when parts is not a positive integer
+ */
+export function splitBatch(h: HostBatch, parts: number): HostBatch[] {
+  if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`parts must be a positive integer, got ${parts}`);
+  const n = Math.min(parts, h.batch);
+  const out: HostBatch[] = [];
+  let row = 0;
+  for (let p = 0; p < n; p++) {
+    const rows = Math.floor(h.batch / n) + (p < h.batch % n ? 1 : 0);
+    const s = h.seq;
+    const paddingMask = h.paddingMask.slice(row * s, (row + rows) * s);
+    const targetMask = h.targetMask.slice(row * (s - 1), (row + rows) * (s - 1));
+    const realTokens = paddingMask.reduce((a, b) => a + b, 0);
+    const targetTokens = targetMask.reduce((a, b) => a + b, 0);
+    const part: HostBatch = {
+      batch: rows,
+      seq: s,
+      ids: h.ids.slice(row * s, (row + rows) * s),
+      paddingMask,
+      targets: h.targets.slice(row * (s - 1), (row + rows) * (s - 1)),
+      targetMask,
+      padded: realTokens < rows * s,
+      realTokens,
+      targetTokens,
+    };
+    if (targetTokens > 0) out.push(part);
+    row += rows;
+  }
+  return out;
+}

@@ -9,14 +9,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** Result of clipByGlobalNorm. The caller owns (and disposes) every tensor. */
-export interface ClipResult {
-  /** Clipped gradients, same names and shapes as the input. */
-  grads: Map<string, tf.Tensor>;
-  /** Global norm before clipping, scalar. */
-  norm: tf.Scalar;
-}
-
 /** √(Σ_i ‖g_i‖²), a device scalar (0 for no gradients). */
 export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
   return tf.tidy(() => {
@@ -27,16 +19,21 @@ export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
 }
 
 /**
- * Clips gradients to a maximum global norm. The input tensors are not disposed.
+ * Clips gradients to a maximum global norm, in place: each gradient of `grads` is replaced by its clipped value
+ * and the input disposed at once, so clipping needs one gradient's bytes of headroom, not a copy of all of them.
  * @param maxNorm > 0; Infinity computes the norm without clipping
+ * @returns the global norm before clipping (the caller disposes it)
  * @throws RangeError when maxNorm is not positive
  */
-export function clipByGlobalNorm(grads: ReadonlyMap<string, tf.Tensor>, maxNorm: number): ClipResult {
+export function clipInPlace(grads: Map<string, tf.Tensor>, maxNorm: number): tf.Scalar {
   if (!(maxNorm > 0)) throw new RangeError(`maxNorm must be positive, got ${maxNorm}`);
   const norm = globalNorm(grads.values());
-  const scale = tf.tidy(() => tf.div(maxNorm, tf.maximum(norm, maxNorm))); // 1 when ‖g‖ ≤ maxNorm
-  const out = new Map<string, tf.Tensor>();
-  for (const [name, g] of grads) out.set(name, maxNorm === Infinity ? tf.clone(g) : tf.mul(g, scale));
+  if (maxNorm === Infinity) return norm;
+  const scale = tf.tidy(() => tf.div(maxNorm, tf.maximum(norm, maxNorm)));
+  for (const [name, g] of grads) {
+    grads.set(name, tf.mul(g, scale));
+    g.dispose();
+  }
   scale.dispose();
-  return { grads: out, norm };
+  return norm;
 }

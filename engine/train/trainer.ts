@@ -14,9 +14,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from '../model/llama.ts';
 import { AdamW, type AdamWOptions } from './adamw.ts';
-import { disposeBatch, toTensors, type HostBatch } from './batch.ts';
-import { clipByGlobalNorm, globalNorm } from './clip.ts';
-import { maskedNllSum } from './loss.ts';
+import { splitBatch, type HostBatch } from './batch.ts';
+import { clipInPlace, globalNorm } from './clip.ts';
+import { microBatchGradients } from './gradients.ts';
+import type { WorkerPool } from '../parallel/pool.ts';
+import type { GradsReply } from '../parallel/protocol.ts';
 import { selectTrainable, type TrainableParam, type TrainableSpec } from './params.ts';
 
 /** Options of a Trainer. */
@@ -27,6 +29,12 @@ export interface TrainerOptions {
   optimizer?: AdamWOptions;
   /** Clip the global gradient norm to this (default 1.0; Infinity disables clipping). */
   maxGradNorm?: number;
+  /**
+   * Worker threads holding copies of this model (engine/parallel/pool.ts): each micro-batch's rows are split
+   * between the main thread and the workers (data-parallel), the gradients summed, one update applied here and
+   * the updated weights copied to the workers. Absent: one thread.
+   */
+  pool?: WorkerPool;
 }
 
 /** What one step did (host numbers). */
@@ -49,6 +57,7 @@ export class Trainer {
   readonly optimizer: AdamW;
   private readonly spec: TrainableSpec;
   private readonly maxGradNorm: number;
+  private readonly pool: WorkerPool | undefined;
 
   /**
    * Creates optimizer state for the weights trainable now (kept ∩ trainable).
@@ -60,6 +69,7 @@ export class Trainer {
   ) {
     this.spec = options.trainable ?? {};
     this.maxGradNorm = options.maxGradNorm ?? 1.0;
+    this.pool = options.pool;
     if (!(this.maxGradNorm > 0)) throw new RangeError(`maxGradNorm must be positive, got ${this.maxGradNorm}`);
     this.optimizer = new AdamW(selectTrainable(model, this.spec), options.optimizer);
   }
@@ -96,45 +106,39 @@ export class Trainer {
     const targetTokens = microBatches.reduce((a, b) => a + b.targetTokens, 0);
     const realTokens = microBatches.reduce((a, b) => a + b.realTokens, 0);
     if (targetTokens === 0) throw new Error('training step has no target token (every lossMask entry is 0)');
-    const varList = params.map((p) => p.variable);
-    const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
-    const wasTrainable = varList.map((v) => v.trainable);
     const grads = new Map<string, tf.Tensor>();
     let lossSum: tf.Scalar | null = null;
-    let clipped: Map<string, tf.Tensor> | null = null;
     let norm: tf.Scalar | null = null;
+    const add = (name: string, grad: tf.Tensor) => grads.set(name, accumulate(grads.get(name) ?? null, grad));
     try {
-      varList.forEach((v) => (v.trainable = true)); // variableGrads skips non-trainable variables
       for (const mb of microBatches) {
-        const batch = toTensors(mb);
-        try {
-          const { value, grads: g } = tf.variableGrads(() => {
-            const { logits } = this.model.forward(batch.ids, batch.paddingMask ? { paddingMask: batch.paddingMask } : {});
-            return tf.div(maskedNllSum(logits, batch.targets, batch.targetMask), targetTokens) as tf.Scalar;
-          }, varList);
-          lossSum = accumulate(lossSum, value) as tf.Scalar;
-          for (const [varName, grad] of Object.entries(g)) {
-            if (!grad) continue; // a weight the loss does not reach
-            const name = nameOf.get(varName)!;
-            grads.set(name, accumulate(grads.get(name) ?? null, grad));
-          }
-        } finally {
-          disposeBatch(batch);
+        // Data-parallel: rows split between the main thread (part 0) and the workers; the parts' gradients
+        // are summed in part order (train/gradients.ts: each part's loss is already divided by the step's N).
+        const parts = this.pool && this.pool.size > 0 ? splitBatch(mb, this.pool.size + 1) : [mb];
+        const names = params.map((p) => p.name);
+        const remote = parts.slice(1).map((batch, i) =>
+          this.pool!.request<GradsReply>(i, { type: 'grads', keep: [...this.model.keepMask], names, batch, stepTargetTokens: targetTokens }),
+        );
+        const remoteAll = Promise.all(remote);
+        remoteAll.catch(() => {}); // awaited below; a local error must not leave it unhandled
+        const local = microBatchGradients(this.model, params, parts[0]!, targetTokens);
+        lossSum = accumulate(lossSum, local.loss) as tf.Scalar;
+        for (const [name, grad] of local.grads) add(name, grad);
+        for (const reply of await remoteAll) {
+          lossSum = accumulate(lossSum, tf.scalar(reply.loss)) as tf.Scalar;
+          for (const g of reply.grads) add(g.name, tf.tensor(g.data, g.shape, 'float32'));
         }
       }
-      if (this.maxGradNorm === Infinity) {
-        norm = globalNorm(grads.values());
-      } else {
-        ({ grads: clipped, norm } = clipByGlobalNorm(grads, this.maxGradNorm));
-      }
-      this.optimizer.apply(clipped ?? grads, lr);
+      // in place: each clipped gradient replaces its input at once (one gradient's bytes of headroom, not all)
+      norm = this.maxGradNorm === Infinity ? globalNorm(grads.values()) : clipInPlace(grads, this.maxGradNorm);
+      this.optimizer.apply(grads, lr);
+      if (this.pool) await this.pool.syncWeights(this.model, [...grads.keys()]);
       const read = tf.stack([lossSum!, norm]);
       const [loss, gradNorm] = await read.data();
       read.dispose();
       return { loss: loss!, gradNorm: gradNorm!, targetTokens, realTokens, seconds: (performance.now() - start) / 1000 };
     } finally {
-      varList.forEach((v, i) => (v.trainable = wasTrainable[i]!));
-      tf.dispose([...grads.values(), ...(clipped?.values() ?? [])]);
+      tf.dispose([...grads.values()]);
       if (lossSum) lossSum.dispose();
       if (norm) norm.dispose();
     }

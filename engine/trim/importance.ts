@@ -37,6 +37,15 @@ export interface SubLayerScore {
 export type CalibrationEvaluator = (keep: KeepMask) => Promise<number>;
 
 /**
+ * The score of keep-mask entry `index` (2l: attention, 2l+1: MLP of block l) from its calibration performance
+ * `p` with it dropped (Eq. 3) and its activation norm (Eq. 4; 0 when absent).
+ */
+export function candidateScore(index: number, p: number, activationNorms: ReadonlyMap<SubLayerName, number>): SubLayerScore {
+  const name = subLayerName({ layer: index >> 1, kind: index % 2 === 0 ? 'attn' : 'mlp' });
+  return { subLayer: name, index, calibrationPerformance: p, importance: 1 / (p + IMPORTANCE_EPSILON), activationNorm: activationNorms.get(name) ?? 0 };
+}
+
+/**
  * Scores every kept sub-layer: one calibration evaluation per sub-layer with it dropped (2L' evaluations).
  * @param activationNorms norm of each kept sub-layer's output with the full `keep` (from one forward pass)
  * @param onProgress called after each sub-layer with (done, total)
@@ -54,13 +63,7 @@ export async function scoreSubLayers(
     const without = keep.map((k, i) => k && i !== index);
     const p = await evaluate(without);
     await yieldToEventLoop(); // a Ctrl-C or cancel is seen within one candidate, not after the whole scan
-    scores.push({
-      subLayer: subLayerName(s),
-      index,
-      calibrationPerformance: p,
-      importance: 1 / (p + IMPORTANCE_EPSILON),
-      activationNorm: activationNorms.get(subLayerName(s)) ?? 0,
-    });
+    scores.push(candidateScore(index, p, activationNorms));
     onProgress?.(scores.length, kept.length);
   }
   return scores;

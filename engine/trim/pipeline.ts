@@ -19,6 +19,9 @@ import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
 import { chooseDrop, scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, plannedEpochs, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
 import { ruleBasedKeepMask, type DropRule } from './baselines.ts';
+import { WorkerPool } from '../parallel/pool.ts';
+import { checkStepFits } from '../train/memory.ts';
+import { parallelScan } from '../parallel/scan.ts';
 import { activationNorms, calibrationSample, performance } from './measure.ts';
 import { deriveSeed } from '../random.ts';
 import type { PreparedTask } from './prepare.ts';
@@ -127,6 +130,26 @@ export interface TrimRunContext {
   sink: RunSink;
   signal?: AbortSignal;
   resume?: ResumePoint;
+  /**
+   * Threads (engine/parallel/threads.ts resolveThreads): above 1, scans and training steps are split across
+   * worker threads holding copies of the model (engine/parallel/pool.ts). Absent or 1: one thread.
+   */
+  threads?: number;
+}
+
+/**
+ * A worker pool for `model` when the run uses more than one thread, else null; when the workers cannot start
+ * (e.g. too little memory for another copy of the model), the run goes on on one thread and says so.
+ */
+async function startPool(model: LlamaModel, ctx: TrimRunContext): Promise<WorkerPool | null> {
+  const threads = ctx.threads ?? 1;
+  if (threads <= 1) return null;
+  try {
+    return await WorkerPool.start(model, threads);
+  } catch (e) {
+    ctx.sink.onMessage(`running on one thread: the ${threads - 1} worker thread(s) did not start (${(e as Error).message})`);
+    return null;
+  }
 }
 
 function stepsPerEpoch(ctx: TrimRunContext): number {
@@ -178,11 +201,13 @@ async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: TrimRunCont
   }
 }
 
-async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask, draw: number): Promise<SubLayerScore[]> {
+async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask, draw: number, pool: WorkerPool | null): Promise<SubLayerScore[]> {
   const seed = calibrationSeed(ctx.config.seed, epoch, draw);
   const calibration = calibrationSample(ctx.task.validation, ctx.config.calibrationSize, seed);
   const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
-  const scores = await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
+  const scores = pool
+    ? await parallelScan(pool, model, ctx.tokenizer, keep, calibration, norms)
+    : await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
   await ctx.sink.onScan(epoch, scores, { draw, calibrationSeed: seed, chosen: epoch === 0 ? null : chooseDrop(scores, ctx.config.method).subLayer });
   return scores;
 }
@@ -216,19 +241,40 @@ export function restoreTensors(model: LlamaModel, tensors: readonly StateTensor[
   }
 }
 
+/**
+ * Refuses, before anything is trained, a run whose training steps cannot fit the wasm backend's heap
+ * (train/memory.ts): the longest training example × the micro-batch with every sub-layer trainable (healing and
+ * the full fine-tune baseline train them all).
+ * @throws Error with the numbers and what would fit
+ */
+export function assertRunFits(config: LlamaModel['config'], ctx: Pick<TrimRunContext, 'task' | 'config'>): void {
+  if (tf.getBackend() !== 'wasm' || ctx.task.train.length === 0) return;
+  const seq = Math.max(...ctx.task.train.map((e) => e.inputIds.length));
+  const fit = checkStepFits(config, { batch: ctx.config.microBatchSize, seq, trainable: new Array<boolean>(2 * config.nLayers).fill(true) });
+  if (!fit.fits) throw new Error(`this run does not fit this computer's memory: ${fit.message}`);
+}
+
 /** Runs (or resumes) the TrimLLM schedule; returns its final state. */
 export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
   const model = await ctx.loadBase();
   const nSub = 2 * model.config.nLayers;
   try {
+    assertRunFits(model.config, ctx);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  let pool: WorkerPool | null = null;
+  try {
+    if (ctx.resume) restoreTensors(model, ctx.resume.tensors);
+    pool = await startPool(model, ctx);
     let state: TrimState;
     if (ctx.resume) {
       state = ctx.resume.state;
-      restoreTensors(model, ctx.resume.tensors);
       ctx.sink.onMessage(`resuming after epoch ${state.epochsDone} (${keptNames(state.keep).length}/${nSub} kept)`);
     } else {
       ctx.sink.onMessage('initial calibration scan (sparse-update ranking)');
-      const scores = await scan(model, ctx, 0, fullKeepMask(model.config.nLayers), 0);
+      const scores = await scan(model, ctx, 0, fullKeepMask(model.config.nLayers), 0, pool);
       state = initialTrimState(sparseTrainableMask(scores, nSub, ctx.config.sparseRatio, ctx.config.method));
       if (ctx.config.targets.accuracyFloor !== undefined && ctx.config.targets.floorReference === 'base') {
         state.referencePerformance = await performance(model, ctx.tokenizer, ctx.task.validation, state.keep);
@@ -239,14 +285,15 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     // The trainer's optimizer holds moments for its trainable set; healing widens the set to every kept
     // sub-layer, which starts a new optimizer. The schedule's `trainable` is the single source of truth.
     let trainerFor = state.trainable.join(',');
-    let trainer = new Trainer(model, { trainable: { mask: state.trainable } });
+    const withPool = pool ? { pool } : {};
+    let trainer = new Trainer(model, { trainable: { mask: state.trainable }, ...withPool });
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
     const trainerForMask = (trainable: readonly boolean[]) => {
       const key = trainable.join(',');
       if (key !== trainerFor) {
         const step = trainer.step;
         trainer.optimizer.dispose();
-        trainer = new Trainer(model, { trainable: { mask: [...trainable] } });
+        trainer = new Trainer(model, { trainable: { mask: [...trainable] }, ...withPool });
         trainer.optimizer.continueFromStep(step);
         trainerFor = key;
       }
@@ -266,7 +313,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
           if (r.aborted) throw new Error('stopped by the user');
           return r.meanLoss;
         },
-        scan: (epoch, keep, draw) => scan(model, ctx, epoch, keep, draw),
+        scan: (epoch, keep, draw) => scan(model, ctx, epoch, keep, draw, pool),
         validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
         paramBytes: (keep) => keptParameterBytes(model.config, keep),
         checkpoint: async (s, label) => {
@@ -285,6 +332,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       trainer.optimizer.dispose();
     }
   } finally {
+    await pool?.dispose();
     model.dispose();
   }
 }
@@ -318,12 +366,14 @@ export async function runBaselines(ctx: TrimRunContext, epochs: number, trainabl
       const kept = baselineKeptFraction(ctx.config);
       const keep = rule ? ruleBasedKeepMask(model.config.nLayers, name, 1 - kept, ctx.config.seed) : fullKeepMask(model.config.nLayers);
       model.keepMask = keep;
-      const trainer = new Trainer(model, { trainable: name === 'sparse-finetune' ? { mask: trainable! } : { subLayers: 'all' } });
+      const pool = await startPool(model, ctx);
+      const trainer = new Trainer(model, { trainable: name === 'sparse-finetune' ? { mask: trainable! } : { subLayers: 'all' }, ...(pool ? { pool } : {}) });
       try {
         ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs`);
         await trainEpochs(model, trainer, ctx, epochs, name);
       } finally {
         trainer.optimizer.dispose();
+        await pool?.dispose();
       }
       const kind: ReportEntryKind = rule ? `baseline-${name}` : name;
       await ctx.sink.onEntry(await measureEntry(model, ctx, rule ? `${name} ${Math.round(100 * kept)}% + fine-tune` : name, kind, keep));

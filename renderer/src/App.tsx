@@ -10,6 +10,7 @@ import { RunsPage } from './pages/RunsPage.tsx';
 import { RunPage } from './pages/RunPage.tsx';
 import { ChatPage } from './pages/ChatPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
+import { EvaluatePage } from './pages/EvaluatePage.tsx';
 import { ServerPage } from './pages/ServerPage.tsx';
 import { EmptyState, Link } from './components/ui.tsx';
 
@@ -29,6 +30,8 @@ function Page({ route }: { route: Route }) {
       return <TrimPage initialModelId={idParam(route.query.get('model') ?? undefined)} initialDatasetId={idParam(route.query.get('dataset') ?? undefined)} />;
     case 'runs':
       return param ? <RunPage key={param} runId={idParam(param) ?? 0} /> : <RunsPage />;
+    case 'evaluate':
+      return <EvaluatePage runId={idParam(route.query.get('run') ?? undefined)} />;
     case 'chat':
       return <ChatPage key={param ?? ''} chatId={idParam(param)} isNew={param === 'new'} />;
     case 'server':

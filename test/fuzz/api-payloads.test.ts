@@ -40,6 +40,8 @@ const EXAMPLES: Partial<Record<string, Record<string, unknown>>> = {
   'runs.report': { id: 1, file: 'report.md' },
   'hub.download': { repo: 'karpathy/tinyllamas', files: ['stories260K/stories260K.bin'], revision: 'main' },
   'chats.editMessage': { chatId: 1, messageId: 2, content: 'hi', sampling: { topK: 3 } },
+  'evaluations.start': { models: [{ modelId: 1 }, { checkpointId: 2 }], datasetIds: [1, 2], split: 'test', maxRecords: 100 },
+  'evaluations.list': { runId: 1 },
 };
 /** Shapes most methods take; the first one valid for a method without an example is its example. */
 const COMMON = [{}, { id: 1 }, { chatId: 1 }, { jobId: 'j' }, { id: 'j' }];

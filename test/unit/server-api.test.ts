@@ -260,6 +260,37 @@ test('cancel stops a trim at its checkpoint (interrupted), and resume finishes i
   assert.equal(resumeAgain.status, 409);
 });
 
+test('an evaluation job fills its matrix cell by cell over the WebSocket; a repeated request reuses them', async () => {
+  const run = (await call('runs.list', {})).find((r) => r.status === 'completed')!;
+  const checkpoint = (await call('runs.get', { id: run.id })).checkpoints[0]!.id;
+  const request = { models: [{ modelId }, { checkpointId: checkpoint }], datasetIds: [datasetId], maxRecords: 4 };
+  const started = await call('evaluations.start', request);
+  assert.deepEqual(started.cells.map((c) => [c.checkpointId, c.result]), [[null, null], [checkpoint, null]]);
+  const finished = await waitFor((e) => e.event === 'job.finished' && of(started.jobId)(e), 120_000);
+  assert.equal(finished.payload.status, 'completed', JSON.stringify(finished.payload));
+  const cells = events.filter((e) => e.event === 'evaluation.cell' && of(started.jobId)(e)).map((e) => EVENTS['evaluation.cell'].parse(e.payload));
+  assert.deepEqual(cells.map((c) => [c.cellsDone, c.cellsTotal, c.cell.checkpointId, c.cell.result?.recordCount]), [[1, 2, null, 4], [2, 2, checkpoint, 4]]);
+  assert.ok(cells.every((c) => c.cell.chance !== null && c.cell.chance > 0 && c.cell.chance < 1));
+  const listed = await call('evaluations.list', { runId: run.id });
+  assert.deepEqual(listed.map((c) => c.result!.value), cells.map((c) => c.cell.result!.value));
+  const again = await call('evaluations.start', request);
+  assert.deepEqual(again.cells.map((c) => c.result?.value), cells.map((c) => c.cell.result!.value), 'stored cells come back at once');
+  await waitFor((e) => e.event === 'job.finished' && of(again.jobId)(e));
+  assert.equal((await call('evaluations.list', { runId: run.id })).length, 2, 'nothing recomputed or duplicated');
+  assert.deepEqual(await call('evaluations.cancel', { jobId: again.jobId }), { ok: false }, 'nothing to cancel');
+  assert.equal((await post('/api/evaluations.start', { ...request, datasetIds: [999] })).status, 404);
+
+  // Cancelled at once: the job ends 'cancelled' and leaves no partial cell (a new limit = new cells).
+  const all = (await call('runs.get', { id: run.id })).checkpoints.map((c) => ({ checkpointId: c.id }));
+  const long = await call('evaluations.start', { models: [{ modelId }, ...all], datasetIds: [datasetId], maxRecords: 30 });
+  assert.deepEqual(await call('evaluations.cancel', { jobId: long.jobId }), { ok: true });
+  const cancelled = await waitFor((e) => e.event === 'job.finished' && of(long.jobId)(e), 120_000);
+  assert.equal(cancelled.payload.status, 'cancelled', JSON.stringify(cancelled.payload));
+  const kept = await call('evaluations.list', { runId: run.id });
+  assert.ok(kept.length < 2 + 1 + all.length, 'the cancelled job did not finish');
+  for (const c of kept) assert.ok(c.result && [4, 30].includes(c.result.recordCount), 'only whole cells are stored');
+});
+
 test('settings, and every method was exercised', async () => {
   const before = await call('settings.get', {});
   assert.equal(before.backend, 'auto');

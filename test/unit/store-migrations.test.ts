@@ -26,6 +26,7 @@ const TABLES_BY_VERSION: Record<number, string[]> = {
   5: ['chat_messages', 'chats'],
   6: ['downloads'], // and evaluations.run_id
   7: [], // runs.stop_reason, importance_scores.chosen, checkpoints.resume_state
+  8: [], // evaluations' matrix-cell columns and unique index
 };
 
 function tables(db: Database): string[] {

@@ -14,7 +14,9 @@ import { BENCH_SHAPES, QUICK_SHAPES } from '../../../engine/bench/shapes.ts';
 import { formatBenchNotes, formatBenchTables, runBenchSuite } from '../../../engine/bench/suite.ts';
 import { flopsPerToken } from '../../../engine/model/params.ts';
 import { fullKeepMask, keptNames } from '../../../engine/model/sublayers.ts';
-import { loadModelFromFlags, MODEL_OPTIONS, numberOption, parse, UsageError } from '../args.ts';
+import { loadModelFromFlags, MODEL_OPTIONS, numberOption, parse, threadsFlag, UsageError } from '../args.ts';
+import { DEFAULT_THREADS_SETTINGS, runThreadsBench } from '../../../engine/bench/threads.ts';
+import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
 
 /** Help text of the command. */
 export const help = `trimllm bench [--shapes stories260K,stories15M,stories110M,SmolLM2-135M] [--runs 5] [--quick]
@@ -28,6 +30,8 @@ export const help = `trimllm bench [--shapes stories260K,stories15M,stories110M,
   (measured memory bandwidth / bytes per token), one training step's tokens/s, one calibration scan's seconds with
   prefix reuse and naive (a full forward pass per candidate) side by side, parameter bytes and peak RSS.
   --quick: CI-sized (stories260K and stories15M, 32-token prompt and decode). --json FILE writes the rows.
+  --threads 1,2: training, scan and decode on each thread count side by side (default shapes stories15M,
+  stories110M), with the matMul roofline of each; rows carry \`threads\`.
 
 trimllm bench (--model M | --checkpoint ID) [--drop ...] [--prompt-tokens 128] [--new-tokens 128]
                [--runs 5] [--json]
@@ -54,8 +58,9 @@ async function runSuite(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     shapes: { type: 'string' }, runs: { type: 'string' }, quick: { type: 'boolean', default: false },
     json: { type: 'string' }, 'prompt-tokens': { type: 'string' }, 'new-tokens': { type: 'string' },
-    backend: { type: 'string' },
+    backend: { type: 'string' }, threads: { type: 'string' },
   });
+  if (values.threads !== undefined) return runThreads(values);
   const base = values.quick ? QUICK_BENCH_SETTINGS : DEFAULT_BENCH_SETTINGS;
   const settings: BenchSettings = {
     ...base,
@@ -86,6 +91,25 @@ async function runSuite(argv: string[]): Promise<number> {
     console.log(`rows written to ${values.json}`);
   }
   return result.failures.length > 0 ? 1 : 0;
+}
+
+/** `--threads 1,2`: the same work on each thread count, interleaved (engine/bench/threads.ts). */
+async function runThreads(values: { shapes?: string; runs?: string; threads?: string; json?: string; backend?: string }): Promise<number> {
+  const threads = values.threads!.split(',').map((t) => threadsFlag(t.trim()));
+  const shapes = (values.shapes ?? 'stories15M,stories110M').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  await selectBackend(values.backend ? parseBackendName(values.backend) : 'wasm');
+  const settings = { ...DEFAULT_THREADS_SETTINGS, threads, runs: positiveInteger(values.runs, 'runs', DEFAULT_THREADS_SETTINGS.runs) };
+  const rows = await runThreadsBench(shapes, settings, (line) => process.stderr.write(`  ${line}\n`));
+  for (const r of rows) {
+    console.log(`${r.shape.padEnd(14)} threads ${r.threads}  train ${r.trainTokensPerSecond.toFixed(1)} tok/s (${(100 * r.trainRooflineFraction).toFixed(1)}% of matMul roofline)  ` +
+      `scan ${r.scanSeconds.toFixed(2)} s (${(100 * r.scanRooflineFraction).toFixed(1)}%)  decode ${r.decodeTokensPerSecond?.toFixed(1) ?? '-'} tok/s  load ${r.load1.toFixed(1)}`);
+  }
+  if (values.json) {
+    mkdirSync(dirname(values.json), { recursive: true });
+    writeFileSync(values.json, `${JSON.stringify({ settings, rows }, null, 2)}\n`);
+    console.log(`rows written to ${values.json}`);
+  }
+  return 0;
 }
 
 /** One model (--model or --checkpoint): full vs trimmed. */

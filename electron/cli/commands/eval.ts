@@ -4,6 +4,7 @@ import { importDataset, parseMappingArgs, type Split, type TaskType } from '../.
 import { prepareEvaluable } from '../../../engine/trim/prepare.ts';
 import { evaluateMultipleChoice } from '../../../engine/eval/multiple-choice.ts';
 import { evaluateTextTokens } from '../../../engine/eval/text-tokens.ts';
+import { runMatrix } from './eval-matrix.ts';
 import { loadModelFromFlags, MODEL_OPTIONS, numberOption, parse, required, requireTokenizer, UsageError } from '../args.ts';
 
 /** Help text of the command. */
@@ -11,14 +12,36 @@ export const help = `trimllm eval (--model M | --checkpoint ID) --data PATH [--s
               [--max N] [--seed 0] [--drop ...] [--json]
   Multiple-choice and yes/no data: acc and acc_norm with standard errors (lm-evaluation-harness conventions,
   prompt "Question: {question}\\nAnswer:" scored against each full choice). Instruction, chat and text data:
-  next-token accuracy on the target tokens and perplexity.`;
+  next-token accuracy on the target tokens and perplexity.
+trimllm eval [--checkpoint 3,7,9] [--model M,...] --data D1,D2 [--split test] [--max N]
+              [--json | --format table] [--output-lm-eval DIR] [--data-dir DIR]
+  A matrix in the workspace: every model (checkpoint ids; model ids or paths) on every dataset (ids or paths,
+  imported once), one row per model × dataset with --json, else models as rows and datasets as columns, cells
+  "acc ± stderr". Results are stored; a cell already evaluated (same model, dataset, split, prompt template and
+  --max) is reused, so running a killed command again resumes it. --output-lm-eval writes one
+  lm-evaluation-harness results file (results/versions/config) per model.`;
+
+/**
+ * Whether the command is the workspace matrix form: checkpoints, stored ids, several models or datasets, or a
+ * matrix output flag (--drop keeps the single-file form).
+ */
+function isMatrix(v: { checkpoint?: string; model?: string; data?: string; format?: string; 'output-lm-eval'?: string; drop?: string }): boolean {
+  if (v.drop) return false;
+  const many = (s?: string) => (s ?? '').includes(',') || /^[1-9]\d*$/.test(s ?? '');
+  return Boolean(v.checkpoint || v.format || v['output-lm-eval'] || many(v.model) || many(v.data));
+}
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     ...MODEL_OPTIONS, data: { type: 'string' }, split: { type: 'string', default: 'test' }, task: { type: 'string' },
     map: { type: 'string' }, max: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false },
+    format: { type: 'string' }, 'output-lm-eval': { type: 'string' },
   });
+  if (isMatrix(values)) {
+    if (values.drop || values.seed) throw new UsageError('--drop and --seed apply only to `eval --model PATH --data PATH`');
+    return runMatrix(values);
+  }
   const split = values.split as Split;
   if (!['train', 'validation', 'test'].includes(split)) throw new UsageError('--split must be train, validation or test');
   if (values.map && !values.task) throw new UsageError('--map needs --task');

@@ -1,9 +1,10 @@
 /** `trimllm trim`: fine-tune with progressive sub-layer dropping, with baselines and a report. */
 import { join, resolve } from 'node:path';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
-import { closeDatabase, storageError } from '../../store/index.ts';
+import { THREADS_ENV } from '../../../engine/parallel/threads.ts';
+import { closeDatabase, storageError, type Database } from '../../store/index.ts';
 import { createQueuedRun } from '../../app/run-jobs.ts';
-import { parse, required } from '../args.ts';
+import { parse, required, threadsFlag } from '../args.ts';
 import { SETTING_FLAG_OPTIONS, settingsFromFlags, settingsHelp } from '../settings-flags.ts';
 import { dataDir, openWorkspace } from '../../app/workspace.ts';
 import { registerModel } from '../../app/import-model.ts';
@@ -28,7 +29,7 @@ ${settingsHelp()}`;
  * Opens the workspace for a run.
  * @throws StorageError naming the database file when its folder is read-only or full
  */
-function openForRun(dataDirFlag: string | undefined) {
+export function openForRun(dataDirFlag: string | undefined) {
   try {
     return openWorkspace(dataDirFlag);
   } catch (e) {
@@ -69,6 +70,7 @@ export async function runWithSignals(dataDirFlag: string | undefined, runId: num
 export const TRIM_OPTIONS = {
   model: { type: 'string' }, tokenizer: { type: 'string' }, data: { type: 'string' }, task: { type: 'string' },
   map: { type: 'string' }, 'report-dir': { type: 'string' }, 'data-dir': { type: 'string' }, backend: { type: 'string' },
+  threads: { type: 'string' },
   ...SETTING_FLAG_OPTIONS,
 } as const;
 
@@ -81,21 +83,40 @@ export function configFromFlags(values: Record<string, unknown>): StoredRunConfi
   return toRunConfig(settingsFromFlags(values), typeof dir === 'string' && dir !== '' ? resolve(dir) : null);
 }
 
-/** Runs the command; returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
+/**
+ * Parses the flags of `trim` (also taken by `plan`) into the run's stored config; --threads sets TRIMLLM_THREADS
+ * (the machine's worker count, not a setting of the run).
+ * @throws UsageError on a bad or missing flag
+ */
+export function parseTrimArgs(argv: string[]) {
   const { values } = parse(argv, TRIM_OPTIONS);
+  if (values.threads !== undefined) process.env[THREADS_ENV] = String(threadsFlag(values.threads));
   const config = configFromFlags(values);
   checkTaskFlags(values);
   const modelPath = required(values.model, 'model');
   const dataPath = required(values.data, 'data');
+  return { values, config, modelPath, dataPath };
+}
+
+/** Imports (or finds) the model and the dataset of parsed trim flags in the workspace. */
+export async function registerInputs(db: Database, parsed: ReturnType<typeof parseTrimArgs>): Promise<{ modelId: number; datasetId: number }> {
+  const { values } = parsed;
+  const modelId = await registerModel(db, parsed.modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true }, stderrEvents);
+  const datasetId = await registerDataset(db, parsed.dataPath, {
+    ...(values.task ? { task: values.task } : {}), ...(values.map ? { map: values.map } : {}), reuse: true,
+  }, stderrEvents);
+  return { modelId, datasetId };
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseTrimArgs(argv);
+  const { values, config } = parsed;
   await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
   const db = openForRun(values['data-dir']);
   let runId: number;
   try {
-    const modelId = await registerModel(db, modelPath, { ...(values.tokenizer ? { tokenizer: values.tokenizer } : {}), reuse: true }, stderrEvents);
-    const datasetId = await registerDataset(db, dataPath, {
-      ...(values.task ? { task: values.task } : {}), ...(values.map ? { map: values.map } : {}), reuse: true,
-    }, stderrEvents);
+    const { modelId, datasetId } = await registerInputs(db, parsed);
     runId = createQueuedRun(db, modelId, datasetId, config);
     console.error(`run ${runId} created`);
   } finally {

@@ -16,6 +16,7 @@ import { updateToSchemaVersion4 } from './v4-evaluations.ts';
 import { updateToSchemaVersion5 } from './v5-chats.ts';
 import { updateToSchemaVersion6 } from './v6-downloads-comparisons.ts';
 import { updateToSchemaVersion7 } from './v7-stop-reason-resume-state.ts';
+import { updateToSchemaVersion8 } from './v8-evaluation-matrix.ts';
 
 /** One schema migration: moves a database from `version - 1` to `version`. */
 export interface Migration {
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, up: updateToSchemaVersion5 },
   { version: 6, up: updateToSchemaVersion6 },
   { version: 7, up: updateToSchemaVersion7 },
+  { version: 8, up: updateToSchemaVersion8 },
 ];
 
 /** The schema version a fully migrated database has. */

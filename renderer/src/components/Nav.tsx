@@ -5,6 +5,7 @@ const ITEMS: { id: string; label: string; hint: string }[] = [
   { id: 'datasets', label: 'Datasets', hint: 'Preview and import your data' },
   { id: 'trim', label: 'Trim', hint: 'Fine-tune while dropping sub-layers' },
   { id: 'runs', label: 'Runs', hint: 'Frontier and checkpoints' },
+  { id: 'evaluate', label: 'Evaluate', hint: 'Every model on every dataset: what specializing costs elsewhere' },
   { id: 'chat', label: 'Chat', hint: 'Talk to a trimmed model' },
   { id: 'server', label: 'Server', hint: 'Use your models from other programs' },
   { id: 'settings', label: 'Settings', hint: 'Backend, threads, hub' },

@@ -19,6 +19,7 @@ import { CheckpointTable } from '../components/CheckpointTable.tsx';
 import { RunConfigSummary } from '../components/RunConfigSummary.tsx';
 import { ComparisonTable } from '../components/ComparisonTable.tsx';
 import { ReportFiles } from '../components/ReportFiles.tsx';
+import { EvalMatrix } from '../components/EvalMatrix.tsx';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { navigate } from '../hooks/useHashRoute.ts';
 import { atChance, entryOf, pointLabel, RECOMMENDATION_RULE, recommendedEntry, referenceEntry, runPoints, stopReasonOf, type FrontierEntry } from '../lib/metrics.ts';
@@ -35,6 +36,7 @@ export function RunPage({ runId }: { runId: number }) {
   const run = useCall('runs.get', { id: runId });
   const models = useCall('models.list', {});
   const datasets = useCall('datasets.list', {});
+  const evaluations = useCall('evaluations.list', { runId });
   const [progress, setProgress] = useState<EventPayload<'job.progress'> | null>(null);
   const action = useAction();
   const reloadSoon = useThrottled(run.reload, 2000);
@@ -172,6 +174,14 @@ export function RunPage({ runId }: { runId: number }) {
         </Card>
         <Card title="Comparison with the base model and baselines" className="xl:col-span-2">
           <ComparisonTable points={entries} reference={base} recommended={recommended} />
+        </Card>
+        <Card
+          title="On other datasets"
+          className="xl:col-span-2"
+          testId="run-evaluations"
+          actions={<Link to={`/evaluate?run=${runId}`} data-testid="run-evaluate-link">Evaluate this run’s checkpoints on other data →</Link>}
+        >
+          {evaluations.data && evaluations.data.length > 0 ? <EvalMatrix cells={evaluations.data} /> : <p className="text-sm text-slate-600">Not evaluated on other datasets yet.</p>}
         </Card>
         <Card title="Checkpoints" className="xl:col-span-2">
           <CheckpointTable runId={runId} checkpoints={checkpoints} measured={measured} reference={base ?? referenceEntry(entries)} recommendedId={recommendedId} />

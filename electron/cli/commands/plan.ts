@@ -1,0 +1,73 @@
+/**
+ * `trimllm plan`: takes the flags of `trim`, measures one training step, one scan candidate, one evaluation batch
+ * and one decode run on this machine (engine/trim/plan-measure.ts), and prints the predicted wall time of the
+ * whole run phase by phase with its uncertainty (engine/trim/estimate.ts), the dominant cost, and the training
+ * step's memory against the backend's limit (engine/train/memory.ts) with what would fit when it does not.
+ * Nothing is trained or stored except the model and dataset imports `trim` would make too.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
+import { checkStepFits, spreadMask } from '../../../engine/train/memory.ts';
+import { estimateRun, type RunEstimate } from '../../../engine/trim/estimate.ts';
+import { measureUnits, runShape } from '../../../engine/trim/plan-measure.ts';
+import { resolveThreads } from '../../../engine/parallel/threads.ts';
+import { closeDatabase, getDataset, getModel } from '../../store/index.ts';
+import { baseLoader, prepareRunTask } from '../../app/execute-run.ts';
+import { openForRun, parseTrimArgs, registerInputs } from './trim.ts';
+
+/** Help text of the command. */
+export const help = `trimllm plan --model M --data D [every flag of trim]
+  Measures one training step, one scan candidate, one evaluation batch and one decode run on this machine
+  (a few seconds), then prints the predicted time of the whole run (epochs, scans, healing, baselines, report)
+  with its uncertainty, which part costs most, and whether a training step fits the backend's memory.`;
+
+const duration = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
+
+/** The printed plan. */
+export function formatPlan(e: RunEstimate): string {
+  const lines = [
+    `predicted time: ${duration(e.seconds)} ± ${duration(e.uncertainty)} (${e.dropEpochs} drop epochs, ${e.healEpochs} healing epochs, ` +
+      `${e.stepsPerEpoch} steps per epoch)`,
+    ...e.phases.map((p) => `  ${p.name.padEnd(24)} ${duration(p.seconds).padStart(9)} ± ${duration(p.uncertainty)}`),
+    `most of the time goes to: ${e.dominant}`,
+  ];
+  return lines.join('\n');
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseTrimArgs(argv);
+  const { values, config } = parsed;
+  await selectBackend(values.backend ? parseBackendName(values.backend) : undefined);
+  const db = openForRun(values['data-dir']);
+  try {
+    const { modelId, datasetId } = await registerInputs(db, parsed);
+    const modelRow = getModel(db, modelId)!;
+    const { tokenizer, task } = await prepareRunTask(db, modelRow, getDataset(db, datasetId)!, config);
+    const model = await baseLoader(modelRow)();
+    try {
+      const start = performance.now();
+      const units = await measureUnits(model, tokenizer, task, config);
+      const shape = runShape(task, config, model.config.nLayers);
+      const estimate = estimateRun(units, shape);
+      const fit = checkStepFits(model.config, { batch: config.microBatchSize, seq: config.limits.windowTokens ?? 128, trainable: spreadMask(2 * model.config.nLayers, config.sparseRatio) });
+      const threads = resolveThreads();
+      console.log(`measured in ${((performance.now() - start) / 1000).toFixed(1)} s on ${tf.getBackend()}, ${threads} thread${threads > 1 ? 's' : ''}: ` +
+        `training step ${units.trainStep.seconds.toFixed(2)} s, scan candidate ${units.scanCandidate.seconds.toFixed(2)} s, ` +
+        `evaluation batch ${units.evalBatch.seconds.toFixed(2)} s, decode run ${units.decode.seconds.toFixed(2)} s`);
+      console.log(`data: ${shape.trainExamples} training examples, ${shape.validationItems} validation and ${shape.testItems} test items`);
+      console.log(formatPlan(estimate));
+      const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+      console.log(`memory of a training step (${config.microBatchSize} × ${config.limits.windowTokens ?? 128} tokens): ${gib(fit.memory.total)} accounted ` +
+        `(weights ${gib(fit.memory.weights)}, packed copies ${gib(fit.memory.packedCopies + fit.memory.headCopy)}, activations ${gib(fit.memory.activations)}, ` +
+        `gradients ${gib(fit.memory.gradients)}, optimizer ${gib(fit.memory.optimizer)}, temporaries ${gib(fit.memory.transients)})`);
+      if (tf.getBackend() === 'wasm') console.log(fit.fits ? `fits the wasm backend's ${gib(fit.heapBytes)}` : `does not fit: ${fit.message}`);
+      console.log(`predicted_seconds=${estimate.seconds.toFixed(1)}`);
+    } finally {
+      model.dispose();
+    }
+  } finally {
+    closeDatabase(db);
+  }
+  return 0;
+}

@@ -1,0 +1,74 @@
+/**
+ * The measurements of `trimllm plan` (estimate.ts holds the arithmetic): on the run's own model and data, a few
+ * repeats each (after one untimed warm-up) of one training step (the run's micro-batch, the run's sparse ratio of
+ * sub-layers trainable, learning rate 0 so the weights stay as loaded), one scan candidate (the calibration set
+ * evaluated once by the full model), one evaluation batch of the test split and one decode benchmark run; and
+ * the run's shape (counts of its data and settings). A few seconds on small models.
+ */
+import { benchmarkThroughput, median } from '../eval/throughput.ts';
+import type { Tokenizer } from '../io/tokenizer.ts';
+import type { LlamaModel } from '../model/llama.ts';
+import { fullKeepMask, keptNames } from '../model/sublayers.ts';
+import { makeBatch } from '../train/batch.ts';
+import { spreadMask } from '../train/memory.ts';
+import { Trainer } from '../train/trainer.ts';
+import { EVAL_BATCH, type RunShape, type Timing, type UnitTimings } from './estimate.ts';
+import { calibrationSample, performance } from './measure.ts';
+import type { TrimRunConfig } from './pipeline.ts';
+import { evalSize, type Evaluable, type PreparedTask } from './prepare.ts';
+
+/** Median and relative spread of repeated timings of `fn` (seconds), after one untimed call. */
+async function time(repeats: number, fn: () => Promise<unknown>): Promise<Timing> {
+  await fn();
+  const seconds: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = globalThis.performance.now();
+    await fn();
+    seconds.push((globalThis.performance.now() - start) / 1000);
+  }
+  const m = median(seconds);
+  return { seconds: m, spread: m > 0 ? (Math.max(...seconds) - Math.min(...seconds)) / m : 0 };
+}
+
+/** The first `n` items of an evaluation set. */
+function head(data: Evaluable, n: number): Evaluable {
+  return data.kind === 'choice' ? { kind: 'choice', items: data.items.slice(0, n) } : { kind: 'tokens', examples: data.examples.slice(0, n) };
+}
+
+/**
+ * Times the run's units on `model` (its weights are not changed).
+ * @throws Error when the task has no training example or no test item
+ */
+export async function measureUnits(model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig, repeats = 3): Promise<UnitTimings> {
+  if (task.train.length === 0 || evalSize(task.test) === 0) throw new Error('plan: the dataset has no training example or no test item');
+  const full = fullKeepMask(model.config.nLayers);
+  const trainable = keptNames(spreadMask(full.length, config.sparseRatio));
+  const trainer = new Trainer(model, { trainable: { subLayers: trainable } });
+  const mb = config.microBatchSize;
+  const batches = Array.from({ length: config.accumulationSteps }, (_, i) => {
+    const rows = task.train.slice(i * mb, (i + 1) * mb);
+    return makeBatch(rows.length > 0 ? rows : task.train.slice(0, mb)); // a small set repeats its first rows
+  });
+  try {
+    const trainStep = await time(repeats, () => trainer.trainStep(batches, 0));
+    const calibration = calibrationSample(task.validation, config.calibrationSize, config.seed);
+    const scanCandidate = await time(repeats, () => performance(model, tokenizer, calibration, full));
+    const evalBatch = await time(repeats, () => performance(model, tokenizer, head(task.test, EVAL_BATCH), full));
+    const decode = await time(repeats, () => benchmarkThroughput(model, { ...config.benchmark, runs: 1, warmup: 0, keep: full }));
+    return { trainStep, scanCandidate, evalBatch, decode };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** The counts of a run: its data sizes and settings. */
+export function runShape(task: PreparedTask, config: TrimRunConfig, nLayers: number): RunShape {
+  return {
+    nSubLayers: 2 * nLayers, trainExamples: task.train.length, validationItems: evalSize(task.validation), testItems: evalSize(task.test),
+    microBatchSize: config.microBatchSize, accumulationSteps: config.accumulationSteps, dropsPerEpoch: config.dropsPerEpoch,
+    keptFraction: config.targets.keptFraction ?? 0.5, maxEpochs: config.targets.maxEpochs, baselines: config.baselines,
+    benchmarkRuns: config.benchmark.runs,
+    ...(config.healEpochs !== undefined ? { healEpochs: config.healEpochs } : {}),
+    ...(config.baselineEpochs !== undefined ? { baselineEpochs: config.baselineEpochs } : {}),
+  };
+}
