@@ -9,8 +9,9 @@ import { formatBytes } from './vacuum.ts';
 /** Help text of the command. */
 export const help = `trimllm delete run|dataset|chat|checkpoint|model ID [--vacuum] [--data-dir DIR]
   Deletes one record and everything that belongs to it: a run with its events, importance scores, checkpoints,
-  their tensor BLOBs and the report folder the app made for it (one given with --report-dir stays); a checkpoint with its tensors; a dataset with its records; a chat with its messages;
-  a model (runs on a dataset or model must be deleted first). --vacuum then gives the space back to the disk
+  their tensor BLOBs and the report folder the app made for it (one given with --report-dir stays); a
+  checkpoint with its tensors; a dataset with its records; a chat with its messages; a model (runs on a
+  dataset or model must be deleted first). --vacuum then gives the space back to the disk
   (as trimllm vacuum does).`;
 
 /** Runs the command; returns the exit code. */
