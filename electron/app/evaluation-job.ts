@@ -19,7 +19,7 @@ import {
   findCell, getCheckpoint, getDataset, getModel, getRun, listRecords, storeCell, type CellKey, type CellRow, type Database,
   type DatasetRow, type Split,
 } from '../store/index.ts';
-import { loadCheckpointModel, loadStoredModel } from '../runs/checkpoint-model.ts';
+import { loadCheckpointModel, loadStoredModel } from './checkpoint-model.ts';
 
 /** A model to evaluate: a stored base model, or a checkpoint (TrimLLM or baseline) of a run. */
 export type EvalModelRef = { modelId: number } | { checkpointId: number };

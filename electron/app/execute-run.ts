@@ -27,8 +27,8 @@ import type { SPLITS } from '../store/index.ts';
 import type { AppEvents } from './events.ts';
 import { readResumeState } from './resume-state.ts';
 import { readRunConfig, type StoredRunConfig } from './run-config.ts';
-import { storeRunComparison } from '../runs/comparison.ts';
-import { quantizedRowsOfRun } from '../app/quantized-rows.ts';
+import { storeRunComparison } from './run-comparison.ts';
+import { quantizedRowsOfRun } from './quantized-rows.ts';
 
 /** Every record of a dataset, train then validation then test (what prepareTask splits). */
 export function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {

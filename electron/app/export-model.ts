@@ -13,7 +13,7 @@ import { GGUF_DTYPES, type GgufDtype } from '../../engine/io/gguf-quant.ts';
 import type { LoadedModel } from '../../engine/io/load-model.ts';
 import type { Tokenizer } from '../../engine/io/tokenizer.ts';
 import { selectBackend } from '../../engine/backend/select.ts';
-import { loadCheckpointModel } from '../runs/checkpoint-model.ts';
+import { loadCheckpointModel } from './checkpoint-model.ts';
 import { withUserUmask } from '../store/private-files.ts';
 import type { Database } from '../store/index.ts';
 

@@ -7,7 +7,7 @@ import type { ReportEntry, QuantizedRow } from '../../engine/report/types.ts';
 import type { Evaluable } from '../../engine/trim/prepare.ts';
 import { measureQuantized, type QuantizeCandidate } from '../../engine/runtime/quantized-eval.ts';
 import type { LoadedModel } from '../../engine/io/load-model.ts';
-import { loadCheckpointModel, loadStoredModel } from '../runs/checkpoint-model.ts';
+import { loadCheckpointModel, loadStoredModel } from './checkpoint-model.ts';
 import type { Database } from '../store/index.ts';
 
 function candidate(name: string, kind: QuantizeCandidate['kind'], loaded: LoadedModel): QuantizeCandidate {

@@ -8,7 +8,7 @@ import { loadModel, type LoadedModel } from '../../engine/io/load-model.ts';
 import { parseThreads } from '../../engine/parallel/threads.ts';
 import { keepMaskWithout } from '../../engine/model/sublayers.ts';
 import type { Tokenizer } from '../../engine/io/tokenizer.ts';
-import { loadCheckpointModel } from '../runs/checkpoint-model.ts';
+import { loadCheckpointModel } from '../app/checkpoint-model.ts';
 import { closeDatabase } from '../store/index.ts';
 import { openWorkspace } from '../app/workspace.ts';
 

@@ -15,23 +15,10 @@
  * tokens, and the worker's signal checks for the file there (worker.ts).
  */
 import type { ApiError, EventName } from '../api/contract.ts';
+import type { ModelSource, ReplySampling as JobSampling } from '../app/chat-turns.ts';
 
-/** Where a chat generation's weights come from: a base model or a checkpoint of a run. */
-export type ModelSource = { modelId: number } | { checkpointId: number };
-
-/** Sampling of a generation (the contract's SamplingSchema after defaults). */
-export interface JobSampling {
-  /** Softmax temperature; 0 = greedy. */
-  temperature: number;
-  /** Top-k (0 = off). */
-  topK: number;
-  /** Nucleus top-p in [0, 1] (0 = greedy, 1 = off). */
-  topP: number;
-  /** CTRL repetition penalty (1 = off). */
-  repetitionPenalty: number;
-  /** Most new tokens. */
-  maxTokens: number;
-}
+/** Where a chat generation's weights come from, its sampling, and its result: the chat use case's types. */
+export type { ModelSource, ReplySampling as JobSampling, ReplyResult as GenerationResult } from '../app/chat-turns.ts';
 
 /** A trim run to execute (a stored run, created 'queued') or to resume (an 'interrupted' run). */
 export interface TrimJobSpec {
@@ -76,22 +63,6 @@ export type JobSpec = TrimJobSpec | ChatJobSpec | TaskJobSpec | EvaluateJobSpec;
 
 /** How a job ended (the contract's job.finished statuses). */
 export type JobStatus = 'completed' | 'failed' | 'cancelled' | 'interrupted';
-
-/** The result of a chat job. */
-export interface GenerationResult {
-  /** The whole reply. */
-  text: string;
-  /** Tokens generated. */
-  tokens: number;
-  /** Tokens of the prompt as given to the model (after dropping old turns that did not fit). */
-  promptTokens: number;
-  /** Why generation ended: max_tokens, stop_token, stop_string, context_full or aborted. */
-  reason: string;
-  /** Decode throughput, tokens/s (batch 1). */
-  decodeTokensPerSecond: number;
-  /** Prefill throughput, tokens/s. */
-  prefillTokensPerSecond: number;
-}
 
 /** A message from the runner to a worker. */
 export type ToWorker =

@@ -1,16 +1,14 @@
 /**
- * Chat generation inside the utility worker: the next assistant message of a conversation, streamed as text
- * pieces (engine/model/generate.ts), with the model's chat template (or the plain User:/Assistant: format).
+ * Chat generation inside the utility worker: the next assistant message of a conversation (app/chat-turns.ts),
+ * streamed to the runner as text pieces.
  * The last model used stays loaded, so a conversation does not reload weights for every message.
  */
 import { selectBackend } from '../../engine/backend/select.ts';
-import { generate } from '../../engine/model/generate.ts';
-import { renderChatPrompt } from '../../engine/data/chat-prompt.ts';
 import type { LoadedModel } from '../../engine/io/load-model.ts';
-import type { ChatMessage, Tokenizer } from '../../engine/io/tokenizer.ts';
-import { loadCheckpointModel, loadStoredModel } from '../runs/checkpoint-model.ts';
+import { generateReply } from '../app/chat-turns.ts';
+import { loadCheckpointModel, loadStoredModel } from '../app/checkpoint-model.ts';
 import type { Database } from '../store/index.ts';
-import type { ChatJobSpec, GenerationResult, ModelSource } from './protocol.ts';
+import type { ChatJobSpec, ModelSource } from './protocol.ts';
 import type { JobContext, JobOutcome } from './worker-context.ts';
 
 let cached: { key: string; loaded: LoadedModel } | null = null;
@@ -35,26 +33,6 @@ export function releaseCachedModel(): void {
 }
 
 /**
- * The prompt ids of the next reply. Old turns (after any system message) are left out, oldest first, until the
- * prompt leaves room for at least min(maxTokens, a quarter of the context) new tokens.
- * @throws Error when even the last message alone does not fit
- */
-export function fitPrompt(tokenizer: Tokenizer, messages: ChatMessage[], maxSeqLen: number, maxTokens: number) {
-  const room = Math.min(maxTokens, Math.floor(maxSeqLen / 4));
-  const turns = [...messages];
-  for (;;) {
-    const prompt = renderChatPrompt(tokenizer, turns);
-    const ids = tokenizer.encode(prompt.text, { addSpecialTokens: prompt.addSpecialTokens });
-    if (ids.length + room <= maxSeqLen && ids.length > 0) return { ids, prompt };
-    const first = turns.findIndex((m) => m.role !== 'system');
-    if (first < 0 || turns.filter((m) => m.role !== 'system').length <= 1) {
-      throw new Error(`the message is ${ids.length} tokens long; this model's context holds ${maxSeqLen} (shorten it)`);
-    }
-    turns.splice(first, 1);
-  }
-}
-
-/**
  * Generates the reply, sending each piece of text through ctx.delta; the pieces add up to the result's text
  * (both without the whitespace that opens or closes a reply).
  * @returns completed (or cancelled when stopped), with the GenerationResult
@@ -65,23 +43,8 @@ export async function runChatJob(ctx: JobContext, spec: ChatJobSpec): Promise<Jo
   const loaded = await modelFor(ctx.db(), spec.source);
   const tokenizer = loaded.tokenizer;
   if (!tokenizer) throw new Error(`${sourceKey(spec.source)} has no tokenizer; re-import its model with a tokenizer`);
-  const { ids, prompt } = fitPrompt(tokenizer, spec.messages, loaded.model.config.maxSeqLen, spec.sampling.maxTokens);
-  const s = spec.sampling;
-  const stream = generate(loaded.model, tokenizer, ids, {
-    temperature: s.temperature, topK: s.topK, topP: s.topP, repetitionPenalty: s.repetitionPenalty,
-    maxTokens: s.maxTokens, seed: spec.seed, stopStrings: [...prompt.stopStrings, ...(spec.stop ?? [])], signal: ctx.signal,
-    trimWhitespace: true,
+  const result = await generateReply(loaded.model, tokenizer, spec.messages, spec.sampling, {
+    seed: spec.seed, ...(spec.stop ? { stop: spec.stop } : {}), signal: ctx.signal, onDelta: (text) => ctx.delta(text),
   });
-  for (;;) {
-    const step = await stream.next();
-    if (step.done) {
-      const stats = step.value;
-      const result: GenerationResult = {
-        text: stats.text, tokens: stats.tokenIds.length, promptTokens: ids.length, reason: stats.reason,
-        decodeTokensPerSecond: stats.decodeTokensPerSecond, prefillTokensPerSecond: stats.prefillTokensPerSecond,
-      };
-      return { status: stats.reason === 'aborted' ? 'cancelled' : 'completed', result };
-    }
-    if (step.value.text !== '') ctx.delta(step.value.text);
-  }
+  return { status: result.reason === 'aborted' ? 'cancelled' : 'completed', result };
 }

@@ -1,8 +1,8 @@
 /**
- * API methods of chats. Messages are persisted: the user's when it is sent, the assistant's when its generation
- * ends (with stats {tokens, decodeTokensPerSecond, prefillTokensPerSecond, promptTokens, reason}); a reply
- * stopped early keeps the text generated so far. The reply is generated in the utility worker and streamed as
- * chat.delta events, then chat.done (with the stored message's id) and job.finished.
+ * API methods of chats. Messages are persisted (app/chat-turns.ts): the user's when it is sent, the assistant's
+ * when its generation ends (with stats {tokens, decodeTokensPerSecond, prefillTokensPerSecond, promptTokens,
+ * reason}); a reply stopped early keeps the text generated so far. The reply is generated in the utility worker
+ * and streamed as chat.delta events, then chat.done (with the stored message's id) and job.finished.
  *
  * Regenerating deletes the last answer (the assistant messages after the last user message) and generates a new
  * one; editing a user message replaces its text, deletes everything after it (one transaction) and answers the
@@ -11,30 +11,12 @@
  */
 import { randomInt } from 'node:crypto';
 import { SamplingSchema } from '../api/contract.ts';
-import { chatTitleFromMessage } from '../app/chat-title.ts';
+import { chatSource, promptMessages, recordReply, recordUserMessage, type ChatTurn, type ReplySampling } from '../app/chat-turns.ts';
 import {
-  appendChatMessage, createChat, deleteChat, deleteTrailingAssistantMessages, editUserMessage, getChat, getCheckpoint, getModel,
-  listChatMessages, listChats, renameChat, type ChatMessageRow, type ChatRow,
+  createChat, deleteChat, deleteTrailingAssistantMessages, editUserMessage, getChat, getCheckpoint, getModel, listChatMessages, listChats, type ChatRow,
 } from '../store/index.ts';
-import type { ChatJobSpec, JobSampling, ModelSource } from '../jobs/protocol.ts';
 import { asConflict, ConflictError, NotFoundError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
-
-/** The conversation as the model sees it: consecutive assistant messages collapse to the last one. */
-export function promptMessages(rows: readonly ChatMessageRow[]): ChatJobSpec['messages'] {
-  const out: ChatJobSpec['messages'] = [];
-  for (const r of rows) {
-    if (r.role === 'assistant' && out.at(-1)?.role === 'assistant') out.pop();
-    out.push({ role: r.role, content: r.content });
-  }
-  return out;
-}
-
-function sourceOf(chat: ChatRow): ModelSource {
-  if (chat.checkpointId !== null) return { checkpointId: chat.checkpointId };
-  if (chat.modelId !== null) return { modelId: chat.modelId };
-  throw new ConflictError(`chat ${chat.id} has no model or checkpoint any more (it was deleted); start a new chat`);
-}
 
 function requireChat(ctx: ServiceContext, id: number): ChatRow {
   const chat = getChat(ctx.db, id);
@@ -48,7 +30,7 @@ type ChatMethod = 'chats.list' | 'chats.create' | 'chats.messages' | 'chats.send
 export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
   const active = new Map<number, string>(); // chat id → job id of its reply being generated
 
-  function samplingFor(chat: ChatRow, given: JobSampling | undefined): JobSampling {
+  function samplingFor(chat: ChatRow, given: ReplySampling | undefined): ReplySampling {
     if (given) return given;
     const stored = SamplingSchema.safeParse((chat.settings as { sampling?: unknown }).sampling ?? {});
     return stored.success ? stored.data : SamplingSchema.parse({});
@@ -59,25 +41,15 @@ export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
     if (running) throw new ConflictError(`chat ${chat.id} is already generating a reply (job ${running}); stop it first`);
   }
 
-  function startReply(chat: ChatRow, messages: ChatJobSpec['messages'], sampling: JobSampling): string {
+  function startReply(chat: ChatRow, messages: ChatTurn[], sampling: ReplySampling): string {
     requireIdle(chat);
-    const source = sourceOf(chat);
+    const source = chatSource(chat);
     let jobId = '';
     jobId = ctx.runner.generate({ kind: 'chat', source, messages, sampling, seed: randomInt(2 ** 31) }, {
       onDelta: (text) => ctx.events.emit('chat.delta', { jobId, chatId: chat.id, text }),
       onFinished: (status, result, error) => {
         active.delete(chat.id);
-        let messageId: number | null = null;
-        if (result && result.text !== '') {
-          try {
-            messageId = appendChatMessage(ctx.db, chat.id, {
-              role: 'assistant', content: result.text,
-              stats: { tokens: result.tokens, decodeTokensPerSecond: result.decodeTokensPerSecond, prefillTokensPerSecond: result.prefillTokensPerSecond, promptTokens: result.promptTokens, reason: result.reason },
-            });
-          } catch {
-            // The chat was deleted while it generated.
-          }
-        }
+        const messageId = result ? recordReply(ctx.db, chat.id, result) : null;
         ctx.events.emit('chat.done', {
           jobId, chatId: chat.id, messageId, reason: result?.reason ?? (error ? `error: ${error.message}` : status),
           tokens: result?.tokens ?? 0, decodeTokensPerSecond: result?.decodeTokensPerSecond ?? 0,
@@ -106,10 +78,9 @@ export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
     },
     'chats.send': (req) => {
       const chat = requireChat(ctx, req.chatId);
-      sourceOf(chat);
+      chatSource(chat);
       requireIdle(chat);
-      if (chat.title === '' && !listChatMessages(ctx.db, chat.id).some((m) => m.role === 'user')) renameChat(ctx.db, chat.id, chatTitleFromMessage(req.content));
-      const userMessageId = appendChatMessage(ctx.db, chat.id, { role: 'user', content: req.content });
+      const userMessageId = recordUserMessage(ctx.db, chat, req.content);
       const jobId = startReply(chat, promptMessages(listChatMessages(ctx.db, chat.id)), samplingFor(chat, req.sampling));
       return { jobId, userMessageId };
     },
@@ -124,7 +95,7 @@ export function chatHandlers(ctx: ServiceContext): Handlers<ChatMethod> {
     },
     'chats.editMessage': (req) => {
       const chat = requireChat(ctx, req.chatId);
-      sourceOf(chat);
+      chatSource(chat);
       requireIdle(chat);
       const removed = asConflict(() => editUserMessage(ctx.db, chat.id, req.messageId, req.content));
       return { jobId: startReply(chat, promptMessages(listChatMessages(ctx.db, chat.id)), samplingFor(chat, req.sampling)), removed };

@@ -5,9 +5,10 @@
  */
 import { homedir } from 'node:os';
 import { browseFolder, BrowseError } from '../app/browse-folder.ts';
-import { deleteDataset, getDataset, listCheckpoints, listModels, listRuns, renameDataset } from '../store/index.ts';
+import { deleteDatasetWithRuns } from '../app/delete-records.ts';
+import { getDataset, listCheckpoints, listModels, listRuns, renameDataset } from '../store/index.ts';
 import { servedModelId } from './openai.ts';
-import { asConflict, ConflictError, NotFoundError } from './errors.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import type { Handler, Handlers, ServiceContext } from './service-types.ts';
 
 type FilesMethod = 'datasets.delete' | 'datasets.rename' | 'files.browse' | 'files.choose' | 'server.models';
@@ -24,14 +25,7 @@ export function checkpointDisplayName(modelName: string, runId: number, c: { lab
 /** Handlers of the methods above; `deleteRun` is runs.delete's handler (it also removes the run's report). */
 export function filesHandlers(ctx: ServiceContext, deleteRun: Handler<'runs.delete'>): Handlers<FilesMethod> {
   return {
-    'datasets.delete': async (req) => {
-      const runs = listRuns(ctx.db, { datasetId: req.id });
-      if (runs.length > 0 && !req.withRuns) {
-        throw new ConflictError(`This dataset was used to train ${runs.length === 1 ? 'one run' : `${runs.length} runs`}; delete ${runs.length === 1 ? 'it' : 'them'} too, or keep the dataset`);
-      }
-      for (const run of runs) await deleteRun({ id: run.id });
-      return { ok: asConflict(() => deleteDataset(ctx.db, req.id)) };
-    },
+    'datasets.delete': async (req) => ({ ok: await deleteDatasetWithRuns(ctx.db, req.id, req.withRuns ?? false, (id) => deleteRun({ id })) }),
     'datasets.rename': (req) => {
       if (!getDataset(ctx.db, req.id)) throw new NotFoundError(`no dataset ${req.id} in the workspace`);
       return { ok: renameDataset(ctx.db, req.id, req.name) };

@@ -1,30 +1,20 @@
 /**
- * API methods of trim runs. A run is created from the UI's settings (RunSettings, CLI-only ones at their
- * defaults) by toRunConfig, as `trimllm trim` builds it, then executed by the job runner in a worker; its progress is in SQLite and
- * streamed as events.
+ * API methods of trim runs. Starting, resuming, cancelling and deleting a run are use cases of the application
+ * layer (app/run-jobs.ts, app/delete-records.ts); the run executes in the job runner's worker, its progress is
+ * in SQLite and streamed as events.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Response } from '../api/contract.ts';
-import { RunSettingsSchema } from '../api/run-settings.ts';
-import { toRunConfig } from '../app/run-config.ts';
 import { readResumeState } from '../app/resume-state.ts';
+import { reportOf } from '../app/run-report.ts';
+import { cancelRun, requireRun, resumeRun, startRun } from '../app/run-jobs.ts';
+import { deleteRunWithReport } from '../app/delete-records.ts';
 import {
-  createRun, deleteRun, getDataset, getModel, getRun, listCheckpoints, listImportanceScans, listRunComparison, listRunEvents, listRuns,
-  setRunStatus, type CheckpointRow, type RunRow,
+  getModel, listCheckpoints, listImportanceScans, listRunComparison, listRunEvents, listRuns, type CheckpointRow, type RunRow,
 } from '../store/index.ts';
 import { asConflict, ConflictError, NotFoundError } from './errors.ts';
 import type { Handlers, ServiceContext } from './service-types.ts';
-
-/** The files a completed run's report folder holds (engine/report/write.ts). */
-export const REPORT_FILES = ['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg'] as const;
-
-/** A new report folder under the workspace for a run started from the API: `<dataDir>/reports/run-<time>-<random>`. */
-export function newReportDir(dataDir: string, now = new Date()): string {
-  return join(dataDir, 'reports', `run-${now.toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${Math.random().toString(36).slice(2, 6)}`);
-}
-
 
 type RunSummary = Response<'runs.list'>[number];
 
@@ -45,30 +35,6 @@ function checkpointMetrics(c: CheckpointRow): unknown {
   };
 }
 
-function requireRun(ctx: ServiceContext, id: number): RunRow {
-  const run = getRun(ctx.db, id);
-  if (!run) throw new NotFoundError(`no run ${id} in the workspace`);
-  return run;
-}
-
-function reportOf(run: RunRow): { dir: string | null; files: string[] } {
-  const dir = (run.config as { reportDir?: string | null }).reportDir ?? null;
-  if (!dir || !existsSync(dir)) return { dir, files: [] };
-  const present = new Set(readdirSync(dir));
-  return { dir, files: REPORT_FILES.filter((f) => present.has(f)) };
-}
-
-/**
- * Removes a deleted run's report folder when the app created it (under `<dataDir>/reports/`); a folder the user
- * chose (`trimllm trim --report-dir`) is the user's and stays.
- */
-function removeAppReport(dataDir: string, dir: string | null): void {
-  if (!dir) return;
-  const inside = relative(join(dataDir, 'reports'), dir);
-  if (inside === '' || inside.startsWith('..') || inside.includes(sep)) return;
-  rmSync(dir, { recursive: true, force: true });
-}
-
 type RunMethod = 'runs.list' | 'runs.get' | 'runs.start' | 'runs.resume' | 'runs.cancel' | 'runs.report' | 'runs.delete';
 
 /** Handlers of runs.*. */
@@ -76,7 +42,7 @@ export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
   return {
     'runs.list': () => listRuns(ctx.db).map(runSummary),
     'runs.get': (req) => {
-      const run = requireRun(ctx, req.id);
+      const run = requireRun(ctx.db, req.id);
       const model = getModel(ctx.db, run.modelId);
       return {
         run: runSummary(run),
@@ -91,46 +57,19 @@ export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
       };
     },
     'runs.report': async (req) => {
-      const run = requireRun(ctx, req.id);
+      const run = requireRun(ctx.db, req.id);
       const { dir, files } = reportOf(run);
       if (!dir || !files.includes(req.file)) throw new NotFoundError(`run ${run.id} has no ${req.file} (its report is written when the run completes)`);
       const path = join(dir, req.file);
       return { file: req.file, path, content: await readFile(path, 'utf8') };
     },
     'runs.delete': (req) => {
-      const run = requireRun(ctx, req.id);
+      const run = requireRun(ctx.db, req.id);
       if (ctx.runner.activeTrim()?.runId === run.id) throw new ConflictError(`run ${run.id} is being trimmed; cancel it before deleting it`);
-      const ok = asConflict(() => deleteRun(ctx.db, run.id));
-      removeAppReport(ctx.dataDir, reportOf(run).dir);
-      return { ok };
+      return { ok: asConflict(() => deleteRunWithReport(ctx.db, ctx.dataDir, run.id)) };
     },
-    'runs.start': (req) => {
-      if (!getModel(ctx.db, req.modelId)) throw new NotFoundError(`no model ${req.modelId} in the workspace`);
-      if (!getDataset(ctx.db, req.datasetId)) throw new NotFoundError(`no dataset ${req.datasetId} in the workspace`);
-      const active = ctx.runner.activeTrim();
-      if (active) throw new ConflictError(`run ${active.runId} is being trimmed; one trim runs at a time: cancel it or wait until it finishes`);
-      const config = toRunConfig(RunSettingsSchema.parse(req.settings), newReportDir(ctx.dataDir));
-      const runId = createRun(ctx.db, { modelId: req.modelId, datasetId: req.datasetId, config, seed: config.seed });
-      try {
-        return { runId, jobId: ctx.runner.startTrim(runId, 'trim') };
-      } catch (e) {
-        setRunStatus(ctx.db, runId, 'failed', { error: (e as Error).message });
-        throw e;
-      }
-    },
-    'runs.resume': (req) => {
-      const run = requireRun(ctx, req.id);
-      if (run.status !== 'interrupted') throw new ConflictError(`run ${run.id} is ${run.status}; only an interrupted run can be resumed`);
-      return { runId: run.id, jobId: ctx.runner.startTrim(run.id, 'resume') };
-    },
-    'runs.cancel': (req) => {
-      const run = requireRun(ctx, req.id);
-      if (ctx.runner.cancelRun(run.id)) return { ok: true };
-      if (run.status === 'queued') {
-        setRunStatus(ctx.db, run.id, 'cancelled');
-        return { ok: true };
-      }
-      return { ok: false };
-    },
+    'runs.start': (req) => startRun(ctx.db, ctx.dataDir, ctx.runner, req),
+    'runs.resume': (req) => resumeRun(ctx.db, ctx.runner, req.id),
+    'runs.cancel': (req) => ({ ok: cancelRun(ctx.db, ctx.runner, req.id) }),
   };
 }

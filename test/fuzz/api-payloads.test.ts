@@ -43,6 +43,8 @@ const EXAMPLES: Partial<Record<string, Record<string, unknown>>> = {
   'chats.editMessage': { chatId: 1, messageId: 2, content: 'hi', sampling: { topK: 3 } },
   'evaluations.start': { models: [{ modelId: 1 }, { checkpointId: 2 }], datasetIds: [1, 2], split: 'test', maxRecords: 100 },
   'evaluations.list': { runId: 1 },
+  'datasets.rename': { id: 1, name: 'd' },
+  'files.choose': { kind: 'folder' },
 };
 /** Shapes most methods take; the first one valid for a method without an example is its example. */
 const COMMON = [{}, { id: 1 }, { chatId: 1 }, { jobId: 'j' }, { id: 'j' }];

@@ -66,7 +66,7 @@ test('trim on medmcqa, then base + two checkpoints × four datasets: JSON rows, 
   // lm-evaluation-harness layout, one file per model, with our evaluator's numbers.
   const files = readdirSync(lmDir).sort();
   assert.equal(files.length, 3);
-  const base = JSON.parse(readFileSync(join(lmDir, 'base_stories260k_bin.json'), 'utf8')) as {
+  const base = JSON.parse(readFileSync(join(lmDir, 'base_stories260k.json'), 'utf8')) as {
     results: Record<string, Record<string, number>>; versions: Record<string, number>; config: Record<string, unknown>;
   };
   assert.deepEqual(Object.keys(base).sort(), ['config', 'results', 'versions']);

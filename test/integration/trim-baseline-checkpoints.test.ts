@@ -9,7 +9,7 @@ import { sharedPath, STORIES_BIN, TEST_DB_KEY } from '../helpers/shared.ts';
 import { openDatabase, closeDatabase, listCheckpoints, listRuns, getDataset } from '../../electron/store/index.ts';
 import { isBaselineCheckpoint, loadRecords, type BaselineCheckpointMetrics } from '../../electron/app/execute-run.ts';
 import type { StoredRunConfig } from '../../electron/app/run-config.ts';
-import { loadCheckpointModel } from '../../electron/runs/checkpoint-model.ts';
+import { loadCheckpointModel } from '../../electron/app/checkpoint-model.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
 import { evaluateTextTokens } from '../../engine/eval/text-tokens.ts';
 import type { TaskType } from '../../engine/data/index.ts';

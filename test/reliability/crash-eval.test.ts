@@ -13,7 +13,7 @@ import { checkIntegrity, closeDatabase, listCells, openDatabase, stmt } from '..
 const DATASETS = ['medmcqa', 'mmlu_economics', 'mmlu_professional_law', 'pubmedqa'];
 const args = (dir: string) => ['eval', '--model', STORIES_BIN, '--data', DATASETS.map((d) => sharedPath(`datasets/${d}`)).join(','),
   '--max', '12', '--json', '--data-dir', dir];
-const cellKey = (d: string) => `base stories260K.bin × ${d}`;
+const cellKey = (d: string) => `base stories260K × ${d}`;
 
 /** The stored matrix (no ids, times or seconds) and the number of matrix rows. */
 function storedMatrix(dir: string): { cells: unknown[]; rows: number } {

@@ -10,7 +10,7 @@ import { listEvaluations, listRunComparison, replaceRunComparison } from '../../
 import {
   appendChatMessage, createChat, deleteTrailingAssistantMessages, editUserMessage, getChat, listChatMessages,
 } from '../../electron/store/chats.ts';
-import { promptMessages } from '../../electron/server/service-chats.ts';
+import { promptMessages } from '../../electron/app/chat-turns.ts';
 
 test('editing a user message replaces its text and deletes every later message, in one transaction', () => {
   const db = openDatabase(':memory:');

@@ -6,7 +6,7 @@ import { Trainer, trainEpoch } from '../../engine/train/index.ts';
 import { snapshotSubLayers } from '../../engine/trim/pipeline.ts';
 import { keepMaskWithout } from '../../engine/model/sublayers.ts';
 import type { LlamaModel } from '../../engine/model/llama.ts';
-import { loadCheckpointModel } from '../../electron/runs/checkpoint-model.ts';
+import { loadCheckpointModel } from '../../electron/app/checkpoint-model.ts';
 import { closeDatabase, createRun, importDataset, insertModel, openDatabase, saveCheckpoint } from '../../electron/store/index.ts';
 
 async function logits(model: LlamaModel): Promise<Float32Array> {

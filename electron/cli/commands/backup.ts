@@ -1,9 +1,10 @@
 /** `trimllm backup OUT.db`: a consistent copy of the workspace database, also while a job writes to it. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { backupDatabase, closeDatabase } from '../../store/index.ts';
+import { closeDatabase } from '../../store/index.ts';
+import { backupWorkspace } from '../../app/maintenance.ts';
 import { parse, UsageError } from '../args.ts';
-import { openWorkspace } from '../../app/workspace.ts';
+import { dataDir, openWorkspace } from '../../app/workspace.ts';
 import { formatBytes } from './vacuum.ts';
 
 /** Help text of the command. */
@@ -21,8 +22,8 @@ export async function run(argv: string[]): Promise<number> {
   if (existsSync(out)) throw new UsageError(`${out} exists; choose a new file name`);
   const db = openWorkspace(values['data-dir']);
   try {
-    const { pages } = await backupDatabase(db, out);
-    console.log(`backup of ${db.name}: ${out}, ${pages} pages, ${formatBytes(statSync(out).size)}`);
+    const { pages, bytes } = await backupWorkspace(db, dataDir(values['data-dir']), out);
+    console.log(`backup of ${db.name}: ${out}, ${pages} pages, ${formatBytes(bytes)}`);
     return 0;
   } finally {
     closeDatabase(db);

@@ -1,8 +1,6 @@
 /** `trimllm chat`: a terminal chat with any model or checkpoint, answers streamed with tokens/s. */
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { generate } from '../../../engine/model/generate.ts';
-import { renderChatPrompt } from '../../../engine/data/chat-prompt.ts';
 import type { ChatMessage } from '../../../engine/io/tokenizer.ts';
 import { loadModelFromFlags, MODEL_OPTIONS, parse, requireTokenizer } from '../args.ts';
 import { CliSamplingSchema, numericFlags } from '../validate.ts';
@@ -10,6 +8,7 @@ import { appendChatMessage, closeDatabase, createChat, listModels, type Database
 import { openWorkspace } from '../../app/workspace.ts';
 import { announcePhase } from '../../app/phase-announce.ts';
 import { registerModel } from '../../app/import-model.ts';
+import { generateReply, recordReply } from '../../app/chat-turns.ts';
 import { stderrEvents } from './import-model.ts';
 
 /** Help text of the command. */
@@ -53,39 +52,19 @@ export async function run(argv: string[]): Promise<number> {
   const loaded = await loadModelFromFlags(values);
   const tokenizer = requireTokenizer(loaded);
   const messages: ChatMessage[] = values.system ? [{ role: 'system', content: values.system }] : [];
-  const settings = {
-    temperature: n.temperature ?? 0.7,
-    topP: n.topP ?? 0.9,
-    maxTokens: n.maxTokens ?? 200,
-    seed: n.seed ?? 0,
-  };
+  const sampling = { temperature: n.temperature ?? 0.7, topK: 0, topP: n.topP ?? 0.9, repetitionPenalty: 1, maxTokens: n.maxTokens ?? 200 };
   const saved = values.save ? await openSavedChat(values, values.message?.[0] ?? 'Terminal chat') : null;
   if (saved && values.system) appendChatMessage(saved.db, saved.chatId, { role: 'system', content: values.system });
   const answer = async (text: string) => {
     messages.push({ role: 'user', content: text });
     if (saved) appendChatMessage(saved.db, saved.chatId, { role: 'user', content: text });
     announcePhase('generate', `message ${messages.length}`);
-    const prompt = renderChatPrompt(tokenizer, messages);
-    const ids = tokenizer.encode(prompt.text, { addSpecialTokens: prompt.addSpecialTokens });
-    const stream = generate(loaded.model, tokenizer, ids, { ...settings, stopStrings: prompt.stopStrings, trimWhitespace: true });
     process.stdout.write('assistant> ');
-    for (;;) {
-      const step = await stream.next();
-      if (step.done) {
-        const stats = step.value;
-        messages.push({ role: 'assistant', content: stats.text });
-        if (saved) {
-          appendChatMessage(saved.db, saved.chatId, {
-            role: 'assistant', content: stats.text,
-            stats: { tokens: stats.tokenIds.length, decodeTokensPerSecond: stats.decodeTokensPerSecond, prefillTokensPerSecond: stats.prefillTokensPerSecond, promptTokens: ids.length, reason: stats.reason },
-          });
-        }
-        announcePhase('generate-done', `message ${messages.length}`);
-        process.stdout.write(`\n[${step.value.tokenIds.length} tokens, ${step.value.decodeTokensPerSecond.toFixed(0)} tokens/s]\n`);
-        return;
-      }
-      process.stdout.write(step.value.text);
-    }
+    const reply = await generateReply(loaded.model, tokenizer, messages, sampling, { seed: n.seed ?? 0, onDelta: (piece) => process.stdout.write(piece) });
+    messages.push({ role: 'assistant', content: reply.text });
+    if (saved) recordReply(saved.db, saved.chatId, reply);
+    announcePhase('generate-done', `message ${messages.length}`);
+    process.stdout.write(`\n[${reply.tokens} tokens, ${reply.decodeTokensPerSecond.toFixed(0)} tokens/s]\n`);
   };
   try {
     if (values.message) {

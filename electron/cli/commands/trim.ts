@@ -5,7 +5,8 @@ import type { TrimReport } from '../../../engine/report/types.ts';
 import { join, resolve } from 'node:path';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
 import { THREADS_ENV } from '../../../engine/parallel/threads.ts';
-import { createRun, closeDatabase, storageError, type Database } from '../../store/index.ts';
+import { closeDatabase, storageError, type Database } from '../../store/index.ts';
+import { createQueuedRun } from '../../app/run-jobs.ts';
 import { parse, required, threadsFlag, UsageError } from '../args.ts';
 import { SETTING_FLAG_OPTIONS, settingsFromFlags, settingsHelp } from '../settings-flags.ts';
 import { dataDir, openWorkspace } from '../../app/workspace.ts';
@@ -127,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const { modelId, datasetId } = await registerInputs(db, parsed);
     for (let i = 0; i < seeds; i++) {
-      runIds.push(createRun(db, { modelId, datasetId, config: perSeed(i), seed: config.seed + i }));
+      runIds.push(createQueuedRun(db, modelId, datasetId, perSeed(i)));
       console.error(`run ${runIds.at(-1)} created${seeds > 1 ? ` (seed ${config.seed + i})` : ''}`);
     }
   } finally {

@@ -1,5 +1,6 @@
 /** `trimllm vacuum`: give the space of deleted records back to the disk. */
-import { closeDatabase, compactDatabase } from '../../store/index.ts';
+import { closeDatabase } from '../../store/index.ts';
+import { vacuumWorkspace } from '../../app/maintenance.ts';
 import { parse } from '../args.ts';
 import { openWorkspace } from '../../app/workspace.ts';
 
@@ -19,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, { 'data-dir': { type: 'string' } });
   const db = openWorkspace(values['data-dir']);
   try {
-    const { bytesBefore, bytesAfter } = compactDatabase(db);
+    const { bytesBefore, bytesAfter } = vacuumWorkspace(db, null);
     console.log(`${db.name}: ${formatBytes(bytesBefore)} before, ${formatBytes(bytesAfter)} after, ${bytesBefore - bytesAfter} bytes reclaimed`);
     return 0;
   } finally {
