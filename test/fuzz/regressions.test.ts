@@ -22,7 +22,7 @@ const inputError = (file: string, problem: RegExp) => (e: unknown) => {
 
 test('llama2.c header whose dim is not a multiple of n_heads (validateConfig threw a plain Error)', () => {
   const header = new Int32Array([8, 12, 2, 3, 1, 16, 4]);
-  assert.throws(() => parseLlama2c(new Uint8Array(header.buffer), 'm.bin'), inputError('m.bin', /headDim|positive integer/));
+  assert.throws(() => parseLlama2c(new Uint8Array(header.buffer), 'm.bin'), inputError('m.bin', /headDim|positive integer|not a model file this app can read/));
 });
 
 test('llama2.c tokenizer read for a vocabulary of 0 tokens (encode gave BOS id 1 outside it)', () => {
