@@ -1,4 +1,5 @@
-// Issue 18 must-show: after a small trim on medmcqa, the base model and two TrimLLM checkpoints evaluated on
+// Issue 18 must-show: after a small trim on medmcqa, the base model, the full fine-tune (a baseline stored as a
+// checkpoint of the run) and two TrimLLM checkpoints evaluated on
 // medmcqa, pubmedqa, mmlu_professional_law and mmlu_economics (100 records each; pubmedqa's test split has 50):
 // the matrix in the CLI, the lm-evaluation-harness results files, and a repeated request that reuses every cell.
 import { test } from 'node:test';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath, sharedPath, STORIES_BIN, TEST_DB_KEY, TEST_KEY_ENV } from '../helpers/shared.ts';
 import { closeDatabase, listCells, listCheckpoints, openDatabase, stmt } from '../../electron/store/index.ts';
+import { isBaselineCheckpoint } from '../../electron/app/execute-run.ts';
 
 const DATASETS = ['medmcqa', 'pubmedqa', 'mmlu_professional_law', 'mmlu_economics'];
 
@@ -22,26 +24,29 @@ function cli(args: string[]): { status: number; stdout: string; stderr: string }
 
 interface Row { model: string; checkpoint_id: number | null; dataset: string; n: number; acc: number; acc_stderr: number; acc_norm: number; acc_norm_stderr: number; value: number; stderr: number; reused: boolean }
 
-test('trim on medmcqa, then base + two checkpoints × four datasets: JSON rows, the matrix table, lm-eval files, reuse', () => {
+test('trim on medmcqa, then base + full fine-tune + two checkpoints × four datasets: JSON rows, the matrix table, lm-eval files, reuse', () => {
   const work = mkdtempSync(join(tmpdir(), 'trimllm-evalm-'));
   const trim = cli(['trim', '--model', STORIES_BIN, '--data', sharedPath('datasets/medmcqa'), '--data-dir', work, '--target', '0.8',
-    '--heal-epochs', '0', '--baselines', 'none', '--max-train', '16', '--max-eval', '6', '--calibration', '4']);
+    '--heal-epochs', '0', '--baselines', 'full-finetune', '--baseline-epochs', '1', '--max-train', '16', '--max-eval', '6', '--calibration', '4']);
   assert.equal(trim.status, 0, trim.stderr);
   const db0 = openDatabase(join(work, 'trimllm.db'), { key: TEST_DB_KEY });
-  const checkpoints = listCheckpoints(db0, 1).slice(0, 2).map((c) => c.id);
+  const all = listCheckpoints(db0, 1);
+  const fullFinetune = all.filter((c) => isBaselineCheckpoint(c.metrics)).map((c) => c.id);
+  const checkpoints = [...fullFinetune, ...all.filter((c) => !isBaselineCheckpoint(c.metrics)).slice(0, 2).map((c) => c.id)];
   closeDatabase(db0);
-  assert.equal(checkpoints.length, 2);
+  assert.equal(fullFinetune.length, 1, 'the full fine-tune is stored as a checkpoint');
+  assert.equal(checkpoints.length, 3);
 
   const data = DATASETS.map((d) => sharedPath(`datasets/${d}`)).join(',');
   const lmDir = join(work, 'lm-eval');
   const first = cli(['eval', '--checkpoint', checkpoints.join(','), '--model', STORIES_BIN, '--data', data, '--max', '100', '--json',
     '--output-lm-eval', lmDir, '--data-dir', work]);
   assert.equal(first.status, 0, first.stderr);
-  assert.match(first.stderr, /12 evaluated, 0 reused/);
+  assert.match(first.stderr, /16 evaluated, 0 reused/);
   const rows = first.stdout.trim().split('\n').map((l) => JSON.parse(l) as Row);
-  assert.equal(rows.length, 12);
+  assert.equal(rows.length, 16);
   assert.deepEqual(rows.map((r) => r.checkpoint_id), [null, null, null, null, ...checkpoints.flatMap((c) => [c, c, c, c])]);
-  assert.deepEqual(rows.map((r) => r.dataset), [...DATASETS, ...DATASETS, ...DATASETS]);
+  assert.deepEqual(rows.map((r) => r.dataset), [...DATASETS, ...DATASETS, ...DATASETS, ...DATASETS]);
   for (const r of rows) {
     assert.equal(r.n, r.dataset === 'pubmedqa' ? 50 : 100, r.dataset);
     assert.equal(r.value, r.acc);
@@ -53,9 +58,9 @@ test('trim on medmcqa, then base + two checkpoints × four datasets: JSON rows, 
   const table = cli(['eval', '--checkpoint', checkpoints.join(','), '--model', STORIES_BIN, '--data', data, '--max', '100',
     '--format', 'table', '--data-dir', work]);
   assert.equal(table.status, 0, table.stderr);
-  assert.match(table.stderr, /0 evaluated, 12 reused/);
+  assert.match(table.stderr, /0 evaluated, 16 reused/);
   const lines = table.stdout.trim().split('\n');
-  assert.equal(lines.length, 4);
+  assert.equal(lines.length, 5);
   assert.deepEqual(lines[0]!.split(/\s{2,}/), ['model', ...DATASETS]);
   assert.match(lines[1]!, /^base stories260K /);
   lines.slice(1).forEach((line, i) => {
@@ -65,7 +70,7 @@ test('trim on medmcqa, then base + two checkpoints × four datasets: JSON rows, 
 
   // lm-evaluation-harness layout, one file per model, with our evaluator's numbers.
   const files = readdirSync(lmDir).sort();
-  assert.equal(files.length, 3);
+  assert.equal(files.length, 4);
   const base = JSON.parse(readFileSync(join(lmDir, 'base_stories260k.json'), 'utf8')) as {
     results: Record<string, Record<string, number>>; versions: Record<string, number>; config: Record<string, unknown>;
   };
@@ -91,10 +96,10 @@ test('trim on medmcqa, then base + two checkpoints × four datasets: JSON rows, 
   // The repeated request stored nothing new.
   const db = openDatabase(join(work, 'trimllm.db'), { key: TEST_DB_KEY });
   try {
-    assert.equal(stmt<{ n: number }>(db, `SELECT count(*) AS n FROM evaluations WHERE task = 'matrix'`).get()!.n, 12);
-    assert.equal(listCells(db, { runId: 1 }).length, 12, 'the run\'s base model and checkpoints');
+    assert.equal(stmt<{ n: number }>(db, `SELECT count(*) AS n FROM evaluations WHERE task = 'matrix'`).get()!.n, 16);
+    assert.equal(listCells(db, { runId: 1 }).length, 16, 'the run\'s base model and checkpoints');
   } finally {
     closeDatabase(db);
   }
-  console.log(`matrix (base, ${checkpoints.map((c) => `checkpoint ${c}`).join(', ')}; acc ± stderr):\n${table.stdout}`);
+  console.log(`matrix (base, full fine-tune = ${fullFinetune[0]}, ${checkpoints.map((c) => `checkpoint ${c}`).join(', ')}; acc ± stderr):\n${table.stdout}`);
 });
