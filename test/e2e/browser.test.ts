@@ -8,14 +8,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoPath, sharedPath, STORIES_BIN, STORIES_TOK, TEST_KEY_ENV } from '../helpers/shared.ts';
+import { repoPath, sharedPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
+import { startServe } from '../helpers/serve.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = repoPath('test-results/e2e');
@@ -57,25 +58,10 @@ async function startHub(): Promise<void> {
 }
 
 async function startServer(dataDir: string): Promise<string> {
-  server = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: repoPath(''), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...TEST_KEY_ENV },
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      // Not a terminal: serve prints the address and the token file, never the token (RELIABILITY.md §9).
-      const m = /TrimLLM Studio at (http:\/\/127\.0\.0\.1:\d+)\/ .*the token is in (\S+)\)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`${m[1]!}/#token=${readFileSync(m[2]!, 'utf8').trim()}`);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
+  // Not a terminal: serve prints the address and the token file, never the token (RELIABILITY.md §9).
+  const served = await startServe(dataDir);
+  server = served.process;
+  return served.url;
 }
 
 /** Saves a screenshot, after checking that every visible form control of the page has an accessible name. */

@@ -9,12 +9,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { repoPath, sharedPath, STORIES_BIN, TEST_DB_KEY, TEST_KEY_ENV } from '../helpers/shared.ts';
+import { startServe } from '../helpers/serve.ts';
 import { closeDatabase, openDatabase, stmt } from '../../electron/store/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -56,23 +57,9 @@ before(async () => {
     '--max', '100', '--json']);
   cliRows = out.trim().split('\n').map((l) => JSON.parse(l) as (typeof cliRows)[number]);
   assert.equal(cliRows.length, 12);
-  server = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: repoPath(''), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...TEST_KEY_ENV },
-  });
-  let log = '';
-  url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL:\n${log}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      const m = /TrimLLM Studio at (http:\/\/127\.0\.0\.1:\d+)\/ .*the token is in (\S+)\)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`${m[1]!}/#token=${readFileSync(m[2]!, 'utf8').trim()}`);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-  });
+  const served = await startServe(dataDir);
+  server = served.process;
+  url = served.url;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'] });
 });
 

@@ -5,14 +5,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { LlamaCppModel } from '../../engine/runtime/llama-cpp.ts';
 import { runCli } from '../helpers/cli.ts';
-import { repoPath, sharedPath, STORIES_BIN, TEST_KEY_ENV } from '../helpers/shared.ts';
+import { repoPath, sharedPath, STORIES_BIN } from '../helpers/shared.ts';
+import { startServe } from '../helpers/serve.ts';
 
 const SHOTS = repoPath('test-results/e2e');
 const work = mkdtempSync(join(tmpdir(), 'trimllm-e2e-export-'));
@@ -33,23 +34,9 @@ before(async () => {
   const trim = runCli(['trim', '--model', STORIES_BIN, '--data', tales, '--task', 'text', '--data-dir', ws, '--report-dir', join(work, 'report'),
     '--target', '0.9', '--heal-epochs', '0', '--baselines', 'none', '--max-train', '8', '--max-eval', '4', '--calibration', '2', '--window', '48']);
   assert.equal(trim.status, 0, trim.stderr);
-  server = spawn(process.execPath, [repoPath('bin/trimllm.mjs'), 'serve', '--port', '0', '--data-dir', ws], {
-    cwd: repoPath(''), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...TEST_KEY_ENV },
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /TrimLLM Studio at (http:\/\/127\.0\.0\.1:\d+)\/ .*the token is in (\S+)\)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`${m[1]!}/#token=${readFileSync(m[2]!, 'utf8').trim()}`);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-  });
+  const served = await startServe(ws);
+  server = served.process;
+  url = served.url;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
 });
 
