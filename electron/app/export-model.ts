@@ -27,7 +27,7 @@ export interface ExportRequest {
   format: ExportFormat;
   /** One of EXPORT_DTYPES[format]; default F32. */
   dtype?: string;
-  /** HF: the folder to create. GGUF: the .gguf file, or a folder to write `<name>.gguf` and a Modelfile into. */
+  /** HF: the folder to create. GGUF: the .gguf file, or a folder to write `<name>-<dtype>.gguf` into; `<file>.Modelfile` goes beside it. */
   destination: string;
   /** Model name used for the GGUF file and in the Ollama line. Default `trimllm-model`. */
   name?: string;
@@ -112,7 +112,8 @@ export async function exportLoadedModel(
     const result = await exportGguf(loaded.model, loaded.tokenizer!, tokenizerSource, file, {
       dtype: dtype as GgufDtype, name, onProgress,
     });
-    const modelfile = join(dirname(file), 'Modelfile');
+    // One Modelfile per GGUF (`<file>.Modelfile`), so a second export into the same folder leaves the first one's.
+    const modelfile = join(dirname(file), `${basename(file, '.gguf')}.Modelfile`);
     const chatTemplate = (loaded.tokenizer as { chatTemplate?: string | null }).chatTemplate ?? null;
     writeFileSync(modelfile, modelfileText(file, loaded.tokenizer!, chatTemplate));
     const notes = [
@@ -123,7 +124,7 @@ export async function exportLoadedModel(
       path: file,
       bytes: result.bytes,
       modelfile,
-      ollamaCommand: `cd ${JSON.stringify(dirname(file))} && ollama create ${name} -f Modelfile`,
+      ollamaCommand: `cd ${JSON.stringify(dirname(file))} && ollama create ${name} -f ${basename(modelfile)}`,
       lmStudioFolder: lmStudioModelsFolder(),
       notes,
     };

@@ -140,6 +140,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await service.close();
     await runner.close();
     closeDatabase(db);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${options.port} on ${host} is already in use (another trimllm serve?); choose another with --port N, or --port 0 for any free one`);
+    }
     throw e;
   }
   const address = server.address() as AddressInfo;

@@ -45,7 +45,7 @@ function copyTokenizer(source: string, dest: string): void {
  * Writes the model to outDir.
  * @param outDir must not exist, or be an empty folder
  * @returns the bytes written to model.safetensors
- * @throws Error when outDir exists and is not empty
+ * @throws Error when outDir is a file, or exists and is not empty
  */
 export async function exportHfFolder(
   model: LlamaModel,
@@ -53,6 +53,7 @@ export async function exportHfFolder(
   outDir: string,
   options: ExportOptions = {},
 ): Promise<number> {
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new Error(`${outDir}: is a file, not a folder; choose a new folder`);
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
     throw new Error(`${outDir}: export folder exists and is not empty; choose a new folder`);
   }

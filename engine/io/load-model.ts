@@ -14,6 +14,7 @@ import { LlamaModel } from '../model/llama.ts';
 import type { KeepMask } from '../model/sublayers.ts';
 import { assertNotPickle } from './safetensors.ts';
 import { readHfFolder } from './hf-folder.ts';
+import { resolveModelPath } from './model-path.ts';
 import { loadHfTokenizer } from './hf-tokenizer.ts';
 import { assertModelFitsBackend } from '../backend/select.ts';
 
@@ -63,11 +64,13 @@ function llama2cTokenizerBeside(modelPath: string, vocabSize: number): string | 
 }
 
 /**
- * Loads a model (and its tokenizer when one is found).
+ * Loads a model (and its tokenizer when one is found) from a llama2.c file, a folder holding one, or a Hugging
+ * Face folder (resolveModelPath).
  * @throws InputFileError naming the file and the problem: missing path, pickle file, malformed checkpoint,
  *   config or tokenizer; Error when a tensor is too large for the active webgpu adapter (assertModelFitsBackend)
  */
-export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+export async function loadModel(given: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const path = resolveModelPath(given);
   if (!existsSync(path)) throw new InputFileError(path, 'no such file or folder');
   if (statSync(path).isDirectory()) {
     const folder = readHfFolder(path);

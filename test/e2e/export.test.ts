@@ -63,7 +63,7 @@ test('Export button: a checkpoint saved as GGUF (loads in llama.cpp) and as a Hu
   const path = await form.getByTestId('export-path').innerText();
   assert.equal(path, join(ggufDir, `trimllm-checkpoint-${id}-Q8_0.gguf`));
   assert.ok(existsSync(path), 'the GGUF is on disk');
-  assert.match(readFileSync(join(ggufDir, 'Modelfile'), 'utf8'), new RegExp(`^FROM ./trimllm-checkpoint-${id}-Q8_0\\.gguf`));
+  assert.match(readFileSync(join(ggufDir, `trimllm-checkpoint-${id}-Q8_0.Modelfile`), 'utf8'), new RegExp(`^FROM ./trimllm-checkpoint-${id}-Q8_0\\.gguf`));
   await form.getByText(/ollama create trimllm-checkpoint-/).waitFor();
   await page.screenshot({ path: join(SHOTS, 'export.png'), fullPage: true });
   const model = await LlamaCppModel.open(path, { contextSize: 64 });

@@ -19,9 +19,9 @@ test('trimllm export --format gguf --dtype Q8_0 --drop mlp2: GGUF + Modelfile, O
   assert.match(r.stdout, new RegExp(`wrote ${file} \\(Q8_0, [\\d.]+ KiB, dropped mlp2\\)`));
   assert.match(r.stdout, /row length 172 is not a multiple of 32: written as F16/, 'the F16 fallback of ffn_down is reported');
   assert.match(r.stdout, /no-op stand-ins for llama\.cpp: mlp2/);
-  assert.match(r.stdout, /Ollama: {4}cd ".*" && ollama create stories -f Modelfile/);
+  assert.match(r.stdout, /Ollama: {4}cd ".*" && ollama create stories -f stories-Q8_0\.Modelfile/);
   assert.match(r.stdout, /LM Studio: .*\.lmstudio\/models/);
-  assert.equal(readFileSync(join(out, 'Modelfile'), 'utf8'), 'FROM ./stories-Q8_0.gguf\nTEMPLATE """{{ .Prompt }}"""\nPARAMETER stop "</s>"\nPARAMETER stop "<s>"\n');
+  assert.equal(readFileSync(join(out, 'stories-Q8_0.Modelfile'), 'utf8'), 'FROM ./stories-Q8_0.gguf\nTEMPLATE """{{ .Prompt }}"""\nPARAMETER stop "</s>"\nPARAMETER stop "<s>"\n');
   const model = await LlamaCppModel.open(file, { contextSize: 64 });
   const engine = await loadStories('wasm');
   engine.model.keepMask = keepMaskWithout(engine.model.config.nLayers, ['mlp2']);

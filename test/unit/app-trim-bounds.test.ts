@@ -1,8 +1,8 @@
 // The trim form offers exactly what the API accepts: its fields, bounds and presets come from RUN_SETTINGS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiRunSettingsSchema, CLI_ONLY_SETTINGS, numberBounds, RUN_SETTINGS } from '../../electron/api/run-settings.ts';
-import { FORM_DEFAULTS, FORM_SETTINGS, PRESETS, toSettings } from '../../renderer/src/lib/presets.ts';
+import { ApiRunSettingsSchema, BASELINE_NAMES, CLI_ONLY_SETTINGS, numberBounds, RUN_SETTINGS } from '../../electron/api/run-settings.ts';
+import { BASELINES, FORM_DEFAULTS, FORM_SETTINGS, PRESETS, toSettings } from '../../renderer/src/lib/presets.ts';
 
 test('the form has one field per non-CLI-only setting, the API schema\'s fields exactly', () => {
   assert.deepEqual(FORM_SETTINGS.map((f) => f.name).sort(), Object.keys(ApiRunSettingsSchema.shape).sort());
@@ -34,4 +34,9 @@ test('the presets start from the schema defaults and are valid API settings', ()
   const balanced = PRESETS.find((p) => p.id === 'balanced')!;
   assert.deepEqual(ApiRunSettingsSchema.parse(toSettings(balanced.values)), { ...ApiRunSettingsSchema.parse({}), baselines: ['full-finetune'] });
   for (const p of PRESETS) assert.ok(ApiRunSettingsSchema.safeParse(toSettings(p.values)).success, p.id);
+});
+
+test('the form offers every baseline the schema accepts, each with words', () => {
+  assert.deepEqual(BASELINES.map((b) => b.id), [...BASELINE_NAMES]);
+  for (const b of BASELINES) assert.ok(b.label.length > 0 && b.hint.length > 0, b.id);
 });

@@ -21,6 +21,8 @@ export const BASELINES: readonly { id: (typeof BASELINE_NAMES)[number]; label: s
   { id: 'random', label: 'Random removal', hint: 'random sub-layers removed to the same size, then fine-tuned (random)' },
   { id: 'top', label: 'Last layers removed', hint: 'the last layers removed to the same size, then fine-tuned (top)' },
   { id: 'bottom', label: 'First layers removed', hint: 'the first layers removed to the same size, then fine-tuned (bottom)' },
+  { id: 'block-influence', label: 'Least-changing parts removed', hint: 'the sub-layers that change the text\'s representation least, removed at once, then fine-tuned (Block Influence, ShortGPT)' },
+  { id: 'angular', label: 'Least-changing run of parts removed', hint: 'the run of neighbouring sub-layers whose input and output are most alike, removed at once, then fine-tuned (angular distance)' },
 ];
 
 /** A baseline id. */
