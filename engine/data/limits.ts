@@ -34,9 +34,9 @@ export function megabytes(bytes: number): string {
 }
 
 /** The sentence every row-limit error ends with. */
-export const RAISE_ROWS = 'raise the limit with --max-rows N (or split the file)';
+export const RAISE_ROWS = 'split the file, or raise the limit: trimllm import-data --max-rows N';
 /** The sentence every record-size error ends with. */
-export const RAISE_RECORD = 'raise the limit with --max-record-mb N';
+export const RAISE_RECORD = 'shorten the record, or raise the limit: trimllm import-data --max-record-mb N';
 
 /** The problem of a record over the size limit: `the record is 50 MB, over the limit of 16 MB; raise …`. */
 export function recordTooLarge(size: number, maxRecordBytes: number): string {

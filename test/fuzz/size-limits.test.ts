@@ -52,7 +52,7 @@ test('a 50 MB JSON Lines record is refused naming the file, the line and the 16 
   writeFileSync(path, `{"text":"ok"}\n{"text":"${'x'.repeat(50_000_000)}"}\n`);
   const r = runChild('data', path);
   t.diagnostic(`peak RSS ${r.maxRssMB} MB, ${r.seconds.toFixed(1)} s: ${r.error}`);
-  assert.match(r.error ?? '', new RegExp(`${path}: line 2: the record is 50 MB, over the limit of 16 MB; raise the limit with --max-record-mb`));
+  assert.match(r.error ?? '', new RegExp(`${path}: line 2: the record is 50 MB, over the limit of 16 MB; shorten the record, or raise the limit: trimllm import-data --max-record-mb`));
   assert.ok(r.maxRssMB < MAX_RSS_MB, `peak RSS ${r.maxRssMB} MB`);
 });
 
@@ -81,7 +81,7 @@ test('safetensors header lengths of 2 GB and 2^63 are refused without allocating
 test('10,000,000 rows: refused at the row limit in bounded memory', { timeout: 120_000 }, (t) => {
   const r = runChild('data', tenMillion);
   t.diagnostic(`peak RSS ${r.maxRssMB} MB, ${r.seconds.toFixed(1)} s: ${r.error}`);
-  assert.match(r.error ?? '', new RegExp(`${tenMillion}: line 1000001: more than 1000000 records, the limit; raise the limit with --max-rows`));
+  assert.match(r.error ?? '', new RegExp(`${tenMillion}: line 1000001: more than 1000000 records, the limit; split the file, or raise the limit: trimllm import-data --max-rows`));
   assert.ok(r.maxRssMB < MAX_RSS_MB, `peak RSS ${r.maxRssMB} MB`);
 });
 

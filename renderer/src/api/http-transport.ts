@@ -12,7 +12,7 @@ import type { StudioClient } from './types.ts';
 
 function hint(status: number): string {
   if (status === 401 || status === 403) {
-    return 'Not authorized: open the link that `trimllm serve` printed (it carries the access token), or restart the server.';
+    return 'This page has no valid access key (it changes each time the server starts): open the link that `trimllm serve` printed, or add #token=… with the key from the server-token file in the data folder.';
   }
   return `the server answered HTTP ${status}`;
 }
@@ -46,7 +46,9 @@ export function createHttpClient(origin: string, token: string | null): StudioCl
     }
     if (!res.ok) {
       const err = (data ?? {}) as { name?: unknown; message?: unknown; issues?: unknown };
-      throw new ApiCallError(typeof err.name === 'string' ? err.name : `HTTP${res.status}`, typeof err.message === 'string' && err.message ? err.message : hint(res.status), {
+      // A refused token is said in the app's words (the server's message is for API clients).
+      const refused = res.status === 401 || res.status === 403;
+      throw new ApiCallError(typeof err.name === 'string' ? err.name : `HTTP${res.status}`, !refused && typeof err.message === 'string' && err.message ? err.message : hint(res.status), {
         status: res.status,
         issues: toFieldIssues(err.issues),
       });

@@ -10,7 +10,10 @@ import { Button, ErrorBox, Field, Spinner } from './ui.tsx';
 
 const INPUT = 'min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 placeholder:text-slate-400';
 
-function FolderBrowser({ kind, onPick, onClose }: { kind: 'file' | 'folder'; onPick: (path: string) => void; onClose: () => void }) {
+/** What a pick may be: a file, a folder, or either (a dataset is a file or a folder of split files). */
+type PickKind = 'file' | 'folder' | 'file-or-folder';
+
+function FolderBrowser({ kind, onPick, onClose }: { kind: PickKind; onPick: (path: string) => void; onClose: () => void }) {
   const [at, setAt] = useState<string | undefined>(undefined);
   const listing = useCall('files.browse', at === undefined ? {} : { path: at });
   const data = listing.data;
@@ -28,7 +31,7 @@ function FolderBrowser({ kind, onPick, onClose }: { kind: 'file' | 'folder'; onP
       {listing.loading && !data && <Spinner label="Reading the folder…" />}
       {data?.path && (
         <ul className="max-h-64 overflow-y-auto rounded border border-slate-200 bg-white text-sm">
-          {kind === 'folder' && (
+          {kind !== 'file' && (
             <li className="border-b border-slate-100 px-2 py-1">
               <Button variant="primary" onClick={() => onPick(data.path!)} data-testid="path-browser-use-folder">Use this folder</Button>
             </li>
@@ -56,14 +59,14 @@ function FolderBrowser({ kind, onPick, onClose }: { kind: 'file' | 'folder'; onP
 
 /** A labelled path input with Browse…; `kind` says what a pick may be (a folder can still be typed for a file). */
 export function PathPicker({ label, hint, value, onValue, kind, className, testId, ...rest }: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'> & {
-  label: string; hint?: ReactNode; value: string; onValue: (path: string) => void; kind: 'file' | 'folder'; testId?: string;
+  label: string; hint?: ReactNode; value: string; onValue: (path: string) => void; kind: PickKind; testId?: string;
 }) {
   const api = useApi();
   const [open, setOpen] = useState(false);
   const action = useAction();
   const browse = async () => {
     if (api.transport === 'http') return setOpen((o) => !o);
-    const picked = await action.run(() => api.call('files.choose', { kind }));
+    const picked = await action.run(() => api.call('files.choose', { kind: kind === 'folder' ? 'folder' : 'file' }));
     if (picked?.path) onValue(picked.path);
   };
   return (

@@ -136,7 +136,7 @@ export function DatasetsPage() {
       <div className="flex flex-col gap-5">
         <Card title="Preview and import">
           <form onSubmit={runPreview} className="grid gap-3 md:grid-cols-2" aria-label="Preview a dataset">
-            <PathPicker kind="file" label="Dataset file or folder" className="md:col-span-2" required value={path} onValue={(value) => {
+            <PathPicker kind="file-or-folder" label="Dataset file or folder" className="md:col-span-2" required value={path} onValue={(value) => {
               dispatch({ type: 'path', value });
               previewAction.setError(null);
               importAction.setError(null);

@@ -140,15 +140,15 @@ export function RunPage({ runId }: { runId: number }) {
         </Card>
         {recommended && (
           <Card title="Which checkpoint to use" className="xl:col-span-2" testId="recommended-card">
-            <p className="text-sm text-slate-800">
-              Recommended: <strong data-testid="recommended-name">{pointLabel(recommended)}</strong>, keeping {formatPercent(recommended.keptFraction, 0)} of the model — score <Score e={recommended} withMetric />.
-            </p>
-            <p className="mt-1 text-xs text-slate-600" data-testid="recommended-rule">Rule: {RECOMMENDATION_RULE}.</p>
             {allGuessing && (
-              <p role="note" data-testid="chance-warning" className="mt-2 rounded border border-amber-200 bg-amber-50 px-2 py-1 text-sm text-amber-900">
+              <p role="note" data-testid="chance-warning" className="mb-2 rounded border border-amber-200 bg-amber-50 px-2 py-1 text-sm text-amber-900">
                 Every fine-tuned model scores about what guessing would ({formatPercent(recommended.chance)}): none of them learned this task. Use more or better data, a larger base model, or more training before relying on any checkpoint.
               </p>
             )}
+            <p className="text-sm text-slate-800">
+              {allGuessing ? 'By the rule below (but see the warning above)' : 'Recommended'}: <strong data-testid="recommended-name">{pointLabel(recommended)}</strong>, keeping {formatPercent(recommended.keptFraction, 0)} of the model — score <Score e={recommended} withMetric />.
+            </p>
+            <p className="mt-1 text-xs text-slate-600" data-testid="recommended-rule">Rule: {RECOMMENDATION_RULE}.</p>
           </Card>
         )}
         {recommendedId !== null && recommended && datasets.data?.find((d) => d.id === info.datasetId) && (
