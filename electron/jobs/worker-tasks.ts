@@ -3,7 +3,7 @@
  * dataset files never block the server's event loop:
  *
  *   doctor        {}                                   → {backend, skipped, versions, threads}
- *   import-model  {path, tokenizer?, name?}            → {id}   (app/import-model.ts registerModel)
+ *   import-model  {path, tokenizer?, name?}            → {id}   (app/import-model.ts registerModel; the same file again, unnamed, reuses its entry)
  *   import-data   {path, task?, map?, name?}           → {id}   (app/import-dataset.ts registerDataset)
  *   preview-data  {path, task?, map?}                  → the contract's datasets.preview response (nothing stored)
  */
@@ -76,7 +76,7 @@ export async function runTask(ctx: JobContext, spec: TaskJobSpec): Promise<JobOu
       await selectBackend();
       const tokenizer = str(a.tokenizer);
       const name = str(a.name);
-      const id = await registerModel(ctx.db(), String(a.path), { ...(tokenizer ? { tokenizer } : {}), ...(name ? { name } : {}) });
+      const id = await registerModel(ctx.db(), String(a.path), { ...(tokenizer ? { tokenizer } : {}), ...(name ? { name } : {}), reuse: name === undefined });
       return { status: 'completed', result: { id } };
     }
     case 'import-data': {
