@@ -6,6 +6,7 @@ import type { EventPayload } from '../../../electron/api/contract.ts';
 import { latestStep, runStatusNotice, type NoticeTone } from '../lib/run-status.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 import { Button, Spinner } from './ui.tsx';
+import { ConfirmButton } from './ConfirmButton.tsx';
 
 const TONES: Record<NoticeTone, string> = {
   neutral: 'border-slate-200 bg-slate-50 text-slate-700',
@@ -51,9 +52,10 @@ export function RunProgress({ status, error, progress, steps, onCancel, onResume
       )}
       <div className="flex gap-2">
         {active && (
-          <Button variant="danger" onClick={onCancel} busy={busy} data-testid="run-cancel">
+          <ConfirmButton variant="danger" title="Cancel this run?" confirmLabel="Cancel run" disabled={busy} testId="run-cancel" onConfirm={async () => onCancel()}
+            message="The run stops at its last saved checkpoint; nothing saved is lost, and Resume continues it later.">
             Cancel run
-          </Button>
+          </ConfirmButton>
         )}
         {resumable && (
           <Button variant="primary" onClick={onResume} busy={busy} data-testid="run-resume">
