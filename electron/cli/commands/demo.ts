@@ -66,6 +66,8 @@ export async function run(argv: string[]): Promise<number> {
       `${(e.paramBytes / 1024).toFixed(0).padStart(5)} KiB  ${e.decodeTokensPerSecond.toFixed(0).padStart(5)} tokens/s`);
   }
   console.log(`4/4  ask the trimmed model a question in the format it was fine-tuned on (checkpoint ${checkpoint}):`);
+  console.log('     (the accuracy above comes from picking the likeliest of the given answers; writing a fluent answer is');
+  console.log('     far harder, and a 260K-parameter model mostly cannot: expect broken text here. A larger model does better.)');
   await generate([
     '--checkpoint', String(checkpoint), ...common, ...backend, '--temperature', '0', '--max-tokens', '12', '--stop', '\n',
     '--prompt', 'Question: Lily had a red ball and Tom had a blue kite. What did Lily have?\nAnswer:',
