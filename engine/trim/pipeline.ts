@@ -5,6 +5,8 @@
  * named variants (variants.ts: soft drop, healing set, distillation, look-ahead, planned LR span) plug in here.
  * Baselines are trained and measured the same way in baseline-runs.ts. Persistence is the caller's (RunSink), so
  * the engine stays free of the database; a run resumes from any checkpoint the sink saved (ResumePoint).
+ * (Over 400 lines: the variants' hooks — the look-ahead probe and the distillation teacher — use the run's private
+ * trainer and epoch options; they move out with the variant that graduates or goes.)
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from '../model/llama.ts';
