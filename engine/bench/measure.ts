@@ -36,9 +36,6 @@
  * tensor created here is disposed before returning (the caller's model excepted).
  * (Over 400 lines: the interleaved rounds share one state across masks and measurements; split, they would
  * pass it around.)
- *
- * (Over 400 lines: the row's measurements run interleaved in one child process over one loaded model, and are
- * kept in one place so the interleaving that makes them comparable is visible.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { benchmarkThroughput, median, type Spread } from '../eval/throughput.ts';
