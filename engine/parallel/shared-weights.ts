@@ -38,18 +38,26 @@ export async function shareWeights(model: LlamaModel): Promise<SharedWeights> {
 }
 
 /**
+ * Each named weight of `model` with its shared tensor.
+ * @throws Error on a name `shared` (or the model) does not hold
+ */
+function weightPairs(model: LlamaModel, shared: SharedWeights, names: readonly string[]) {
+  const byName = new Map(namedWeights(model.weights).map((n) => [n.hfName, n]));
+  const tensors = new Map(shared.tensors.map((t) => [t.name, t]));
+  return names.map((name) => {
+    const n = byName.get(name);
+    const t = tensors.get(name);
+    if (!n || !t) throw new Error(`shared weights: no tensor "${name}"`);
+    return [n, t] as const;
+  });
+}
+
+/**
  * Writes the current values of the named weights of `model` into `shared` (after an optimizer step).
  * @throws Error on a name `shared` does not hold
  */
 export async function writeShared(model: LlamaModel, shared: SharedWeights, names: readonly string[]): Promise<void> {
-  const byName = new Map(namedWeights(model.weights).map((n) => [n.hfName, n]));
-  const target = new Map(shared.tensors.map((t) => [t.name, t]));
-  for (const name of names) {
-    const n = byName.get(name);
-    const t = target.get(name);
-    if (!n || !t) throw new Error(`shared weights: no tensor "${name}"`);
-    new Float32Array(t.buffer).set((await readHfTensor(n)).data);
-  }
+  for (const [n, t] of weightPairs(model, shared, names)) new Float32Array(t.buffer).set((await readHfTensor(n)).data);
 }
 
 /** A model built from shared weights on the active backend (its variables are copies; dispose() it). */
@@ -65,12 +73,7 @@ export function modelFromShared(shared: SharedWeights): LlamaModel {
 
 /** Re-reads the named weights of `model` from `shared` (the main thread wrote them with writeShared). */
 export function readShared(model: LlamaModel, shared: SharedWeights, names: readonly string[]): void {
-  const byName = new Map(namedWeights(model.weights).map((n) => [n.hfName, n]));
-  const source = new Map(shared.tensors.map((t) => [t.name, t]));
-  for (const name of names) {
-    const n = byName.get(name);
-    const t = source.get(name);
-    if (!n || !t) throw new Error(`shared weights: no tensor "${name}"`);
+  for (const [n, t] of weightPairs(model, shared, names)) {
     tf.tidy(() => {
       const host = tf.tensor(new Float32Array(t.buffer), t.shape, 'float32');
       n.variable.assign(n.transposed ? tf.transpose(host) : host);
