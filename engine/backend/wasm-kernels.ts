@@ -40,6 +40,15 @@ function unsortedSegmentSumWasm(args: {
   return out;
 }
 
+/**
+ * A float32 tensor's values as a view of the wasm heap, without a copy, or null on another backend. Read it at
+ * once: the view is detached when the heap grows (any later allocation may grow it).
+ */
+export function wasmHeapView(t: tf.Tensor): Float32Array | null {
+  if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32') return null;
+  return (tf.backend() as unknown as WasmBackendLike).typedArrayFromHeap(t) as Float32Array;
+}
+
 /** Registers the missing wasm kernels; idempotent. */
 export function registerMissingWasmKernels(): void {
   if (tf.getKernel('UnsortedSegmentSum', 'wasm') !== undefined) return;

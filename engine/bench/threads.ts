@@ -3,9 +3,10 @@
  * the same work on 1 and on N threads (engine/parallel: main thread + N − 1 workers), interleaved round by round
  * in one process so the load of a shared machine hits both alike. Per shape and thread count, one JSON row:
  *
- * - trainTokensPerSecond: Trainer.trainStep (lr 0, every sub-layer trainable) on one micro-batch of
- *   `trainBatch` × `trainSeq` random ids; on N threads its rows are split across the threads (data-parallel),
- *   so trainBatch must be ≥ N for N threads to have work. Median over the rounds.
+ * - trainTokensPerSecond: Trainer.trainStep (lr 0, every sub-layer trainable) on `trainMicroBatches`
+ *   micro-batches of `trainBatch` × `trainSeq` random ids (gradient accumulation); on N threads each
+ *   micro-batch's rows are split across the threads (data-parallel), so trainBatch must be ≥ N for N threads to
+ *   have work. Median over the rounds.
  * - scanSeconds: one calibration scan (activation norms, then every candidate; prefix reuse), serial
  *   (importance.ts scanSubLayers) on 1 thread, engine/parallel/scan.ts on N. Median over the rounds.
  * - decodeTokensPerSecond: batch-1 decode (eval/throughput.ts), 1-thread rows only: a single sequence's tokens
@@ -46,6 +47,8 @@ export interface ThreadsBenchSettings {
   runs: number;
   trainBatch: number;
   trainSeq: number;
+  /** Micro-batches of trainBatch × trainSeq per optimizer step (gradient accumulation). */
+  trainMicroBatches: number;
   calibrationExamples: number;
   calibrationSeq: number;
   promptTokens: number;
@@ -61,6 +64,7 @@ export interface ThreadsBenchRow {
   trainTokensPerSecond: number;
   trainSeq: number;
   trainBatch: number;
+  trainMicroBatches: number;
   scanSeconds: number;
   decodeTokensPerSecond: number | null;
   matMulFlopsPerSecond: number;
@@ -121,7 +125,7 @@ export async function measureThreads(model: LlamaModel, shape: string, s: Thread
   try {
     const poolFor = (t: number) => (t > 1 ? pool : null);
     if (pool && pool.size + 1 !== maxThreads) throw new Error('pool size mismatch');
-    const batch = makeBatch(randomTokenExamples(s.trainBatch, s.trainSeq, config.vocabSize, 3));
+    const step = Array.from({ length: s.trainMicroBatches }, (_, k) => makeBatch(randomTokenExamples(s.trainBatch, s.trainSeq, config.vocabSize, 3 + k)));
     const calibration: Evaluable = { kind: 'tokens', examples: randomTokenExamples(s.calibrationExamples, s.calibrationSeq, config.vocabSize, 2) };
     const train = new Map(s.threads.map((t) => [t, [] as number[]]));
     const scan = new Map(s.threads.map((t) => [t, [] as number[]]));
@@ -129,10 +133,10 @@ export async function measureThreads(model: LlamaModel, shape: string, s: Thread
     const decode: number[] = [];
     const trainers = new Map(s.threads.map((t) => [t, new Trainer(model, poolFor(t) ? { pool: poolFor(t)! } : {})]));
     try {
-      for (const t of s.threads) await trainers.get(t)!.trainStep([batch], 0); // warm-up
+      for (const t of s.threads) await trainers.get(t)!.trainStep(step, 0); // warm-up
       for (let round = 0; round < s.runs; round++) {
         for (const t of s.threads) {
-          const r = await trainers.get(t)!.trainStep([batch], 0);
+          const r = await trainers.get(t)!.trainStep(step, 0);
           train.get(t)!.push(r.realTokens / r.seconds);
           scan.get(t)!.push((await timedScan(model, poolFor(t), calibration)).seconds);
           flops.get(t)!.push(await roofline(poolFor(t), s));
@@ -151,7 +155,7 @@ export async function measureThreads(model: LlamaModel, shape: string, s: Thread
       const tps = median(train.get(t)!);
       const sec = median(scan.get(t)!);
       return {
-        shape, threads: t, trainTokensPerSecond: tps, trainSeq: s.trainSeq, trainBatch: s.trainBatch, scanSeconds: sec,
+        shape, threads: t, trainTokensPerSecond: tps, trainSeq: s.trainSeq, trainBatch: s.trainBatch, trainMicroBatches: s.trainMicroBatches, scanSeconds: sec,
         decodeTokensPerSecond: t === 1 ? median(decode) : null, matMulFlopsPerSecond: roof,
         trainRooflineFraction: (tps * trainFlopsPerToken) / roof, scanRooflineFraction: scanWork / sec / roof,
         peakRssBytes, load1: loadavg()[0]!, cpus: availableParallelism(), runs: s.runs,
@@ -163,12 +167,14 @@ export async function measureThreads(model: LlamaModel, shape: string, s: Thread
 }
 
 /**
- * Default settings of a threads bench (`--threads` and `--runs` override the first two). Training: 2 rows of 64
- * tokens, the main bench's 128 tokens per step split so that 2 threads have a row each (2 × 128 with every
- * sub-layer trainable overflows the 4 GiB wasm heap on the stories110M shape: measured, aborted).
+ * Default settings of a threads bench (`--threads` and `--runs` override the first two). Training: a step of
+ * 1,024 tokens, the trim form's default step (8 records of a 128-token window), as 8 micro-batches of 2 rows ×
+ * 64 tokens, so that 2 threads have a row each and one micro-batch fits the 4 GiB wasm heap on the stories110M
+ * shape with every sub-layer trainable (2 × 128 overflows it: measured, aborted). The optimizer's cost is per
+ * step, so a step of this size weighs it as a real run does (a 128-token step made it ~1/6 of the step).
  */
 export const DEFAULT_THREADS_SETTINGS: ThreadsBenchSettings = {
-  threads: [1, 2], runs: 3, trainBatch: 2, trainSeq: 64, calibrationExamples: 4, calibrationSeq: 32,
+  threads: [1, 2], runs: 3, trainBatch: 2, trainSeq: 64, trainMicroBatches: 8, calibrationExamples: 4, calibrationSeq: 32,
   promptTokens: 32, newTokens: 64, matmulN: 1024, matmulReps: 8,
 };
 
@@ -203,7 +209,8 @@ async function main(): Promise<void> {
     options: {
       shapes: { type: 'string', default: 'stories15M' }, threads: { type: 'string', default: d.threads.join(',') },
       runs: { type: 'string', default: String(d.runs) }, 'train-batch': { type: 'string', default: String(d.trainBatch) },
-      'train-seq': { type: 'string', default: String(d.trainSeq) }, 'calibration-examples': { type: 'string', default: String(d.calibrationExamples) },
+      'train-seq': { type: 'string', default: String(d.trainSeq) }, 'train-micro-batches': { type: 'string', default: String(d.trainMicroBatches) },
+      'calibration-examples': { type: 'string', default: String(d.calibrationExamples) },
       'calibration-seq': { type: 'string', default: String(d.calibrationSeq) }, backend: { type: 'string', default: 'wasm' },
     },
     strict: true,
@@ -211,7 +218,7 @@ async function main(): Promise<void> {
   await selectBackend(parseBackendName(values.backend));
   const s: ThreadsBenchSettings = {
     ...d, threads: values.threads.split(',').map(Number), runs: Number(values.runs), trainBatch: Number(values['train-batch']),
-    trainSeq: Number(values['train-seq']), calibrationExamples: Number(values['calibration-examples']), calibrationSeq: Number(values['calibration-seq']),
+    trainSeq: Number(values['train-seq']), trainMicroBatches: Number(values['train-micro-batches']), calibrationExamples: Number(values['calibration-examples']), calibrationSeq: Number(values['calibration-seq']),
   };
   const rows = await runThreadsBench(values.shapes.split(','), s, (m) => process.stderr.write(`${m}\n`));
   for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from '../model/llama.ts';
 import type { WorkerMessage, WorkerReply, WorkerRequest } from './protocol.ts';
-import { shareWeights, writeShared, type SharedWeights } from './shared-weights.ts';
+import { shareWeights } from './shared-weights.ts';
 
 /**
  * The worker's code: run from source (tsx), worker.ts beside this file, started through tsx's loader API; in the
@@ -68,10 +68,7 @@ class EngineWorker {
 
 /** Worker threads holding copies of one model. Create with WorkerPool.start; free with dispose(). */
 export class WorkerPool {
-  private constructor(
-    private readonly workers: EngineWorker[],
-    readonly shared: SharedWeights,
-  ) {}
+  private constructor(private readonly workers: EngineWorker[]) {}
 
   /**
    * Starts `threads − 1` workers with copies of `model` on the active backend.
@@ -83,7 +80,7 @@ export class WorkerPool {
     const source = workerSource();
     const spawn = () => ('url' in source ? new Worker(source.url) : new Worker(source.code, { eval: true }));
     const workers = Array.from({ length: Math.max(0, threads - 1) }, () => new EngineWorker(spawn()));
-    const pool = new WorkerPool(workers, shared);
+    const pool = new WorkerPool(workers);
     try {
       await Promise.all(workers.map((w) => w.request({ type: 'init', backend: tf.getBackend(), shared })));
     } catch (e) {
@@ -101,13 +98,6 @@ export class WorkerPool {
   /** Sends a request to worker `i` and resolves with its reply. */
   request<T>(i: number, req: WorkerRequest): Promise<T> {
     return this.workers[i]!.request<T>(req);
-  }
-
-  /** Copies the named weights of `model` (the main thread's, after an update) to every worker. */
-  async syncWeights(model: LlamaModel, names: readonly string[]): Promise<void> {
-    if (this.workers.length === 0 || names.length === 0) return;
-    await writeShared(model, this.shared, names);
-    await Promise.all(this.workers.map((w) => w.request({ type: 'sync', names: [...names] })));
   }
 
   /** Stops every worker. */

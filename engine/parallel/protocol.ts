@@ -7,18 +7,13 @@ import type { HostBatch } from '../train/batch.ts';
 import type { Evaluable } from '../trim/prepare.ts';
 import type { RecordedEncodings } from './recorded-tokenizer.ts';
 import type { SharedWeights } from './shared-weights.ts';
+import type { SharedAdamWStep, SharedParam } from './shared-update.ts';
 
 /** Builds the worker's model from shared weights on the named backend. Reply: null. */
 export interface InitRequest {
   type: 'init';
   backend: string;
   shared: SharedWeights;
-}
-
-/** Re-reads the named weights from the shared buffers (after an optimizer step). Reply: null. */
-export interface SyncRequest {
-  type: 'sync';
-  names: string[];
 }
 
 /** Calibration performance P of `keep` minus each candidate index (prefix reuse, forward order). Reply: number[]. */
@@ -30,20 +25,43 @@ export interface ScanRequest {
   encodings: RecordedEncodings;
 }
 
-/** Gradients of one part of a step (train/gradients.ts). Reply: GradsReply. */
+/**
+ * Gradients of this worker's rows of one micro-batch (train/gradients.ts), written (first micro-batch) or added
+ * (`accumulate`) into its gradient buffers grads[part] (shared-update.ts writeGradients). Reply: its loss share.
+ */
 export interface GradsRequest {
   type: 'grads';
   keep: KeepMask;
-  /** Hugging Face names of the parameters to differentiate. */
-  names: string[];
+  /** The trainable parameters, in the trainer's order. */
+  params: SharedParam[];
+  /** This worker's thread index (≥ 1; thread 0 is the main thread). */
+  part: number;
   batch: HostBatch;
   stepTargetTokens: number;
+  accumulate: boolean;
 }
 
-/** The gradients of a GradsRequest, in the worker's variable layout (same as the main thread's). */
-export interface GradsReply {
-  loss: number;
-  grads: { name: string; shape: number[]; data: Float32Array }[];
+/** Phase 2 of the shared update (shared-update.ts reduceShard) on shard `part` of `parts`. Reply: Σ g² of the shard. */
+export interface ReduceRequest {
+  type: 'reduce';
+  params: SharedParam[];
+  part: number;
+  parts: number;
+}
+
+/** Phase 3 (shared-update.ts adamwShard) on shard `part` of `parts`. Reply: null. */
+export interface UpdateRequest {
+  type: 'update';
+  params: SharedParam[];
+  part: number;
+  parts: number;
+  step: SharedAdamWStep;
+}
+
+/** Phase 4 (shared-update.ts loadShared): the worker's copy of the model loads every θ. Reply: null. */
+export interface LoadRequest {
+  type: 'load';
+  params: SharedParam[];
 }
 
 /** Times `reps` products of two random [n, n] matrices on the worker's backend (the bench roofline). Reply: seconds. */
@@ -54,7 +72,7 @@ export interface MatMulRequest {
 }
 
 /** Any request. */
-export type WorkerRequest = InitRequest | SyncRequest | ScanRequest | GradsRequest | MatMulRequest;
+export type WorkerRequest = InitRequest | ScanRequest | GradsRequest | ReduceRequest | UpdateRequest | LoadRequest | MatMulRequest;
 
 /** A request as sent, with its id. */
 export type WorkerMessage = WorkerRequest & { id: number };

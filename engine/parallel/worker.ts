@@ -1,7 +1,8 @@
 /**
  * Entry of an engine worker thread (started by pool.ts): holds its own copy of the model on its own
  * single-threaded backend, built from the main thread's shared weights, and answers requests one at a time
- * (protocol.ts): calibration candidates of a scan, gradients of part of a training step, weight syncs.
+ * (protocol.ts): calibration candidates of a scan; gradients of part of a training step and its shard of the
+ * shared optimizer update (shared-update.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -9,31 +10,33 @@ import { selectBackend, parseBackendName } from '../backend/select.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import { namedWeights } from '../model/weights.ts';
 import { microBatchGradients } from '../train/gradients.ts';
-import type { GradsReply, GradsRequest, WorkerMessage, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { GradsRequest, WorkerMessage, WorkerReply, WorkerRequest } from './protocol.ts';
 import { replayTokenizer } from './recorded-tokenizer.ts';
 import { scanCandidates } from './scan.ts';
 import { timeMatMul } from './matmul.ts';
-import { modelFromShared, readShared, type SharedWeights } from './shared-weights.ts';
+import { modelFromShared } from './shared-weights.ts';
+import { adamwShard, loadShared, reduceShard, writeGradients } from './shared-update.ts';
 
 let model: LlamaModel | null = null;
-let shared: SharedWeights | null = null;
 
 function needModel(): LlamaModel {
   if (!model) throw new Error('engine worker: no model (init was not sent)');
   return model;
 }
 
-async function grads(m: LlamaModel, req: GradsRequest): Promise<GradsReply> {
+/** Gradients of this worker's rows, into its shared gradient buffers; returns its loss share. */
+async function grads(m: LlamaModel, req: GradsRequest): Promise<number> {
   m.keepMask = req.keep;
-  const wanted = new Set(req.names);
-  const params = namedWeights(m.weights)
-    .filter((n) => wanted.has(n.hfName))
-    .map((n) => ({ name: n.hfName, variable: n.variable, subLayer: n.subLayer }));
+  const byName = new Map(namedWeights(m.weights).map((n) => [n.hfName, n]));
+  const params = req.params.map((p) => {
+    const n = byName.get(p.name);
+    if (!n) throw new Error(`engine worker: the model has no weight "${p.name}"`);
+    return { name: p.name, variable: n.variable, subLayer: n.subLayer };
+  });
   const { loss, grads: g } = microBatchGradients(m, params, req.batch, req.stepTargetTokens);
   try {
-    const out: GradsReply = { loss: (await loss.data())[0]!, grads: [] };
-    for (const [name, t] of g) out.grads.push({ name, shape: t.shape.slice(), data: (await t.data()) as Float32Array });
-    return out;
+    await writeGradients(req.params, req.part, g, req.accumulate);
+    return (await loss.data())[0]!;
   } finally {
     tf.dispose([loss, ...g.values()]);
   }
@@ -45,18 +48,21 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       const name = parseBackendName(req.backend);
       await selectBackend(name);
       model?.dispose();
-      shared = req.shared;
-      model = modelFromShared(shared);
+      model = modelFromShared(req.shared);
       return null;
     }
-    case 'sync':
-      if (!shared) throw new Error('engine worker: sync before init');
-      readShared(needModel(), shared, req.names);
-      return null;
     case 'scan':
       return scanCandidates(needModel(), replayTokenizer(req.encodings), req.keep, req.candidates, req.calibration);
     case 'grads':
       return grads(needModel(), req);
+    case 'reduce':
+      return reduceShard(req.params, req.part, req.parts);
+    case 'update':
+      adamwShard(req.params, req.part, req.parts, req.step);
+      return null;
+    case 'load':
+      loadShared(req.params, new Map(namedWeights(needModel().weights).map((n) => [n.hfName, n.variable])));
+      return null;
     case 'matmul':
       return timeMatMul(req.n, req.reps);
   }
@@ -68,15 +74,12 @@ if (port) {
   port.on('message', (msg: WorkerMessage) => {
     queue = queue.then(async () => {
       let reply: WorkerReply;
-      const transfer: ArrayBuffer[] = [];
       try {
-        const result = await handle(msg);
-        if (msg.type === 'grads') for (const g of (result as GradsReply).grads) transfer.push(g.data.buffer as ArrayBuffer);
-        reply = { id: msg.id, ok: true, result };
+        reply = { id: msg.id, ok: true, result: await handle(msg) };
       } catch (e) {
         reply = { id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) };
       }
-      port.postMessage(reply, transfer);
+      port.postMessage(reply);
     });
   });
 }

@@ -70,8 +70,87 @@ export function defaultWeightDecay(variable: tf.Variable, matrixDecay: number): 
   return variable.rank >= 2 ? matrixDecay : 0;
 }
 
+/** AdamW's hyper-parameters with their defaults applied. */
+export interface ResolvedAdamW {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** λ of matrices (defaultWeightDecay). */
+  matrixDecay: number;
+}
+
+/**
+ * The hyper-parameters with their defaults (β1 0.9, β2 0.999, ε 1e-8, λ 0.01).
+ * @throws RangeError on a value out of range
+ */
+export function resolveAdamW(options: AdamWOptions = {}): ResolvedAdamW {
+  const r = { beta1: options.beta1 ?? 0.9, beta2: options.beta2 ?? 0.999, epsilon: options.epsilon ?? 1e-8, matrixDecay: options.weightDecay ?? 0.01 };
+  for (const [k, v] of [['beta1', r.beta1], ['beta2', r.beta2]] as const) {
+    if (!(v >= 0 && v < 1)) throw new RangeError(`AdamW ${k} must be in [0, 1), got ${v}`);
+  }
+  if (!(r.epsilon > 0)) throw new RangeError(`AdamW epsilon must be positive, got ${r.epsilon}`);
+  if (!(r.matrixDecay >= 0)) throw new RangeError(`AdamW weightDecay must be ≥ 0, got ${r.matrixDecay}`);
+  return r;
+}
+
+/** A saved moment matched to a parameter of the optimizer restoring it. */
+export interface MatchedMoment {
+  param: string;
+  moment: 'm' | 'v';
+  saved: OptimizerTensor;
+}
+
+/**
+ * Matches a saved state to an optimizer's parameters: both moments of every parameter, shapes checked.
+ * @param params name and shape of each parameter
+ * @returns the matches and the names of saved entries no parameter takes (e.g. of a sub-layer dropped since)
+ * @throws Error on a missing entry, a shape or size mismatch, or a bad step count
+ */
+export function matchSavedState(state: AdamWState, params: Iterable<[string, readonly number[]]>): { matched: MatchedMoment[]; ignored: string[] } {
+  if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`AdamW state: bad step ${state.step}`);
+  const byName = new Map(state.tensors.map((t) => [t.name, t]));
+  const matched: MatchedMoment[] = [];
+  for (const [param, shape] of params) {
+    for (const [suffix, moment] of [['exp_avg', 'm'], ['exp_avg_sq', 'v']] as const) {
+      const key = `${param}/${suffix}`;
+      const saved = byName.get(key);
+      if (!saved) throw new Error(`AdamW state: missing "${key}"`);
+      const size = saved.shape.reduce((a, b) => a * b, 1);
+      if (!tf.util.arraysEqual(saved.shape, [...shape]) || saved.data.length !== size) {
+        throw new Error(`AdamW state: "${key}" has shape [${saved.shape}], expected [${shape}]`);
+      }
+      matched.push({ param, moment, saved });
+      byName.delete(key);
+    }
+  }
+  return { matched, ignored: [...byName.keys()] };
+}
+
+/**
+ * What the trainer and the trim pipeline need of an optimizer: AdamW on the backend (this file) or in shared
+ * host memory for data-parallel steps (engine/parallel/host-adamw.ts).
+ */
+export interface Optimizer {
+  /** Updates applied so far. */
+  readonly step: number;
+  /** Names of the parameters with state, in insertion order. */
+  readonly paramNames: string[];
+  /** Weight decay of a parameter (undefined when unknown). */
+  weightDecayOf(name: string): number | undefined;
+  /** Frees the state of parameters that will never be updated again. */
+  release(names: Iterable<string>): void;
+  /** Continues an earlier optimizer's global step count with fresh moments (throws RangeError on a bad step). */
+  continueFromStep(step: number): void;
+  /** The full state, for checkpoints. */
+  exportState(): Promise<AdamWState>;
+  /** Restores a saved state (matchSavedState's errors); returns the ignored entries' names. */
+  importState(state: AdamWState): string[];
+  /** Frees every moment. */
+  dispose(): void;
+}
+
 /** AdamW over a fixed set of named tf.Variables. Free with dispose(). */
-export class AdamW {
+export class AdamW implements Optimizer {
   /** β1, decay rate of the first moment. */
   readonly beta1: number;
   /** β2, decay rate of the second moment. */
@@ -85,15 +164,10 @@ export class AdamW {
    * @throws RangeError on a hyper-parameter out of range or a duplicate parameter name
    */
   constructor(params: readonly AdamWParam[], options: AdamWOptions = {}) {
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-8;
-    const matrixDecay = options.weightDecay ?? 0.01;
-    for (const [k, v] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
-      if (!(v >= 0 && v < 1)) throw new RangeError(`AdamW ${k} must be in [0, 1), got ${v}`);
-    }
-    if (!(this.epsilon > 0)) throw new RangeError(`AdamW epsilon must be positive, got ${this.epsilon}`);
-    if (!(matrixDecay >= 0)) throw new RangeError(`AdamW weightDecay must be ≥ 0, got ${matrixDecay}`);
+    const { beta1, beta2, epsilon, matrixDecay } = resolveAdamW(options);
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
     for (const p of params) {
       if (this.slots.has(p.name)) throw new RangeError(`AdamW: parameter "${p.name}" given twice`);
       this.slots.set(p.name, {
@@ -199,28 +273,13 @@ export class AdamW {
    * @throws Error on a missing entry, a shape or size mismatch, or a bad step count (nothing is changed then)
    */
   importState(state: AdamWState): string[] {
-    if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`AdamW state: bad step ${state.step}`);
-    const byName = new Map(state.tensors.map((t) => [t.name, t]));
-    const plan: [tf.Variable, OptimizerTensor][] = [];
-    for (const [name, slot] of this.slots) {
-      for (const [suffix, target] of [['exp_avg', slot.m], ['exp_avg_sq', slot.v]] as const) {
-        const key = `${name}/${suffix}`;
-        const saved = byName.get(key);
-        if (!saved) throw new Error(`AdamW state: missing "${key}"`);
-        const size = saved.shape.reduce((a, b) => a * b, 1);
-        if (!tf.util.arraysEqual(saved.shape, target.shape) || saved.data.length !== size) {
-          throw new Error(`AdamW state: "${key}" has shape [${saved.shape}], expected [${target.shape}]`);
-        }
-        plan.push([target, saved]);
-        byName.delete(key);
-      }
-    }
-    for (const [target, saved] of plan) {
-      tf.tidy(() => target.assign(tf.tensor(saved.data, saved.shape, 'float32')));
+    const { matched, ignored } = matchSavedState(state, [...this.slots].map(([name, slot]) => [name, slot.variable.shape]));
+    for (const { param, moment, saved } of matched) {
+      tf.tidy(() => this.slots.get(param)![moment].assign(tf.tensor(saved.data, saved.shape, 'float32')));
     }
     this.t = state.step;
     for (const [name, slot] of this.slots) slot.t = state.paramSteps?.[name] ?? state.step;
-    return [...byName.keys()];
+    return ignored;
   }
 
   /** Frees every moment tensor. */

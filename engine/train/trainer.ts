@@ -13,12 +13,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from '../model/llama.ts';
-import { AdamW, type AdamWOptions } from './adamw.ts';
-import { splitBatch, type HostBatch } from './batch.ts';
+import { AdamW, type AdamWOptions, type Optimizer } from './adamw.ts';
+import type { HostBatch } from './batch.ts';
 import { clipInPlace, globalNorm } from './clip.ts';
 import { microBatchGradients } from './gradients.ts';
 import type { WorkerPool } from '../parallel/pool.ts';
-import type { GradsReply } from '../parallel/protocol.ts';
+import { HostAdamW } from '../parallel/host-adamw.ts';
+import { dataParallelStep } from '../parallel/data-parallel.ts';
 import { selectTrainable, type TrainableParam, type TrainableSpec } from './params.ts';
 
 /** Options of a Trainer. */
@@ -31,8 +32,9 @@ export interface TrainerOptions {
   maxGradNorm?: number;
   /**
    * Worker threads holding copies of this model (engine/parallel/pool.ts): each micro-batch's rows are split
-   * between the main thread and the workers (data-parallel), the gradients summed, one update applied here and
-   * the updated weights copied to the workers. Absent: one thread.
+   * between the main thread and the workers (data-parallel), and every thread reduces and updates its shard of
+   * the weights in shared memory (engine/parallel/data-parallel.ts; the optimizer is then HostAdamW). Absent
+   * or without workers: one thread, AdamW on the backend.
    */
   pool?: WorkerPool;
   /**
@@ -59,10 +61,11 @@ export interface StepResult {
 /** Fine-tunes a model in place, one optimizer step at a time. */
 export class Trainer {
   /** The optimizer; its state is created once here and reused across steps and epochs. */
-  readonly optimizer: AdamW;
+  readonly optimizer: Optimizer;
+  /** The same optimizer by kind: on the backend (one thread) or in shared memory (data-parallel). */
+  private readonly update: { device: AdamW } | { host: HostAdamW; pool: WorkerPool };
   private readonly spec: TrainableSpec;
   private readonly maxGradNorm: number;
-  private readonly pool: WorkerPool | undefined;
   private readonly teacher: LlamaModel | undefined;
 
   /**
@@ -75,11 +78,20 @@ export class Trainer {
   ) {
     this.spec = options.trainable ?? {};
     this.maxGradNorm = options.maxGradNorm ?? 1.0;
-    this.pool = options.pool;
     this.teacher = options.teacher;
     if (!(this.maxGradNorm > 0)) throw new RangeError(`maxGradNorm must be positive, got ${this.maxGradNorm}`);
-    if (this.pool && this.teacher) throw new Error('distillation runs on one thread: the workers hold no teacher');
-    this.optimizer = new AdamW(selectTrainable(model, this.spec), options.optimizer);
+    const pool = options.pool && options.pool.size > 0 ? options.pool : null;
+    if (pool && this.teacher) throw new Error('distillation runs on one thread: the workers hold no teacher');
+    const params = selectTrainable(model, this.spec);
+    if (pool) {
+      const host = new HostAdamW(params, options.optimizer ?? {}, pool.size + 1);
+      this.update = { host, pool };
+      this.optimizer = host;
+    } else {
+      const device = new AdamW(params, options.optimizer);
+      this.update = { device };
+      this.optimizer = device;
+    }
   }
 
   /** Optimizer updates applied so far (the schedule's step index for the next update). */
@@ -114,33 +126,23 @@ export class Trainer {
     const targetTokens = microBatches.reduce((a, b) => a + b.targetTokens, 0);
     const realTokens = microBatches.reduce((a, b) => a + b.realTokens, 0);
     if (targetTokens === 0) throw new Error('training step has no target token (every lossMask entry is 0)');
+    if ('host' in this.update) {
+      const r = await dataParallelStep(this.update.pool, this.model, this.update.host, params, microBatches, lr, this.maxGradNorm, targetTokens);
+      return { ...r, targetTokens, realTokens, seconds: (performance.now() - start) / 1000 };
+    }
     const grads = new Map<string, tf.Tensor>();
     let lossSum: tf.Scalar | null = null;
     let norm: tf.Scalar | null = null;
     const add = (name: string, grad: tf.Tensor) => grads.set(name, accumulate(grads.get(name) ?? null, grad));
     try {
       for (const mb of microBatches) {
-        // Data-parallel: rows split between the main thread (part 0) and the workers; the parts' gradients
-        // are summed in part order (train/gradients.ts: each part's loss is already divided by the step's N).
-        const parts = this.pool && this.pool.size > 0 ? splitBatch(mb, this.pool.size + 1) : [mb];
-        const names = params.map((p) => p.name);
-        const remote = parts.slice(1).map((batch, i) =>
-          this.pool!.request<GradsReply>(i, { type: 'grads', keep: [...this.model.keepMask], names, batch, stepTargetTokens: targetTokens }),
-        );
-        const remoteAll = Promise.all(remote);
-        remoteAll.catch(() => {}); // awaited below; a local error must not leave it unhandled
-        const local = microBatchGradients(this.model, params, parts[0]!, targetTokens, this.teacher);
+        const local = microBatchGradients(this.model, params, mb, targetTokens, this.teacher);
         lossSum = accumulate(lossSum, local.loss) as tf.Scalar;
         for (const [name, grad] of local.grads) add(name, grad);
-        for (const reply of await remoteAll) {
-          lossSum = accumulate(lossSum, tf.scalar(reply.loss)) as tf.Scalar;
-          for (const g of reply.grads) add(g.name, tf.tensor(g.data, g.shape, 'float32'));
-        }
       }
       // in place: each clipped gradient replaces its input at once (one gradient's bytes of headroom, not all)
       norm = this.maxGradNorm === Infinity ? globalNorm(grads.values()) : clipInPlace(grads, this.maxGradNorm);
-      this.optimizer.apply(grads, lr);
-      if (this.pool) await this.pool.syncWeights(this.model, [...grads.keys()]);
+      this.update.device.apply(grads, lr);
       const read = tf.stack([lossSum!, norm]);
       const [loss, gradNorm] = await read.data();
       read.dispose();

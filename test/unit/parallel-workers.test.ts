@@ -12,6 +12,7 @@ import type { Evaluable } from '../../engine/trim/prepare.ts';
 import { randomTokenExamples } from '../../engine/bench/measure.ts';
 import { WorkerPool } from '../../engine/parallel/pool.ts';
 import { parallelScan } from '../../engine/parallel/scan.ts';
+import { threadShares } from '../../engine/parallel/data-parallel.ts';
 import { loadStories } from '../helpers/shared.ts';
 
 // Two copies of stories260K: `serial` trains on one thread, `parallel` with a pool of one worker (2 threads).
@@ -47,7 +48,16 @@ test('splitBatch: consecutive rows, sizes differ by at most one, token counts ad
   assert.equal(splitBatch(batch, 9).length, 5, 'never more parts than rows');
 });
 
-test('data-parallel step on 2 threads equals the single-thread step within 1e-5 relative (two steps, weights synced)', async () => {
+test('threadShares: whole micro-batches round-robin when they divide evenly, else each one\'s rows split', () => {
+  const mb = (rows: number) => makeBatch(TEXTS.slice(0, rows).map((t) => ({ inputIds: serial.tokenizer!.encode(t), lossMask: serial.tokenizer!.encode(t).map(() => 1) })));
+  const four = [mb(1), mb(2), mb(3), mb(4)];
+  assert.deepEqual(threadShares(four, 2).map((s) => s.map((b) => b.batch)), [[1, 3], [2, 4]]);
+  assert.deepEqual(threadShares([mb(5)], 2).map((s) => s.map((b) => b.batch)), [[3], [2]]);
+  assert.deepEqual(threadShares([mb(1)], 2).map((s) => s.length), [1, 0], 'a thread without rows gets an empty share');
+  assert.deepEqual(threadShares([mb(2), mb(5), mb(4)], 2).map((s) => s.map((b) => b.batch)), [[1, 3, 2], [1, 2, 2]]);
+});
+
+test('data-parallel step on 2 threads equals the single-thread step within 1e-5 relative (whole micro-batches, then split rows)', async () => {
   const examples = TEXTS.map((t) => {
     const inputIds = serial.tokenizer!.encode(t);
     return { inputIds, lossMask: inputIds.map((_, i) => (i >= 2 ? 1 : 0)) };
@@ -56,7 +66,8 @@ test('data-parallel step on 2 threads equals the single-thread step within 1e-5 
   const one = new Trainer(serial.model, spec);
   const two = new Trainer(parallel.model, { ...spec, pool });
   for (const step of [0, 1]) {
-    const batches = [makeBatch(examples.slice(0, 3)), makeBatch(examples.slice(3))];
+    // step 0: two micro-batches, one per thread; step 1: one micro-batch, its rows split across the threads
+    const batches = step === 0 ? [makeBatch(examples.slice(0, 3)), makeBatch(examples.slice(3))] : [makeBatch(examples)];
     const a = await one.trainStep(batches, 1e-2);
     const b = await two.trainStep(batches, 1e-2);
     assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(a.loss), `step ${step} loss ${a.loss} vs ${b.loss}`);
