@@ -84,6 +84,7 @@ const StoredRunConfigSchema = z.object({
   variants: z.object({
     softDrop: z.boolean(), healTrainable: z.enum(['all', 'sparse']), distill: z.boolean(),
     lookahead: z.number().int().min(0), lookaheadSteps: z.number().int().min(0),
+    healRestart: z.boolean().default(false), // absent in runs stored before the variant: they ran without it
   }).default(DEFAULT_TRIM_VARIANTS),
   baselineEpochs: S.baselineEpochs.schema,
   benchmark: z.object({ promptTokens: z.number().int().min(1), newTokens: z.number().int().min(1), runs: z.number().int().min(1) })

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: () => import('./commands/plan.ts'),
   resume: () => import('./commands/resume.ts'),
   runs: () => import('./commands/runs.ts'),
+  report: () => import('./commands/report.ts'),
   eval: () => import('./commands/eval.ts'),
   bench: () => import('./commands/bench.ts'),
   chat: () => import('./commands/chat.ts'),
@@ -89,6 +90,7 @@ commands:
   plan       predicted time and memory of a trim run, measured on this machine in seconds
   resume     continue an interrupted run from its last checkpoint
   runs       list runs and checkpoints
+  report     a run's report again, with other runs' checkpoints beside its own (--compare)
   eval       acc/acc_norm or next-token accuracy and perplexity on a dataset
   bench      prefill/decode tokens/s and memory, full vs trimmed
   chat       terminal chat with a model or checkpoint

@@ -5,6 +5,7 @@
  */
 import type { ReportEntry, TrimReport } from './types.ts';
 import { formatPerformance, noiseStatements } from './uncertainty.ts';
+import { comparisonTable } from './compare.ts';
 
 /** Why the drop phase ended, in words (keys: TrimState.stopReason). */
 const STOP_REASONS: Record<string, string> = {
@@ -116,6 +117,14 @@ export function renderMarkdown(report: TrimReport): string {
     '',
     ...quantizedSection(report),
   ];
+  const compared = comparisonTable(report, total);
+  if (compared) {
+    lines.push('## TrimLLM checkpoints beside other runs', '',
+      "Every TrimLLM checkpoint, before and while healing, of this run and the compared ones, on this run's test split " +
+      '(performance ± binomial standard error; the frontier plot draws each run as a line).', '',
+      table(compared.header.map(cell), compared.header.map((_, i) => (i === 0 ? 'l' : 'r')), compared.rows.map((r) => r.map(cell))), '',
+      ...compared.drops.map((d) => `- ${cell(d)}`), '');
+  }
   const noise = noiseStatements(report.entries);
   if (noise.length > 0) lines.push('## Within noise?', '', ...noise.map((n) => `- ${cell(n)}`), '');
   lines.push('## Order of dropping', '');

@@ -2,9 +2,12 @@
  * frontier.svg: the accuracy/size/speed frontier of a trim run (paper §4.2 "flexible continuum of target
  * sizes"). x = fraction of sub-layers kept, y = task performance, colour = decode tokens/s (viridis). Each kind
  * has its own marker; TrimLLM checkpoints are joined by a line in step order; every point carries its name,
- * placed greedily where it overlaps no other label or point.
+ * placed greedily where it overlaps no other label or point. Compared runs (compare.ts) add their TrimLLM
+ * checkpoints as further lines, one colour each, named in the legend (their points are not labelled: the report's
+ * comparison table has their numbers).
  */
 import type { ReportEntry, ReportEntryKind } from './types.ts';
+import { trimCheckpoints, type CheckpointSeries } from './compare.ts';
 import { axes, colourBar, el, esc, linearScale, svgDocument, textWidth, viridis, type Frame } from './svg.ts';
 
 const WIDTH = 940;
@@ -79,17 +82,26 @@ function placeLabels(points: { x: number; y: number; text: string }[]): { x: num
   });
 }
 
+/** Line colours of compared runs (Okabe–Ito palette: distinguishable with colour-vision deficiencies). */
+const SERIES_COLOURS = ['#D55E00', '#0072B2', '#CC79A7', '#009E73', '#E69F00'];
+
 /**
  * Renders the frontier plot.
  * @param nLayers L, for the x-axis title (2L sub-layers)
+ * @param comparison this run's label and the other runs' TrimLLM checkpoints (absent: this run alone)
  */
-export function renderFrontierPlot(entries: readonly ReportEntry[], nLayers: number, title = 'Accuracy / size / speed frontier'): string {
+export function renderFrontierPlot(
+  entries: readonly ReportEntry[], nLayers: number, title = 'Accuracy / size / speed frontier',
+  comparison?: { label: string; others: readonly CheckpointSeries[] },
+): string {
   const { left, top, width, height } = FRAME;
-  const metrics = [...new Set(entries.map((e) => e.metric))].join(', ') || 'performance';
+  const others = (comparison?.others ?? []).map((o) => ({ label: o.label, entries: trimCheckpoints(o.entries) }));
+  const everything = [...entries, ...others.flatMap((o) => o.entries)];
+  const metrics = [...new Set(everything.map((e) => e.metric))].join(', ') || 'performance';
   const xTitle = `sub-layers kept (fraction of 2L = ${2 * nLayers})`;
   const yTitle = `performance: ${metrics} (higher is better)`;
-  const kx = entries.map((e) => e.keptFraction);
-  const py = entries.map((e) => e.performance);
+  const kx = everything.map((e) => e.keptFraction);
+  const py = everything.map((e) => e.performance);
   const x = linearScale(kx.length ? Math.min(...kx) : 0, kx.length ? Math.max(...kx) : 1, left + 18, left + width - 18, 6, [0, 1]);
   const y = linearScale(py.length ? Math.min(...py) : 0, py.length ? Math.max(...py) : 1, top + height - 16, top + 16, 6, [0, 1]);
   const parts = [axes(FRAME, x, y, xTitle, yTitle, (v) => `${Math.round(v * 1000) / 10}%`)];
@@ -98,14 +110,20 @@ export function renderFrontierPlot(entries: readonly ReportEntry[], nLayers: num
   const tMax = tps.length ? Math.max(...tps) : 0;
   const colour = (v: number) => viridis(tMax > tMin ? (v - tMin) / (tMax - tMin) : 0.5);
 
-  const trim = entries
-    .map((e, i) => ({ e, i }))
-    .filter(({ e }) => e.kind === 'trimllm')
-    .sort((a, b) => (a.e.step ?? 0) - (b.e.step ?? 0) || b.e.keptFraction - a.e.keptFraction || a.i - b.i);
-  if (trim.length > 1) {
-    const pts = trim.map(({ e }) => `${Math.round(x.map(e.keptFraction) * 100) / 100},${Math.round(y.map(e.performance) * 100) / 100}`);
-    parts.push(el('polyline', { points: pts.join(' '), fill: 'none', stroke: '#555', 'stroke-width': 1.5, 'stroke-dasharray': '6 3' }));
-  }
+  const trim = trimCheckpoints(entries);
+  const line = (series: readonly ReportEntry[], attrs: Record<string, string | number>) => {
+    const pts = series.map((e) => `${Math.round(x.map(e.keptFraction) * 100) / 100},${Math.round(y.map(e.performance) * 100) / 100}`);
+    parts.push(el('polyline', { points: pts.join(' '), fill: 'none', 'stroke-width': 1.5, ...attrs }));
+  };
+  if (trim.length > 1) line(trim, { stroke: '#555', 'stroke-dasharray': '6 3' });
+  others.forEach((o, j) => {
+    const stroke = SERIES_COLOURS[j % SERIES_COLOURS.length]!;
+    if (o.entries.length > 1) line(o.entries, { stroke });
+    for (const e of o.entries) {
+      parts.push(el('path', { d: markerPath('trimllm', x.map(e.keptFraction), y.map(e.performance), 5), fill: '#ffffff', stroke, 'stroke-width': 2 },
+        el('title', {}, esc(`${o.label}: ${e.name}: ${e.performance.toFixed(3)} ${e.metric}`))));
+    }
+  });
   const placed = entries.map((e) => ({ x: x.map(e.keptFraction), y: y.map(e.performance), text: e.name }));
   for (const [i, e] of entries.entries()) {
     parts.push(el('path', { d: markerPath(e.kind, placed[i]!.x, placed[i]!.y), fill: colour(e.decodeTokensPerSecond), stroke: '#222', 'stroke-width': 1 }, el('title', {}, esc(`${e.name}: ${e.performance.toFixed(3)} ${e.metric}, ${e.decodeTokensPerSecond.toFixed(1)} tokens/s`))));
@@ -125,8 +143,15 @@ export function renderFrontierPlot(entries: readonly ReportEntry[], nLayers: num
     ly += 24;
     if (k === 'trimllm' && trim.length > 1) parts.push(el('line', { x1: lx - 2, y1: ly - 4, x2: lx + 22, y2: ly - 4, stroke: '#555', 'stroke-width': 1.5, 'stroke-dasharray': '6 3' }));
     parts.push(el('path', { d: markerPath(k, lx + 10, ly - 4), fill: '#bbbbbb', stroke: '#222' }));
-    parts.push(el('text', { x: lx + 28, y: ly }, esc(KIND_LABELS[k])));
+    parts.push(el('text', { x: lx + 28, y: ly }, esc(k === 'trimllm' && comparison ? `TrimLLM: ${comparison.label}` : KIND_LABELS[k])));
   }
+  others.forEach((o, j) => {
+    const stroke = SERIES_COLOURS[j % SERIES_COLOURS.length]!;
+    ly += 24;
+    parts.push(el('line', { x1: lx - 2, y1: ly - 4, x2: lx + 22, y2: ly - 4, stroke, 'stroke-width': 1.5 }));
+    parts.push(el('path', { d: markerPath('trimllm', lx + 10, ly - 4, 5), fill: '#ffffff', stroke, 'stroke-width': 2 }));
+    parts.push(el('text', { x: lx + 28, y: ly }, esc(`TrimLLM: ${o.label}`)));
+  });
   if (entries.length > 0) {
     parts.push(colourBar(lx, ly + 48, 150, tMin, tMax, 'decode tokens/s', (v) => v.toFixed(v >= 100 ? 0 : 1)));
     parts.push(el('text', { x: lx, y: ly + 222, 'font-size': 11, fill: '#555' }, '(batch 1, KV cache, median)'));

@@ -4,7 +4,7 @@
  * the healed TrimLLM checkpoint and every baseline as mean ± sample standard deviation over seeds, the share of
  * the full fine-tune, and every checkpoint before healing by kept count, one column per variant.
  */
-import type { ReportEntry, ReportEntryKind, TrimReport } from './types.ts';
+import { healEpochOf, type ReportEntry, type ReportEntryKind, type TrimReport } from './types.ts';
 import { seedSpread } from './uncertainty.ts';
 
 /** The reports of one variant, one per seed. */
@@ -25,7 +25,7 @@ export function finalTrimEntry(report: TrimReport): ReportEntry | null {
  */
 export function frontierBeforeHealing(report: TrimReport): Map<number, number> {
   const out = new Map<number, number>();
-  for (const e of report.entries) if (e.kind === 'trimllm' && !/\bheal \d+/.test(e.name)) out.set(e.kept.length, e.performance);
+  for (const e of report.entries) if (e.kind === 'trimllm' && healEpochOf(e) === null) out.set(e.kept.length, e.performance);
   return out;
 }
 

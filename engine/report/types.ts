@@ -134,6 +134,22 @@ export interface TrimReport {
   referencePerformance?: number;
   /** GGUF exports measured in llama.cpp (absent when not measured). */
   quantized?: QuantizedRow[];
+  /** Other runs' TrimLLM checkpoints shown beside this run's (`trimllm report --compare`); absent: none. */
+  comparison?: RunComparison;
+}
+
+/** This run's TrimLLM checkpoints beside other runs' (e.g. hard vs soft dropping), on the same test split. */
+export interface RunComparison {
+  /** What this run is, e.g. `hard drop`. */
+  label: string;
+  /** The other runs: a label each (e.g. `soft drop`) and their TrimLLM entries (other kinds are ignored). */
+  others: { label: string; entries: ReportEntry[] }[];
+}
+
+/** The healing epoch of a TrimLLM checkpoint named `… heal N …` (pipeline.ts labels), or null before healing. */
+export function healEpochOf(e: Pick<ReportEntry, 'name'>): number | null {
+  const m = /\bheal (\d+)/.exec(e.name);
+  return m ? Number(m[1]) : null;
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -159,8 +175,7 @@ export function validateReport(report: TrimReport): void {
     const m = typeof name === 'string' ? SUB_LAYER.exec(name) : null;
     if (!m || Number(m[2]) >= report.nLayers) fail(`${where} "${String(name)}" is not a sub-layer of a ${report.nLayers}-block model`);
   };
-  report.entries.forEach((e, i) => {
-    const at = `entries[${i}]`;
+  const entry = (e: ReportEntry, at: string) => {
     if (typeof e.name !== 'string' || e.name === '') fail(`${at}.name must be a non-empty string`);
     if (!REPORT_ENTRY_KINDS.includes(e.kind)) fail(`${at}.kind "${String(e.kind)}" is not one of ${REPORT_ENTRY_KINDS.join(', ')}`);
     if (!Array.isArray(e.kept)) fail(`${at}.kept must be an array`);
@@ -176,7 +191,16 @@ export function validateReport(report: TrimReport): void {
       }
     }
     if (typeof e.metric !== 'string') fail(`${at}.metric must be a string`);
-  });
+  };
+  report.entries.forEach((e, i) => entry(e, `entries[${i}]`));
+  if (report.comparison !== undefined) {
+    const c = report.comparison;
+    if (typeof c?.label !== 'string' || !Array.isArray(c.others)) fail('comparison needs a label and an others array');
+    c.others.forEach((o, j) => {
+      if (typeof o?.label !== 'string' || !Array.isArray(o.entries)) fail(`comparison.others[${j}] needs a label and an entries array`);
+      o.entries.forEach((e, i) => entry(e, `comparison.others[${j}].entries[${i}]`));
+    });
+  }
   report.losses.forEach((p, i) => {
     if (!finite(p.step) || !finite(p.epoch) || !finite(p.loss)) fail(`losses[${i}] needs finite step, epoch and loss`);
   });

@@ -53,7 +53,7 @@ export function renderReport(report: TrimReport): Record<(typeof REPORT_FILES)[n
     'report.md': renderMarkdown(report),
     'loss.svg': renderLossPlot(report.losses, report.drops, `Training loss — ${on}`),
     'layer-map.svg': renderLayerMap(report.nLayers, report.drops, 'Sub-layers dropped, by training step'),
-    'frontier.svg': renderFrontierPlot(report.entries, report.nLayers, `Frontier — ${title}`),
+    'frontier.svg': renderFrontierPlot(report.entries, report.nLayers, `Frontier — ${title}`, report.comparison),
   };
 }
 

@@ -2,7 +2,7 @@
  * One TrimLLM run end to end (DESIGN.md §1): an initial calibration scan fixes the sparse-update mask, then the
  * progressive schedule (progressive.ts) trains, scores, drops and heals, checkpointing every epoch; each
  * checkpoint is measured on the test split (P with its scored count, parameter bytes, decode tokens/s). The
- * named variants (variants.ts: soft drop, healing set, distillation, look-ahead, planned LR span) plug in here.
+ * named variants (variants.ts: soft drop, healing set, distillation, look-ahead, healing warm restart) plug in here.
  * Baselines are trained and measured the same way in baseline-runs.ts. Persistence is the caller's (RunSink), so
  * the engine stays free of the database; a run resumes from any checkpoint the sink saved (ResumePoint).
  * (Over 400 lines: the variants' hooks — the look-ahead probe and the distillation teacher — use the run's private
@@ -20,7 +20,7 @@ import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import { evaluateTextTokens } from '../eval/text-tokens.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
 import { chooseDrop, scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
-import { initialTrimState, plannedEpochs, runTrimSchedule, type TrimState, type TrimTargets } from './progressive.ts';
+import { initialTrimState, lrSpan, plannedEpochs, runTrimSchedule, type LrSpan, type TrimState, type TrimTargets } from './progressive.ts';
 import type { DropRule } from './baselines.ts';
 import type { OneShotRule } from './one-shot.ts';
 import { DEFAULT_TRIM_VARIANTS, type TrimVariants } from './variants.ts';
@@ -192,12 +192,15 @@ export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name:
   };
 }
 
-/** trainEpoch options of one epoch of this run: its batching, seed, lr schedule and stop signal. */
-function epochOptions(ctx: TrimRunContext, epoch: number, totalSteps: number, onStep: EpochOptions['onStep']): EpochOptions {
+/** trainEpoch options of one epoch of this run: its batching, seed, lr schedule (span) and stop signal. */
+function epochOptions(ctx: TrimRunContext, epoch: number, span: LrSpan, onStep: EpochOptions['onStep']): EpochOptions {
   return {
     microBatchSize: ctx.config.microBatchSize, accumulationSteps: ctx.config.accumulationSteps,
-    seed: ctx.config.seed, epoch, totalSteps,
-    schedule: { peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio },
+    seed: ctx.config.seed, epoch, totalSteps: span.totalSteps,
+    schedule: {
+      peakLr: ctx.config.lr, warmupSteps: ctx.config.warmupSteps, minLrRatio: ctx.config.minLrRatio,
+      ...(span.restartStep !== undefined ? { restartStep: span.restartStep } : {}),
+    },
     ...(onStep ? { onStep } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
@@ -209,7 +212,7 @@ export async function trainEpochs(model: LlamaModel, trainer: Trainer, ctx: Trim
   for (let epoch = 0; epoch < epochs; epoch++) {
     // epochs of a baseline count from 1, as TrimLLM's
     const r = await trainEpoch(trainer, ctx.task.train,
-      epochOptions(ctx, epoch, total, (e) => ctx.sink.onStep({ ...e, epoch: epoch + 1, phase })));
+      epochOptions(ctx, epoch, { totalSteps: total }, (e) => ctx.sink.onStep({ ...e, epoch: epoch + 1, phase })));
     if (r.aborted) throw new Error('stopped by the user');
   }
 }
@@ -326,10 +329,11 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       return trainer;
     };
     const schedule = { ...ctx.config, targets: ctx.config.targets, healTrainable: variants.healTrainable, softDrop: variants.softDrop };
-    const totalSteps = plannedEpochs(schedule, nSub).total * stepsPerEpoch(ctx);
+    const planned = plannedEpochs(schedule, nSub);
+    let span = lrSpan(planned, stepsPerEpoch(ctx), variants.healRestart, 'drop', 0); // of the epoch being trained
     try {
       return await runTrimSchedule(state, schedule, {
-        trainEpoch: async (epoch, keep, trainable, { phase, fading }) => {
+        trainEpoch: async (epoch, keep, trainable, { phase, fading, dropEpochs }) => {
           model.keepMask = keep;
           if (!trainable.some((t, i) => t && keep[i])) {
             ctx.sink.onMessage(`epoch ${epoch}: every trainable sub-layer has been dropped; nothing to train (paper §3.4: frozen ones stay frozen)`);
@@ -338,9 +342,10 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
           if (phase === 'heal' && variants.distill && !distill.teacher) distill.teacher = await trainTeacher(ctx, epoch - 1 + (ctx.config.healEpochs ?? epoch - 1));
           setFading(model, fading);
           trainingNow.mask = trainable;
+          span = lrSpan(planned, stepsPerEpoch(ctx), variants.healRestart, phase, dropEpochs);
           try {
             const r = await trainEpoch(trainerForMask(trainable, phase === 'heal' && variants.distill), ctx.task.train,
-              epochOptions(ctx, epoch, totalSteps, async (e) => {
+              epochOptions(ctx, epoch, span, async (e) => {
                 if (fading !== null) setFading(model, fading, fadeScale(e.examplesDone, e.examplesTotal));
                 await ctx.sink.onStep({ ...e, phase: 'trimllm' });
               }));
@@ -353,7 +358,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
         scan: (epoch, keep, draw) => scan(model, ctx, epoch, keep, draw, pool),
         ...(variants.lookahead > 0 ? {
           choose: (epoch: number, keep: KeepMask, scores: SubLayerScore[]) => chooseByRecovery(keep, scores, ctx.config.method, variants.lookahead,
-            (without, candidate) => probeRecovery(model, trainer, ctx, { epoch, keep, trainable: trainingNow.mask, without, candidate: candidate.index, totalSteps }),
+            (without, candidate) => probeRecovery(model, trainer, ctx, { epoch, keep, trainable: trainingNow.mask, without, candidate: candidate.index, span }),
             (c, p) => ctx.sink.onMessage(`look-ahead epoch ${epoch}: without ${c.subLayer} P ${(100 * c.calibrationPerformance).toFixed(1)}% → ${(100 * p).toFixed(1)}% after ${variants.lookaheadSteps} steps`)),
         } : {}),
         validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
@@ -387,7 +392,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
  */
 async function probeRecovery(
   model: LlamaModel, trainer: Trainer, ctx: TrimRunContext,
-  at: { epoch: number; keep: KeepMask; trainable: readonly boolean[]; without: KeepMask; candidate: number; totalSteps: number },
+  at: { epoch: number; keep: KeepMask; trainable: readonly boolean[]; without: KeepMask; candidate: number; span: LrSpan },
 ): Promise<number> {
   const variants = ctx.config.variants ?? DEFAULT_TRIM_VARIANTS;
   const trainable = at.keep.map((k, i) => k && at.trainable[i]!);
@@ -398,7 +403,7 @@ async function probeRecovery(
     model.keepMask = at.without;
     const perStep = ctx.config.microBatchSize * ctx.config.accumulationSteps;
     const burst = seededSample(ctx.task.train, variants.lookaheadSteps * perStep, deriveSeed(ctx.config.seed, at.epoch, 104729 + at.candidate));
-    const r = await trainEpoch(probe, burst, epochOptions(ctx, at.epoch, at.totalSteps, undefined));
+    const r = await trainEpoch(probe, burst, epochOptions(ctx, at.epoch, at.span, undefined));
     if (r.aborted) throw new Error('stopped by the user');
     return await performance(model, ctx.tokenizer, calibrationFor(ctx, at.epoch), at.without);
   } finally {

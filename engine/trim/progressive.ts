@@ -85,6 +85,8 @@ export interface EpochContext {
   phase: 'drop' | 'heal';
   /** Soft dropping: the sub-layer (keep-mask index) to fade 1 → 0 over this epoch, or null. */
   fading: number | null;
+  /** Drop-phase epochs finished before this epoch (while healing: the whole drop phase, however it ended). */
+  dropEpochs: number;
 }
 
 /** The work the schedule drives. */
@@ -138,6 +140,28 @@ export function plannedEpochs(config: Pick<TrimScheduleConfig, 'targets' | 'drop
   return { drop, heal, total: Math.max(1, drop + heal) };
 }
 
+/** Where an epoch's learning rate sits in the run's schedule (train/schedule.ts): its steps and restart. */
+export interface LrSpan {
+  /** Optimizer steps the schedule spans. */
+  totalSteps: number;
+  /** Warm restart step (the first healing step), absent for one cosine over the run. */
+  restartStep?: number;
+}
+
+/**
+ * The learning-rate span of an epoch: one cosine over the planned epochs, or with `healRestart` (variants.ts) two
+ * cycles: the planned drop epochs, then the healing epochs from the step where healing actually starts (an
+ * accuracy floor or a memory target can end the drop phase early). Assumes every epoch takes `stepsPerEpoch`
+ * optimizer steps (as trainEpoch does).
+ * @param dropEpochs drop-phase epochs finished (EpochContext.dropEpochs)
+ */
+export function lrSpan(planned: PlannedEpochs, stepsPerEpoch: number, healRestart: boolean, phase: 'drop' | 'heal', dropEpochs: number): LrSpan {
+  if (!healRestart || planned.heal === 0) return { totalSteps: planned.total * stepsPerEpoch };
+  const restartEpoch = phase === 'heal' ? dropEpochs : planned.drop;
+  if (restartEpoch === 0) return { totalSteps: planned.heal * stepsPerEpoch }; // nothing to drop: healing is the run
+  return { totalSteps: (restartEpoch + planned.heal) * stepsPerEpoch, restartStep: restartEpoch * stepsPerEpoch };
+}
+
 /**
  * What healing trains: every remaining sub-layer by default (DESIGN.md §1 measured it best: 34.5% vs 33.2% with
  * r = 0.25 on Grimm), or the sparse set kept from before with healTrainable 'sparse'.
@@ -177,7 +201,7 @@ export async function runTrimSchedule(start: TrimState, config: TrimScheduleConf
         continue;
       }
       const epoch = state.epochsDone + 1;
-      await hooks.trainEpoch(epoch, state.keep, state.trainable, { phase: 'drop', fading });
+      await hooks.trainEpoch(epoch, state.keep, state.trainable, { phase: 'drop', fading, dropEpochs: state.epochsDone });
       const floor = config.targets.accuracyFloor;
       if (floor !== undefined && state.referencePerformance === null && config.targets.floorReference !== 'base') {
         state = { ...state, referencePerformance: await hooks.validate(state.keep) };
@@ -228,7 +252,7 @@ export async function runTrimSchedule(start: TrimState, config: TrimScheduleConf
       continue;
     }
     const epoch = state.epochsDone + 1;
-    await hooks.trainEpoch(epoch, state.keep, state.trainable, { phase: 'heal', fading: null });
+    await hooks.trainEpoch(epoch, state.keep, state.trainable, { phase: 'heal', fading: null, dropEpochs: state.epochsDone - state.healEpochsDone });
     state = { ...state, epochsDone: epoch, healEpochsDone: state.healEpochsDone + 1 };
     await hooks.checkpoint(state, `heal ${state.healEpochsDone}`);
   }

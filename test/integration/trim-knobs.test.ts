@@ -1,6 +1,7 @@
 // TrimLLM's knobs do what they say, on stories260K (5 blocks = 10 sub-layers) and the bundled story-QA data:
 // the sparse update trains exactly ceil(r·2L) sub-layers in epoch 1 (every other weight bit-identical), the
-// cosine learning rate reaches its floor at the last planned epoch, and --floor stops a CLI run.
+// cosine learning rate reaches its floor at the last planned epoch (with heal-restart, the default: at the end of the
+// drop phase and again at the end of healing, restarting at the peak), and --floor stops a CLI run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { loadStories, repoPath, STORIES_BIN, TEST_DB_KEY } from '../helpers/shar
 import { runCli } from '../helpers/cli.ts';
 import { importDataset, type NormalisedRecord } from '../../engine/data/index.ts';
 import { prepareTask } from '../../engine/trim/prepare.ts';
-import { FIXED_RUN_SETTINGS, runTrimLLM, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import { FIXED_RUN_SETTINGS, runTrimLLM, type RunSink, type TrimRunConfig } from '../../engine/trim/pipeline.ts';
+import { DEFAULT_TRIM_VARIANTS, parseVariants } from '../../engine/trim/variants.ts';
 import { plannedEpochs } from '../../engine/trim/progressive.ts';
 import { namedWeights } from '../../engine/model/weights.ts';
 import type { LlamaModel } from '../../engine/model/llama.ts';
@@ -27,7 +29,7 @@ async function weightsOf(model: LlamaModel): Promise<Map<string, { subLayer: str
   return out;
 }
 
-test('epoch 1 changes exactly ceil(r·2L) sub-layers; the LR reaches its floor at the last planned epoch', async () => {
+test('epoch 1 changes exactly ceil(r·2L) sub-layers; without heal-restart the LR reaches its floor at the last planned epoch', async () => {
   const base = await loadStories();
   const before = await weightsOf(base.model);
   const imported = await importDataset(DATA);
@@ -35,7 +37,7 @@ test('epoch 1 changes exactly ceil(r·2L) sub-layers; the LR reaches its floor a
   base.model.dispose();
   const config: TrimRunConfig = {
     ...FIXED_RUN_SETTINGS, method: 'both', sparseRatio: 0.25, dropsPerEpoch: 1, targets: { keptFraction: 0.8, maxEpochs: 20 },
-    lr: 1e-3, microBatchSize: 8, calibrationSize: 4, seed: 0, baselines: [],
+    lr: 1e-3, microBatchSize: 8, calibrationSize: 4, seed: 0, baselines: [], variants: parseVariants('no-heal-restart'),
   };
   let model: LlamaModel | undefined;
   let changed: string[] | undefined;
@@ -73,6 +75,30 @@ test('epoch 1 changes exactly ceil(r·2L) sub-layers; the LR reaches its floor a
   assert.equal(steps.at(-1)!.epoch, planned.total);
   assert.ok(Math.abs(steps.at(-1)!.lr - floor) < 1e-12, `last step's LR ${steps.at(-1)!.lr} is the floor ${floor}`);
   assert.ok(firstAtFloor >= steps.length - 2, 'the floor is reached within one step of the end, not earlier');
+});
+
+test('heal-restart (the default): the LR reaches the floor at the end of the drop phase, restarts at the peak for healing, ends at the floor', async () => {
+  const base = await loadStories();
+  const imported = await importDataset(DATA);
+  const task = prepareTask(base.tokenizer!, imported.taskType, imported.records as NormalisedRecord[], { maxSeqLen: base.model.config.maxSeqLen, maxTrain: 24, maxEval: 8, seed: 0 });
+  base.model.dispose();
+  const config: TrimRunConfig = {
+    ...FIXED_RUN_SETTINGS, method: 'both', sparseRatio: 0.25, dropsPerEpoch: 1, targets: { keptFraction: 0.8, maxEpochs: 20 },
+    lr: 1e-3, microBatchSize: 8, calibrationSize: 4, seed: 0, baselines: [], variants: DEFAULT_TRIM_VARIANTS,
+  };
+  const steps: { epoch: number; lr: number }[] = [];
+  const sink: RunSink = { onStep: (e) => void steps.push({ epoch: e.epoch, lr: e.lr }), onScan: () => {}, onCheckpoint: () => {}, onEntry: () => {}, onMessage: () => {} };
+  await runTrimLLM({ loadBase: async () => (await loadStories()).model, tokenizer: base.tokenizer!, task, config, sink });
+  const planned = plannedEpochs(config, 10);
+  assert.deepEqual(planned, { drop: 2, heal: 2, total: 4 });
+  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
+  const lastDrop = steps.filter((s) => s.epoch === planned.drop).at(-1)!;
+  const firstHeal = steps.find((s) => s.epoch === planned.drop + 1)!;
+  close(lastDrop.lr, 1e-4, 'last drop-phase step at the floor');
+  close(firstHeal.lr, 1e-3, 'first healing step at the peak');
+  close(steps.at(-1)!.lr, 1e-4, 'last healing step at the floor');
+  assert.equal(steps.at(-1)!.epoch, planned.total);
+  console.log(`heal-restart LR by step: ${steps.map((s) => s.lr.toExponential(2)).join(' ')}`);
 });
 
 test('trim --floor stops because of the floor: stop_reason in runs and in the report', () => {

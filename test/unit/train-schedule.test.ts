@@ -26,6 +26,21 @@ test('edge cases: no warm-up, warm-up covering the run, one step', () => {
   close(learningRate(12, 20, { ...o, minLrRatio: 1 }), 1e-3);
 });
 
+test('warm restart (SGDR): two cycles, each from the peak to the floor', () => {
+  // 30 steps, restart at 10, no warm-up: cycle 1 decays over steps 0–9, cycle 2 over steps 10–29
+  const r = { ...o, warmupSteps: 0, restartStep: 10 };
+  close(learningRate(0, 30, r), 1e-3);
+  close(learningRate(9, 30, r), 1e-4); // end of the first cycle
+  close(learningRate(10, 30, r), 1e-3); // restart: the peak again
+  close(learningRate(20, 30, r), 1e-3 * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * 10 / 19)))); // p = 10/19
+  close(learningRate(29, 30, r), 1e-4); // last step: the floor
+  // the run's warm-up applies to the first cycle only
+  close(learningRate(0, 30, { ...r, warmupSteps: 4 }), 2.5e-4);
+  close(learningRate(10, 30, { ...r, warmupSteps: 4 }), 1e-3);
+  assert.throws(() => learningRate(0, 30, { ...r, restartStep: 30 }), /restartStep must be a whole number in \[1, 29\]/);
+  assert.throws(() => learningRate(0, 30, { ...r, restartStep: 0 }), RangeError);
+});
+
 test('invalid arguments throw RangeError', () => {
   assert.throws(() => learningRate(-1, 10, o), RangeError);
   assert.throws(() => learningRate(1.5, 10, o), RangeError);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseDrop, rankByImportance, scoreSubLayers, sparseTrainableMask, IMPORTANCE_EPSILON, type SubLayerScore } from '../../engine/trim/importance.ts';
-import { initialTrimState, plannedEpochs, runTrimSchedule, type TrimHooks, type TrimScheduleConfig, type TrimState } from '../../engine/trim/progressive.ts';
+import { initialTrimState, lrSpan, plannedEpochs, runTrimSchedule, type TrimHooks, type TrimScheduleConfig, type TrimState } from '../../engine/trim/progressive.ts';
 import { ruleBasedKeepMask } from '../../engine/trim/baselines.ts';
 import { keptNames } from '../../engine/model/sublayers.ts';
 import { calibrationSeed } from '../../engine/trim/pipeline.ts';
@@ -9,6 +9,7 @@ import { calibrationSample } from '../../engine/trim/measure.ts';
 import { deriveSeed } from '../../engine/random.ts';
 import { DEFAULT_TRIM_VARIANTS, parseVariants } from '../../engine/trim/variants.ts';
 import { chooseByRecovery, lookaheadCandidates } from '../../engine/trim/lookahead.ts';
+import { learningRate } from '../../engine/train/schedule.ts';
 
 const score = (subLayer: string, index: number, p: number, norm: number): SubLayerScore => ({
   subLayer: subLayer as SubLayerScore['subLayer'], index, calibrationPerformance: p, importance: 1 / (p + IMPORTANCE_EPSILON), activationNorm: norm,
@@ -179,9 +180,10 @@ test('soft dropping: each chosen sub-layer fades during the next epoch, then lea
 
 test('variants parse by name over the defaults', () => {
   assert.deepEqual(parseVariants(''), DEFAULT_TRIM_VARIANTS);
-  const v = parseVariants('soft-drop, distill,lookahead=3,lookahead-steps=4,heal-sparse');
-  assert.deepEqual(v, { softDrop: true, distill: true, lookahead: 3, lookaheadSteps: 4, healTrainable: 'sparse' });
+  const v = parseVariants('soft-drop, distill,lookahead=3,lookahead-steps=4,heal-sparse,heal-restart');
+  assert.deepEqual(v, { softDrop: true, distill: true, lookahead: 3, lookaheadSteps: 4, healTrainable: 'sparse', healRestart: true });
   assert.equal(parseVariants('no-soft-drop', v).softDrop, false);
+  assert.equal(parseVariants('no-heal-restart', v).healRestart, false);
   assert.throws(() => parseVariants('soft'), /unknown variant "soft"/);
   assert.throws(() => parseVariants('lookahead=-1'), /whole number/);
 });
@@ -200,4 +202,31 @@ test('look-ahead: the m first candidates of the ordinary rule are probed; the be
   const tie = await chooseByRecovery([true, true, true, true], scores, 'calibration', 2, async () => 0.3);
   assert.equal(tie.subLayer, 'mlp0', 'a tie keeps the scan\'s order');
   assert.throws(() => lookaheadCandidates(scores, 'both', 0), /at least one candidate/);
+});
+
+test('heal-restart: healing restarts the cosine at the peak and ends at the floor; the drop phase ends at the floor', () => {
+  // 2 drop epochs + 3 healing epochs of 3 steps: the drop cycle is steps 0–5 (warm-up 2), healing steps 6–14
+  const planned = { drop: 2, heal: 3, total: 5 };
+  const o = { peakLr: 1e-3, warmupSteps: 2, minLrRatio: 0.1 };
+  const drop = lrSpan(planned, 3, true, 'drop', 1);
+  const heal = lrSpan(planned, 3, true, 'heal', 2);
+  assert.deepEqual(drop, { totalSteps: 15, restartStep: 6 });
+  assert.deepEqual(heal, drop, 'a drop phase that ran as planned: the same span');
+  const lr = (step: number, span = heal) => learningRate(step, span.totalSteps, { ...o, restartStep: span.restartStep! });
+  const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-15, `${a} ≈ ${b}`);
+  close(lr(0), 5e-4); // warm-up: (0 + 1) / 2 of the peak
+  close(lr(3), 1e-3 * (0.1 + 0.9 * 0.5 * 1.5)); // p = 1/3 of the drop cycle (cos π/3 = ½)
+  close(lr(5), 1e-4); // last drop step: the floor
+  close(lr(6), 1e-3); // first healing step: the peak
+  close(lr(10), 1e-3 * (0.1 + 0.9 * 0.5)); // p = 4/8: halfway
+  close(lr(14), 1e-4); // last healing step: the floor
+  // without the variant: one cosine over 15 steps (healing starts at p = 4/12, far below the peak)
+  assert.deepEqual(lrSpan(planned, 3, false, 'heal', 2), { totalSteps: 15 });
+  // a drop phase ended early by a floor (1 epoch): healing restarts where it actually starts and keeps its 3 epochs
+  const early = lrSpan(planned, 3, true, 'heal', 1);
+  assert.deepEqual(early, { totalSteps: 12, restartStep: 3 });
+  close(lr(3, early), 1e-3);
+  close(lr(11, early), 1e-4);
+  // no healing planned: one cosine
+  assert.deepEqual(lrSpan({ drop: 2, heal: 0, total: 2 }, 3, true, 'drop', 0), { totalSteps: 6 });
 });
