@@ -1,7 +1,7 @@
 /**
  * Entry of an engine worker thread (started by pool.ts): holds its own copy of the model on its own
  * single-threaded backend, built from the main thread's shared weights, and answers requests one at a time
- * (protocol.ts): calibration candidates of a scan, gradients of part of a training step, weight syncs.
+ * (protocol.ts): a share of a calibration scan's examples, gradients of part of a training step, weight syncs.
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -11,7 +11,7 @@ import { namedWeights } from '../model/weights.ts';
 import { microBatchGradients } from '../train/gradients.ts';
 import type { GradsReply, GradsRequest, WorkerMessage, WorkerReply, WorkerRequest } from './protocol.ts';
 import { replayTokenizer } from './recorded-tokenizer.ts';
-import { scanCandidates } from './scan.ts';
+import { scanShare } from './scan.ts';
 import { timeMatMul } from './matmul.ts';
 import { modelFromShared, readShared, type SharedWeights } from './shared-weights.ts';
 
@@ -54,7 +54,7 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       readShared(needModel(), shared, req.names);
       return null;
     case 'scan':
-      return scanCandidates(needModel(), replayTokenizer(req.encodings), req.keep, req.candidates, req.calibration);
+      return scanShare(needModel(), replayTokenizer(req.encodings), req.keep, req.calibration);
     case 'grads':
       return grads(needModel(), req);
     case 'matmul':
