@@ -12,8 +12,10 @@
  * Scores are bit-identical to the serial scan (importance.ts scanSubLayers with measure.ts performance): P is
  * a ratio of counts (acc: items whose argmax is gold; next-token accuracy: targets predicted right), and counts
  * of disjoint shares add up exactly; a row's logits do not depend on the other rows of its batch or on its
- * padding (wasm and cpu kernels compute each row alone), so each example's predictions are those of the serial
- * pass; the squared norms are per sequence and added in the same order.
+ * padding (checked bit for bit on the wasm and cpu backends, stories15M and stories110M shapes: their products
+ * sum each row alone, in an order that does not depend on the row count), so each example's predictions are
+ * those of the serial pass; the squared norms are per sequence and added in the same order. The native
+ * `tensorflow` backend was not available to check; a BLAS that blocks by row count could move a near-tie.
  */
 import type { Tokenizer } from '../io/tokenizer.ts';
 import type { LlamaModel } from '../model/llama.ts';
