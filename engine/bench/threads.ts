@@ -4,11 +4,11 @@
  * in one process so the load of a shared machine hits both alike. Per shape and thread count, one JSON row:
  *
  * - trainTokensPerSecond: Trainer.trainStep (lr 0, every sub-layer trainable) on `trainMicroBatches`
- *   micro-batches of `trainBatch` × `trainSeq` random ids (gradient accumulation); on N threads each
- *   micro-batch's rows are split across the threads (data-parallel), so trainBatch must be ≥ N for N threads to
- *   have work. Median over the rounds.
- * - scanSeconds: one calibration scan (activation norms, then every candidate; prefix reuse), serial
- *   (importance.ts scanSubLayers) on 1 thread, engine/parallel/scan.ts on N. Median over the rounds.
+ *   micro-batches of `trainBatch` × `trainSeq` random ids (gradient accumulation); on N threads whole
+ *   micro-batches go to each thread when their count divides evenly, else each micro-batch's rows are split
+ *   (data-parallel.ts threadShares). Median over the rounds.
+ * - scanSeconds: one calibration scan (activation norms and every candidate; prefix reuse), serial on 1 thread,
+ *   its examples split across the threads on N (engine/parallel/scan.ts calibrationScan). Median over the rounds.
  * - decodeTokensPerSecond: batch-1 decode (eval/throughput.ts), 1-thread rows only: a single sequence's tokens
  *   depend on each other and a batch-1 step is ~600 small kernels, so it cannot be split across independent
  *   workers; splitting each kernel across threads (the threaded wasm build) gained 1.28× for the kernel
@@ -30,12 +30,10 @@ import { flopsPerToken, parameterBreakdown } from '../model/params.ts';
 import { fullKeepMask } from '../model/sublayers.ts';
 import { makeBatch } from '../train/batch.ts';
 import { Trainer } from '../train/trainer.ts';
-import { scanSubLayers } from '../trim/importance.ts';
-import { activationNorms, performance as taskPerformance } from '../trim/measure.ts';
 import type { Evaluable } from '../trim/prepare.ts';
 import type { Tokenizer } from '../io/tokenizer.ts';
 import { WorkerPool } from '../parallel/pool.ts';
-import { parallelScan } from '../parallel/scan.ts';
+import { calibrationScan } from '../parallel/scan.ts';
 import { matMulFlops, timeMatMul } from '../parallel/matmul.ts';
 import { randomTokenExamples } from './measure.ts';
 import { BENCH_WEIGHT_SEED, randomModel } from './random-weights.ts';
@@ -98,9 +96,7 @@ async function timedScan(model: LlamaModel, pool: WorkerPool | null, calibration
   const keep = fullKeepMask(model.config.nLayers);
   const evaluations = model.subLayerEvaluations;
   const start = performance.now();
-  const norms = await activationNorms(model, NO_TOKENIZER, calibration, keep);
-  if (pool) await parallelScan(pool, model, NO_TOKENIZER, keep, calibration, norms);
-  else await scanSubLayers(model, keep, (k) => taskPerformance(model, NO_TOKENIZER, calibration, k), norms);
+  await calibrationScan(model, NO_TOKENIZER, keep, calibration, pool);
   return { seconds: (performance.now() - start) / 1000, mainEvaluations: model.subLayerEvaluations - evaluations };
 }
 

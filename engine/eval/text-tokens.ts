@@ -36,8 +36,10 @@ export interface TextTokenOptions {
 
 /** Next-token metrics over the target tokens. */
 export interface TextTokenMetrics {
-  /** Top-1 next-token accuracy on target tokens, in [0, 1]. */
+  /** Top-1 next-token accuracy on target tokens, in [0, 1]: correct / tokens. */
   accuracy: number;
+  /** Number of target tokens the model's top-1 prediction got right. */
+  correct: number;
   /** Mean negative log-likelihood per target token (nats). */
   meanNll: number;
   /** exp(meanNll). */
@@ -48,8 +50,12 @@ export interface TextTokenMetrics {
   examples: number;
 }
 
-/** Target positions of one example: indices i ≥ 1 with lossMask[i] = 1. */
-function targetPositions(example: TokenExample, index: number, maxSeqLen: number): number[] {
+/**
+ * Target positions of one example: indices i ≥ 1 with lossMask[i] = 1.
+ * @param index the example's index, for the error message
+ * @throws Error when inputIds and lossMask differ in length or the example exceeds maxSeqLen
+ */
+export function targetPositions(example: TokenExample, index: number, maxSeqLen: number): number[] {
   const { inputIds, lossMask } = example;
   if (inputIds.length !== lossMask.length) {
     throw new Error(`example ${index}: ${inputIds.length} input ids but ${lossMask.length} loss-mask entries`);
@@ -100,6 +106,7 @@ export async function evaluateTextTokens(
   const meanNll = nll / totalTargets;
   return {
     accuracy: correct / totalTargets,
+    correct,
     meanNll,
     perplexity: Math.exp(meanNll),
     tokens: totalTargets,

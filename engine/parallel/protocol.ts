@@ -16,11 +16,11 @@ export interface InitRequest {
   shared: SharedWeights;
 }
 
-/** Calibration performance P of `keep` minus each candidate index (prefix reuse, forward order). Reply: number[]. */
+/** One thread's share of a calibration scan (scan.ts scanShare). Reply: ScanShareResult. */
 export interface ScanRequest {
   type: 'scan';
   keep: KeepMask;
-  candidates: number[];
+  /** The share of the calibration examples. */
   calibration: Evaluable;
   encodings: RecordedEncodings;
 }

@@ -1,46 +1,107 @@
 /**
- * A calibration scan split across threads: the candidates of one scan (the keep mask minus one sub-layer each)
- * are independent, so thread j evaluates candidates j, j + N, j + 2N, … (interleaved: with prefix reuse a
- * candidate early in the model costs more than a late one, so contiguous blocks would leave threads idle), each
- * inside its own prefix-reuse session. Scores are bit-identical to the serial scan (importance.ts): every
- * candidate's P is computed by the same code on the same weights.
+ * A calibration scan split across threads by calibration examples: thread j takes a share of the examples
+ * (multiple-choice items, or token examples), balanced by tokens, and computes on it everything the serial scan
+ * computes on the whole set: each example's squared activation norms (measure.ts subLayerSquares) and, for every
+ * candidate (the keep mask minus one kept sub-layer), P's counts (hits, total) inside its own prefix-reuse
+ * session. The main thread adds the squared norms in example order and each candidate's counts over the shares.
+ *
+ * Why by examples and not by candidates (measured, engine/bench/README.md logs 7 and 10): split by candidates,
+ * the norm pass ran on the main thread alone, every thread walked the whole prefix, and the shares' costs
+ * differed; split by examples every part of the scan halves on 2 threads.
+ *
+ * Scores are bit-identical to the serial scan (importance.ts scanSubLayers with measure.ts performance): P is
+ * a ratio of counts (acc: items whose argmax is gold; next-token accuracy: targets predicted right), and counts
+ * of disjoint shares add up exactly; a row's logits do not depend on the other rows of its batch or on its
+ * padding (checked bit for bit on the wasm and cpu backends, stories15M and stories110M shapes: their products
+ * sum each row alone, in an order that does not depend on the row count), so each example's predictions are
+ * those of the serial pass; the squared norms are per sequence and added in the same order. The native
+ * `tensorflow` backend was not available to check; a BLAS that blocks by row count could move a near-tie.
  */
 import type { Tokenizer } from '../io/tokenizer.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import type { KeepMask, SubLayerName } from '../model/sublayers.ts';
-import { candidateScore, type SubLayerScore } from '../trim/importance.ts';
-import { performance as calibrationPerformance } from '../trim/measure.ts';
+import { targetPositions } from '../eval/text-tokens.ts';
+import { candidateScore, scanSubLayers, type SubLayerScore } from '../trim/importance.ts';
+import {
+  activationNorms, calibrationSequences, normsFromSquares, performance, performanceCounts, subLayerSquares, type PerformanceCounts,
+} from '../trim/measure.ts';
 import type { Evaluable } from '../trim/prepare.ts';
 import { yieldToEventLoop } from '../event-loop.ts';
 import type { WorkerPool } from './pool.ts';
 import { recordEncodings } from './recorded-tokenizer.ts';
 
-/** P of `keep` minus each candidate index (forward order, one prefix-reuse session). */
-export async function scanCandidates(
-  model: LlamaModel,
-  tokenizer: Tokenizer,
-  keep: KeepMask,
-  candidates: readonly number[],
-  calibration: Evaluable,
-): Promise<number[]> {
+/** What one thread computes on its share of a calibration set (structured-clonable). */
+export interface ScanShareResult {
+  /** Per example of the share, in order: [sub-layer name, squared norm of its output] of every kept sub-layer. */
+  squares: [SubLayerName, number][][];
+  /** Per kept sub-layer in forward order: the counts of P on the share with that sub-layer dropped. */
+  counts: PerformanceCounts[];
+}
+
+/** Whether an evaluation of `data` scores anything (token examples need a target token; items always count). */
+function scoresAnything(data: Evaluable, maxSeqLen: number): boolean {
+  return data.kind === 'choice' || data.examples.some((e, i) => targetPositions(e, i, maxSeqLen).length > 0);
+}
+
+/**
+ * The scan of one share: its examples' squared activation norms with `keep`, then P's counts with each kept
+ * sub-layer dropped (forward order, one prefix-reuse session). A share of token examples without any target
+ * token counts 0 of 0.
+ */
+export async function scanShare(model: LlamaModel, tokenizer: Tokenizer, keep: KeepMask, share: Evaluable): Promise<ScanShareResult> {
+  const squares = await subLayerSquares(model, calibrationSequences(tokenizer, share, model.config.maxSeqLen), keep);
+  const scored = scoresAnything(share, model.config.maxSeqLen);
   const session = model.startPrefixReuse(keep);
   try {
-    const out: number[] = [];
-    for (const index of candidates) {
-      out.push(await calibrationPerformance(model, tokenizer, calibration, keep.map((k, i) => k && i !== index)));
+    const counts: PerformanceCounts[] = [];
+    for (let index = 0; index < keep.length; index++) {
+      if (!keep[index]) continue;
+      counts.push(scored ? await performanceCounts(model, tokenizer, share, keep.map((k, i) => k && i !== index)) : { hits: 0, total: 0 });
       await yieldToEventLoop(); // a cancel is seen within one candidate
     }
-    return out;
+    return { squares: squares.map((m) => [...m]), counts };
   } finally {
     session.dispose();
   }
 }
 
+/** Tokens an example costs to evaluate: its ids, or an item's context and continuation characters per choice. */
+function exampleCost(data: Evaluable, i: number): number {
+  if (data.kind === 'tokens') return data.examples[i]!.inputIds.length;
+  const item = data.items[i]!;
+  return item.continuations.reduce((a, c) => a + item.context.length + c.length, 0);
+}
+
 /**
- * Scores every kept sub-layer of `keep` (as scanSubLayers with the performance evaluator of measure.ts), the
- * candidates split between the main thread and the pool's workers. The workers' weights must equal the model's
- * (WorkerPool.syncWeights after every update).
- * @returns scores in forward order, as the serial scan
+ * Splits the examples of a calibration set into at most `n` non-empty shares of about equal cost (the costliest
+ * example first, each to the share with the least cost so far).
+ * @returns each share's example indices, ascending
+ */
+export function splitCalibration(data: Evaluable, n: number): number[][] {
+  const count = data.kind === 'tokens' ? data.examples.length : data.items.length;
+  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => exampleCost(data, b) - exampleCost(data, a) || a - b);
+  const shares = Array.from({ length: Math.max(1, Math.min(n, count)) }, () => ({ cost: 0, indices: [] as number[] }));
+  for (const i of order) {
+    const lightest = shares.reduce((best, s) => (s.cost < best.cost ? s : best));
+    lightest.cost += exampleCost(data, i);
+    lightest.indices.push(i);
+  }
+  return shares.map((s) => s.indices.sort((a, b) => a - b));
+}
+
+/** The examples of `data` at `indices`. */
+function subset(data: Evaluable, indices: readonly number[]): Evaluable {
+  return data.kind === 'tokens'
+    ? { kind: 'tokens', examples: indices.map((i) => data.examples[i]!) }
+    : { kind: 'choice', items: indices.map((i) => data.items[i]!) };
+}
+
+/**
+ * Scores every kept sub-layer of `keep` (activation norms and calibration P, as calibrationScan's serial path),
+ * the calibration examples split between the main thread and the pool's workers. The workers' weights must equal
+ * the model's (WorkerPool.syncWeights after every update).
+ * @returns scores in forward order, bit-identical to the serial scan's
+ * @throws Error when a token calibration set has no target token (as the serial evaluation)
  */
 export async function parallelScan(
   pool: WorkerPool,
@@ -48,20 +109,40 @@ export async function parallelScan(
   tokenizer: Tokenizer,
   keep: KeepMask,
   calibration: Evaluable,
-  activationNorms: ReadonlyMap<SubLayerName, number>,
 ): Promise<SubLayerScore[]> {
-  const kept = keep.flatMap((k, i) => (k ? [i] : []));
-  const n = pool.size + 1;
-  const shares = Array.from({ length: n }, (_, j) => kept.filter((_, r) => r % n === j));
-  const encodings = pool.size > 0 ? recordEncodings(tokenizer, calibration) : null;
+  const shares = splitCalibration(calibration, pool.size + 1).map((indices) => ({ indices, data: subset(calibration, indices) }));
   const results = await Promise.all(
-    shares.map((candidates, j) =>
+    shares.map(({ data }, j) =>
       j === 0
-        ? scanCandidates(model, tokenizer, keep, candidates, calibration)
-        : pool.request<number[]>(j - 1, { type: 'scan', keep: [...keep], candidates, calibration, encodings: encodings! }),
+        ? scanShare(model, tokenizer, keep, data)
+        : pool.request<ScanShareResult>(j - 1, { type: 'scan', keep: [...keep], calibration: data, encodings: recordEncodings(tokenizer, data) }),
     ),
   );
-  const p = new Map<number, number>();
-  shares.forEach((candidates, j) => candidates.forEach((index, r) => p.set(index, results[j]![r]!)));
-  return kept.map((index) => candidateScore(index, p.get(index)!, activationNorms));
+  const perExample: Map<SubLayerName, number>[] = [];
+  shares.forEach(({ indices }, j) => indices.forEach((e, k) => (perExample[e] = new Map(results[j]!.squares[k]!))));
+  const norms = normsFromSquares(perExample);
+  const kept = keep.flatMap((k, i) => (k ? [i] : []));
+  return kept.map((index, c) => {
+    const hits = results.reduce((a, r) => a + r.counts[c]!.hits, 0);
+    const total = results.reduce((a, r) => a + r.counts[c]!.total, 0);
+    if (total === 0) throw new Error('no target tokens in the calibration set: every lossMask is 0 (position 0 cannot be a target)');
+    return candidateScore(index, hits / total, norms);
+  });
+}
+
+/**
+ * One calibration scan of the kept sub-layers of `keep`: each one's activation norm (measure.ts) and P with it
+ * dropped (importance.ts Eq. 3), on the pool's threads when it has workers, else serially (prefix reuse).
+ * @returns scores in forward order (the same, bit for bit, either way)
+ */
+export async function calibrationScan(
+  model: LlamaModel,
+  tokenizer: Tokenizer,
+  keep: KeepMask,
+  calibration: Evaluable,
+  pool: WorkerPool | null,
+): Promise<SubLayerScore[]> {
+  if (pool && pool.size > 0) return parallelScan(pool, model, tokenizer, keep, calibration);
+  const norms = await activationNorms(model, tokenizer, calibration, keep);
+  return scanSubLayers(model, keep, (k) => performance(model, tokenizer, calibration, k), norms);
 }

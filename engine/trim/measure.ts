@@ -13,10 +13,32 @@ import { encodePair } from '../eval/encode-pair.ts';
 import { seededSample } from '../random.ts';
 import type { Evaluable } from './prepare.ts';
 
-/** P of a keep mask on an evaluation set, in [0, 1]. */
+/**
+ * P as counts: `hits` of `total` predictions right (items whose acc choice is gold; target tokens whose top-1
+ * prediction is the target). Counts of disjoint parts of a set add up to the whole set's, exactly.
+ */
+export interface PerformanceCounts {
+  hits: number;
+  total: number;
+}
+
+/** The counts behind P of a keep mask on an evaluation set (P = hits / total). */
+export async function performanceCounts(model: LlamaModel, tokenizer: Tokenizer, data: Evaluable, keep: KeepMask): Promise<PerformanceCounts> {
+  if (data.kind === 'choice') {
+    const r = await evaluateMultipleChoice(model, tokenizer, data.items, { keep, batchSize: 16 });
+    return { hits: r.predictions.filter((p, i) => p === data.items[i]!.gold).length, total: r.n };
+  }
+  const r = await evaluateTextTokens(model, data.examples, { keep, batchSize: 16 });
+  return { hits: r.correct, total: r.tokens };
+}
+
+/**
+ * P of a keep mask on an evaluation set, in [0, 1]: hits / total of performanceCounts (equal, bit for bit, to the
+ * evaluations' own acc = mean of 0/1 per item and accuracy = correct / targets).
+ */
 export async function performance(model: LlamaModel, tokenizer: Tokenizer, data: Evaluable, keep: KeepMask): Promise<number> {
-  if (data.kind === 'choice') return (await evaluateMultipleChoice(model, tokenizer, data.items, { keep, batchSize: 16 })).acc;
-  return (await evaluateTextTokens(model, data.examples, { keep, batchSize: 16 })).accuracy;
+  const { hits, total } = await performanceCounts(model, tokenizer, data, keep);
+  return hits / total;
 }
 
 /** A seeded sample of at most `size` items of an evaluation set (a fresh calibration set per epoch). */
@@ -35,6 +57,32 @@ export function calibrationSequences(tokenizer: Tokenizer, data: Evaluable, maxS
 }
 
 /**
+ * Squared Frobenius norm of each kept sub-layer's output on each sequence, `Σ_tokens Σ_features a²`, one
+ * sequence at a time (so no padding enters it); the per-sequence terms of activationNorms.
+ * @returns per sequence, in order, sub-layer name → squared norm
+ */
+export async function subLayerSquares(model: LlamaModel, sequences: readonly number[][], keep: KeepMask): Promise<Map<SubLayerName, number>[]> {
+  const out: Map<SubLayerName, number>[] = [];
+  for (const seq of sequences) {
+    const ids = tf.tensor2d([seq], [1, seq.length], 'int32');
+    const { logits, subLayerOutputs } = model.forward(ids, { keep, collectSubLayerOutputs: true });
+    const names = [...subLayerOutputs!.keys()];
+    const squares = tf.tidy(() => tf.stack(names.map((n) => tf.sum(tf.square(subLayerOutputs!.get(n)!)))));
+    const values = await squares.data();
+    tf.dispose([ids, logits, squares, ...subLayerOutputs!.values()]);
+    out.push(new Map(names.map((n, i) => [n, values[i]!])));
+  }
+  return out;
+}
+
+/** Norms from per-sequence squared norms, added in sequence order: `sqrt(Σ_sequences square)` per sub-layer. */
+export function normsFromSquares(perSequence: readonly ReadonlyMap<SubLayerName, number>[]): Map<SubLayerName, number> {
+  const sums = new Map<SubLayerName, number>();
+  for (const squares of perSequence) for (const [n, v] of squares) sums.set(n, (sums.get(n) ?? 0) + v);
+  return new Map([...sums].map(([n, s]) => [n, Math.sqrt(s)]));
+}
+
+/**
  * Frobenius norm of each kept sub-layer's output over every calibration token (one sequence at a time, so no
  * padding enters the norm): `‖A_u‖_F = sqrt(Σ_tokens Σ_features a²)`.
  */
@@ -44,15 +92,5 @@ export async function activationNorms(
   data: Evaluable,
   keep: KeepMask,
 ): Promise<Map<SubLayerName, number>> {
-  const sums = new Map<SubLayerName, number>();
-  for (const seq of calibrationSequences(tokenizer, data, model.config.maxSeqLen)) {
-    const ids = tf.tensor2d([seq], [1, seq.length], 'int32');
-    const { logits, subLayerOutputs } = model.forward(ids, { keep, collectSubLayerOutputs: true });
-    const names = [...subLayerOutputs!.keys()];
-    const squares = tf.tidy(() => tf.stack(names.map((n) => tf.sum(tf.square(subLayerOutputs!.get(n)!)))));
-    const values = await squares.data();
-    tf.dispose([ids, logits, squares, ...subLayerOutputs!.values()]);
-    names.forEach((n, i) => sums.set(n, (sums.get(n) ?? 0) + values[i]!));
-  }
-  return new Map([...sums].map(([n, s]) => [n, Math.sqrt(s)]));
+  return normsFromSquares(await subLayerSquares(model, calibrationSequences(tokenizer, data, model.config.maxSeqLen), keep));
 }

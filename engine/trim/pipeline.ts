@@ -19,7 +19,7 @@ import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
 import { evaluateTextTokens } from '../eval/text-tokens.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
-import { chooseDrop, scanSubLayers, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
+import { chooseDrop, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, lrSpan, plannedEpochs, runTrimSchedule, type LrSpan, type TrimState, type TrimTargets } from './progressive.ts';
 import type { DropRule } from './baselines.ts';
 import type { OneShotRule } from './one-shot.ts';
@@ -27,8 +27,8 @@ import { DEFAULT_TRIM_VARIANTS, type TrimVariants } from './variants.ts';
 import { fadeScale, setFading } from './soft-drop.ts';
 import { WorkerPool } from '../parallel/pool.ts';
 import { checkStepFits } from '../train/memory.ts';
-import { parallelScan } from '../parallel/scan.ts';
-import { activationNorms, calibrationSample, performance } from './measure.ts';
+import { calibrationScan } from '../parallel/scan.ts';
+import { calibrationSample, performance } from './measure.ts';
 import { deriveSeed, seededSample } from '../random.ts';
 import { chooseByRecovery } from './lookahead.ts';
 import type { PreparedTask } from './prepare.ts';
@@ -226,10 +226,7 @@ export function calibrationFor(ctx: TrimRunContext, epoch: number, draw = 0) {
 export async function scan(model: LlamaModel, ctx: TrimRunContext, epoch: number, keep: KeepMask, draw: number, pool: WorkerPool | null): Promise<SubLayerScore[]> {
   const seed = calibrationSeed(ctx.config.seed, epoch, draw);
   const calibration = calibrationFor(ctx, epoch, draw);
-  const norms = await activationNorms(model, ctx.tokenizer, calibration, keep);
-  const scores = pool
-    ? await parallelScan(pool, model, ctx.tokenizer, keep, calibration, norms)
-    : await scanSubLayers(model, keep, (k) => performance(model, ctx.tokenizer, calibration, k), norms);
+  const scores = await calibrationScan(model, ctx.tokenizer, keep, calibration, pool);
   await ctx.sink.onScan(epoch, scores, { draw, calibrationSeed: seed, chosen: epoch === 0 ? null : chooseDrop(scores, ctx.config.method).subLayer });
   return scores;
 }

@@ -6,12 +6,11 @@ import { namedWeights } from '../../engine/model/weights.ts';
 import { keepMaskWithout } from '../../engine/model/sublayers.ts';
 import { Trainer } from '../../engine/train/trainer.ts';
 import { makeBatch, splitBatch } from '../../engine/train/batch.ts';
-import { scanSubLayers } from '../../engine/trim/importance.ts';
 import { performance } from '../../engine/trim/measure.ts';
 import type { Evaluable } from '../../engine/trim/prepare.ts';
 import { randomTokenExamples } from '../../engine/bench/measure.ts';
 import { WorkerPool } from '../../engine/parallel/pool.ts';
-import { parallelScan } from '../../engine/parallel/scan.ts';
+import { calibrationScan, splitCalibration } from '../../engine/parallel/scan.ts';
 import { threadShares } from '../../engine/parallel/data-parallel.ts';
 import { loadStories } from '../helpers/shared.ts';
 
@@ -97,6 +96,15 @@ test('data-parallel step on 2 threads equals the single-thread step within 1e-5 
   two.dispose();
 });
 
+test('splitCalibration: every example once, shares balanced by tokens, costliest first', () => {
+  const lengths = [10, 3, 7, 7, 2, 9];
+  const data: Evaluable = { kind: 'tokens', examples: lengths.map((n) => ({ inputIds: new Array<number>(n).fill(1), lossMask: new Array<number>(n).fill(1) })) };
+  // 10 → A, 9 → B, 7 → B (16), 7 → A (17), 3 → B (19), 2 → A (19)
+  assert.deepEqual(splitCalibration(data, 2), [[0, 3, 4], [1, 2, 5]]);
+  assert.deepEqual(splitCalibration(data, 1), [[0, 1, 2, 3, 4, 5]]);
+  assert.equal(splitCalibration(data, 9).length, 6, 'never an empty share');
+});
+
 test('parallel calibration scan on 2 threads: scores identical to the serial scan', async () => {
   const { model, tokenizer } = parallel;
   const keep = keepMaskWithout(5, ['mlp2']);
@@ -118,11 +126,16 @@ test('parallel calibration scan on 2 threads: scores identical to the serial sca
   ];
   const before = tf.memory().numTensors;
   for (const data of sets) {
-    const norms = new Map([['attn0', 3] as const]);
-    const serialScores = await scanSubLayers(model, keep, (k) => performance(model, tokenizer!, data, k), norms);
-    const parallelScores = await parallelScan(pool, model, tokenizer!, keep, data, norms);
+    // the examples are split between the threads (P from counts, norms from per-example squares)
+    assert.equal(splitCalibration(data, 2).length, 2);
+    const serialScores = await calibrationScan(model, tokenizer!, keep, data, null);
+    const parallelScores = await calibrationScan(model, tokenizer!, keep, data, pool);
     assert.deepEqual(parallelScores, serialScores);
     assert.equal(parallelScores.length, 9);
+    assert.ok(serialScores.every((s) => s.activationNorm > 0), 'activation norms computed');
+    assert.deepEqual(serialScores.map((s) => s.calibrationPerformance), await Promise.all(
+      serialScores.map((s) => performance(model, tokenizer!, data, keep.map((k, i) => k && i !== s.index))),
+    ), 'P as the evaluation computes it');
     if (data.kind === 'tokens') {
       assert.ok(serialScores.some((s) => s.calibrationPerformance !== serialScores[0]!.calibrationPerformance), 'scores differ across candidates');
     }
