@@ -82,12 +82,12 @@ export class LlamaModel {
    * projections, one product instead of three and two; and, for tied models on the wasm backend, the embedding
    * transposed to [dim, vocab] (`head`), the LM head's layout for a plain `x @ W` product. tfjs-wasm runs
    * `x @ Eᵀ` (a transpose flag) as a scalar loop, its plain product with XNNPACK: decode of a SmolLM2-135M-shaped
-   * model goes from ~14 to ~22 tokens/s, at the cost of vocab · dim · 4 bytes more (113 MB there). The head is
-   * used while the embedding is not being trained (a trainable one takes the differentiable `x @ Eᵀ`); the fused
-   * projections whenever no gradient tape records. All are built by the constructor and rebuilt when a source
-   * weight changed; while a gradient tape records (a training step) the fused ones are released, so training
-   * holds no copies (memory: `derived.bytes()`, e.g. 236 MB for a stories110M shape, plus the backend's packed
-   * copies).
+   * model goes from ~14 to ~22 tokens/s, at the cost of vocab · dim · 4 bytes more (113 MB there). All are used
+   * whenever no gradient tape records, built by the constructor and rebuilt when a source weight changed; while
+   * a gradient tape records (a training step) they are all released and the head is the product with the
+   * embedding itself (`x @ Eᵀ`, which the wasm kernel runs as `(E · xᵀ)ᵀ` through XNNPACK, wasm-kernels.ts), so
+   * training holds no copies (memory: `derived.bytes()`, e.g. 236 MB of fused projections for a stories110M
+   * shape and 189 MB of head for a SmolLM2-360M one, each plus the backend's packed copy).
    */
   readonly derived = new DerivedTensors();
   private prefixReuse: PrefixReuse | null = null;
@@ -111,11 +111,14 @@ export class LlamaModel {
     this.decodeMatrices(fullKeepMask(config.nLayers)); // builds the inference copies now (a fixed tensor count)
   }
 
-  /** The LM head as a [dim, vocab] right operand for inference (untied weight or cached transpose), or null. */
+  /**
+   * The LM head as a [dim, vocab] right operand (untied weight, or the tied embedding's cached transpose at
+   * inference on wasm), or null for the product with the embedding itself (`x @ Eᵀ`).
+   */
   private headWeight(): tf.Tensor2D | null {
     const { lmHead, embedding } = this.weights;
     if (lmHead) return lmHead as tf.Tensor2D;
-    if (embedding.trainable || tf.getBackend() !== 'wasm') return null;
+    if (embedding.trainable || tf.getBackend() !== 'wasm' || recordingGradients()) return null;
     return this.derived.get('head', [embedding], () => [tf.transpose(embedding) as tf.Tensor2D])[0];
   }
 
@@ -237,7 +240,7 @@ export class LlamaModel {
     }
     const outputs = options.collectSubLayerOutputs ? new Map<SubLayerName, tf.Tensor3D>() : undefined;
     const training = recordingGradients();
-    if (training) this.derived.release((key) => key !== 'head'); // no fused copies while training
+    if (training) this.derived.release(() => true); // no inference copies while training
     const session = this.prefixReuse;
     const dropped = session && !cache && !outputs && !training && this.residualScale.size === 0 ? session.droppedIndex(keep) : -1;
     const logits = tf.tidy(() => {
