@@ -218,13 +218,29 @@ function batchMatMulWasm(original: Kernel, transposeKernel: Kernel): Kernel {
   };
 }
 
+/*
+ * `Identity` without a copy. tfjs-core saves the inputs a gradient needs by `clone` (engine
+ * saveTensorsForBackwardMode → the Identity kernel), and the wasm Identity copies the bytes, so while a gradient
+ * tape records, every weight that enters a product (BatchMatMul saves both operands) and the embedding (gather
+ * saves its table; the tied head's product saves it again) is copied once per use: measured +1.1 GB of tensors
+ * in the forward pass of a SmolLM2-135M-shaped step at 128 tokens, more than its weights. Ours shares the data
+ * (one more reference on the same bytes, as tfjs's cpu backend and the wasm Reshape do): nothing in tfjs writes
+ * a tensor's bytes after creating it, and the engine's in-place writers (kv-cache.ts, a cache buffer never under
+ * a tape) never clone.
+ */
+function identityShared(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x!;
+  (args.backend as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 /**
  * Replaces the wasm `Slice` and `BatchMatMul` kernels with the faster ones above (same setup function, so the
- * originals' wasm bindings are still initialised); `false` restores the originals. Call before the wasm
- * backend initialises (selectBackend does) or at any time after. Idempotent.
+ * originals' wasm bindings are still initialised) and `Identity` with the shared one; `false` restores the
+ * originals. Call before the wasm backend initialises (selectBackend does) or at any time after. Idempotent.
  */
 export function useFastWasmKernels(enabled = true): void {
-  for (const name of ['Slice', 'BatchMatMul', 'Transpose']) {
+  for (const name of ['Slice', 'BatchMatMul', 'Transpose', 'Identity']) {
     if (!ORIGINAL.has(name)) {
       const config = tf.getKernel(name, 'wasm');
       if (!config) return; // wasm backend not imported
@@ -239,8 +255,10 @@ export function useFastWasmKernels(enabled = true): void {
   if (!enabled) {
     replace(original('Slice'));
     replace(original('BatchMatMul'));
+    replace(original('Identity'));
     return;
   }
+  replace({ ...original('Identity'), kernelFunc: identityShared as unknown as tf.KernelFunc });
   const transpose = original('Transpose').kernelFunc as unknown as Kernel;
   replace({ ...original('Slice'), kernelFunc: sliceWasm(original('Slice').kernelFunc as unknown as Kernel) as unknown as tf.KernelFunc });
   replace({
