@@ -98,8 +98,26 @@ interface WasmBackendFull extends WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   getMemoryOffset(dataId: tf.DataId): number;
   /** tfjs-backend-wasm internals (4.22): the tensor table and the C++ side's dispose_data (frees no bytes). */
-  dataIdMap: { get(dataId: tf.DataId): { id: number }; delete(dataId: tf.DataId): void };
-  wasm: { tfjs: { disposeData(id: number): void } };
+  dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined; delete(dataId: tf.DataId): void };
+  wasm: { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
+}
+
+/**
+ * Frees the XNNPACK operators (and their packed copies) the wasm backend cached on these tensors by an earlier
+ * product (inference before a training step: a calibration scan, an evaluation), keeping the tensors and their
+ * data: the tensor is unregistered on the C++ side, which runs its disposal callbacks (the operator caches of
+ * batch_mat_mul_impl.cc), and registered again on the same bytes. No-op off the wasm backend. Cost: two calls
+ * per tensor; the next inference product packs again.
+ */
+export function releasePackedCopies(tensors: readonly tf.Tensor[]): void {
+  if (tf.getBackend() !== 'wasm') return;
+  const backend = tf.backend() as unknown as WasmBackendFull;
+  for (const t of tensors) {
+    const data = backend.dataIdMap.get(t.dataId);
+    if (!data) continue;
+    backend.wasm.tfjs.disposeData(data.id);
+    backend.wasm.tfjs.registerTensor(data.id, t.size, data.memoryOffset);
+  }
 }
 
 /**
@@ -111,7 +129,7 @@ function withAlias(backend: WasmBackendFull, t: tf.TensorInfo, product: (alias: 
   try {
     return product(alias);
   } finally {
-    backend.wasm.tfjs.disposeData(backend.dataIdMap.get(alias.dataId).id);
+    backend.wasm.tfjs.disposeData(backend.dataIdMap.get(alias.dataId)!.id);
     backend.dataIdMap.delete(alias.dataId);
   }
 }

@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from './config.ts';
-import { disposeWeights, type BlockWeights, type LlamaWeights } from './weights.ts';
+import { disposeWeights, namedWeights, type BlockWeights, type LlamaWeights } from './weights.ts';
+import { releasePackedCopies } from '../backend/wasm-kernels.ts';
 import { createRope, disposeRope, ropeWindow, type RopeTables } from './rope.ts';
 import { rmsNorm } from './rmsnorm.ts';
 import { attentionBias, fuseQkv, selfAttention, type AttentionContext, type FusedQkv } from './attention.ts';
@@ -240,7 +241,12 @@ export class LlamaModel {
     }
     const outputs = options.collectSubLayerOutputs ? new Map<SubLayerName, tf.Tensor3D>() : undefined;
     const training = recordingGradients();
-    if (training) this.derived.release(() => true); // no inference copies while training
+    if (training) {
+      // No inference copies while training: derived tensors, and the packed copies an earlier inference product
+      // left on the weights (wasm-kernels.ts; products under the tape keep none).
+      this.derived.release(() => true);
+      releasePackedCopies(namedWeights(this.weights).map((w) => w.variable));
+    }
     const session = this.prefixReuse;
     const dropped = session && !cache && !outputs && !training && this.residualScale.size === 0 ? session.droppedIndex(keep) : -1;
     const logits = tf.tidy(() => {
