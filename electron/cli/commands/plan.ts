@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
-import { checkStepFits, spreadMask } from '../../../engine/train/memory.ts';
+import { checkStepFits, describeStepMemory, spreadMask } from '../../../engine/train/memory.ts';
 import { estimateRun, type RunEstimate } from '../../../engine/trim/estimate.ts';
 import { measureUnits, runShape } from '../../../engine/trim/plan-measure.ts';
 import { resolveThreads } from '../../../engine/parallel/threads.ts';
@@ -59,8 +59,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(formatPlan(estimate));
       const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
       console.log(`memory of a training step (${config.microBatchSize} × ${config.limits.windowTokens ?? 128} tokens): ${gib(fit.memory.total)} accounted ` +
-        `(weights ${gib(fit.memory.weights)}, packed copies ${gib(fit.memory.packedCopies + fit.memory.headCopy)}, activations ${gib(fit.memory.activations)}, ` +
-        `gradients ${gib(fit.memory.gradients)}, optimizer ${gib(fit.memory.optimizer)}, temporaries ${gib(fit.memory.transients)})`);
+        `(${describeStepMemory(fit.memory)})`);
       if (tf.getBackend() === 'wasm') console.log(fit.fits ? `fits the wasm backend's ${gib(fit.heapBytes)}` : `does not fit: ${fit.message}`);
       console.log(`predicted_seconds=${estimate.seconds.toFixed(1)}`);
     } finally {
