@@ -108,7 +108,7 @@ const gb = (x: number | null) => (x === null ? '–' : (x / 1e9).toFixed(2));
 
 /** The table: accounting beside the measured heap and peak RSS, GB (10⁹ bytes). */
 function table(rows: readonly MemoryRow[]): string {
-  const head = `| shape | tokens | trainable | accounted | × ${HEAP_FACTOR} (fit check) | wasm heap | peak RSS | step |`;
+  const head = `| shape | tokens | trainable | accounted | × ${HEAP_FACTOR} (fit check) | wasm heap | peak RSS | inference + step |`;
   const lines = rows.map((r) =>
     `| ${r.shape} | ${r.seq} | ${r.trainableSubLayers} (r = ${r.ratio}) | ${gb(r.accounting.total)} | ${gb(r.accounting.heapEstimate)} | ` +
     `${gb(r.wasmHeapBytes)} | ${gb(r.peakRssBytes)} | ${r.completed ? `completes, ${r.stepSeconds.toFixed(1)} s` : `aborts: ${r.error}`} |`,
