@@ -18,8 +18,8 @@ import { rmsNorm } from './rmsnorm.ts';
 import { attentionBias, fuseQkv, selfAttention, type AttentionContext, type FusedQkv } from './attention.ts';
 import { fuseGateUp, swiGluMlp } from './mlp.ts';
 import { reserveCache, type KvCache } from './kv-cache.ts';
-import { fullKeepMask, type KeepMask, type SubLayerName } from './sublayers.ts';
-import { DerivedTensors, recordingGradients } from './derived.ts';
+import { allSubLayers, fullKeepMask, subLayerName, type KeepMask, type SubLayerName } from './sublayers.ts';
+import { DerivedTensors, gradientsInBackward, recordingGradients } from './derived.ts';
 import { PrefixReuse } from './prefix-reuse.ts';
 
 /** Options of LlamaModel.forward. */
@@ -54,6 +54,8 @@ interface PassContext {
   seq: number;
   /** Use the fused projections (inference) or the per-matrix variables (under a gradient tape). */
   fused: boolean;
+  /** Run each block as one checkpointed unit (training with checkpointActivations). */
+  checkpoint: boolean;
   outputs: Map<SubLayerName, tf.Tensor3D> | undefined;
 }
 
@@ -69,6 +71,14 @@ export class LlamaModel {
    * Set it before the first forward pass (or call decodeMatrices) to have the copies built up front.
    */
   fuseProjections: boolean;
+  /**
+   * Activation checkpointing while training (Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost"):
+   * the forward pass keeps only each block's input, and the backward pass runs the block again under its own
+   * gradient tape (one more forward pass per step) for its activations, freed block by block. Memory of the
+   * kept activations and their gradients goes from all L blocks' to one block's plus L residual streams
+   * (train/memory.ts). Gradients equal the plain path's up to float32 summation order. Default off.
+   */
+  checkpointActivations = false;
   /** Sub-layers run by forward() so far (a count, for tests and the bench's scan accounting). */
   subLayerEvaluations = 0;
   /**
@@ -205,8 +215,47 @@ export class LlamaModel {
 
   /** Runs the sub-layers `from..to-1` that `keep` keeps, starting from the residual stream h. */
   private subLayers(h: tf.Tensor3D, from: number, to: number, keep: KeepMask, pass: PassContext): tf.Tensor3D {
+    if (pass.checkpoint) {
+      for (let start = from; start < to; start = (start | 1) + 1) {
+        const end = Math.min(to, (start | 1) + 1); // the rest of this block
+        if (keep.slice(start, end).some(Boolean)) h = this.checkpointed(h, start, end, keep, pass);
+      }
+      return h;
+    }
     for (let i = from; i < to; i++) if (keep[i]) h = this.subLayer(h, i, pass);
     return h;
+  }
+
+  /**
+   * Sub-layers `from..to-1` (one block) as a checkpointed unit (see checkpointActivations): a tf.customGrad
+   * whose inputs are the residual stream and the trainable weights of the kept sub-layers, so their gradients
+   * come back; frozen weights are constants of it.
+   */
+  private checkpointed(h: tf.Tensor3D, from: number, to: number, keep: KeepMask, pass: PassContext): tf.Tensor3D {
+    // The pass's own tensors (attention bias, RoPE window) die with the forward pass's tidy: saved with the
+    // input (shared, not copied) for the backward pass's re-run.
+    const { bias, ropeWindow: window } = pass.attention;
+    const constants = [...(window ? [window.cos, window.sin] : []), ...(bias ? [bias] : [])];
+    const run = (x: tf.Tensor3D, saved: readonly tf.Tensor[]) => {
+      const attention = {
+        ...pass.attention,
+        ropeWindow: window ? { cos: saved[0] as tf.Tensor2D, sin: saved[1] as tf.Tensor2D } : undefined,
+        bias: bias ? (saved[saved.length - 1] as tf.Tensor4D) : null,
+      };
+      return this.subLayers(x, from, to, keep, { ...pass, attention, checkpoint: false });
+    };
+    const owners = new Set<SubLayerName>(allSubLayers(this.config.nLayers).filter((_, i) => i >= from && i < to && keep[i]).map(subLayerName));
+    const weights = namedWeights(this.weights).filter((w) => w.subLayer !== null && owners.has(w.subLayer) && w.variable.trainable).map((w) => w.variable);
+    const unit = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const x = args[0] as tf.Tensor3D;
+      (args[args.length - 1] as tf.GradSaveFunc)([x, ...constants]);
+      return {
+        value: run(x, constants),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+          gradientsInBackward(() => run(saved[0] as tf.Tensor3D, saved.slice(1)), [saved[0]!, ...weights], dy as tf.Tensor),
+      };
+    });
+    return unit(h, ...weights) as tf.Tensor3D;
   }
 
   /**
@@ -255,7 +304,8 @@ export class LlamaModel {
       if (cache) reserveCache(cache, offset + seq, config.maxSeqLen);
       const bias = attentionBias(seq, offset, paddingMask);
       const attention = { config, rope: this.rope, ropeWindow: ropeWindow(this.rope, offset, seq), offset, bias, cache };
-      const pass: PassContext = { attention, batch, seq, fused: !training && this.fuseProjections, outputs };
+      const checkpoint = training && this.checkpointActivations && !outputs;
+      const pass: PassContext = { attention, batch, seq, fused: !training && this.fuseProjections, checkpoint, outputs };
       let h: tf.Tensor3D;
       if (dropped >= 0) {
         const prefix = this.reusedPrefix(session!, PrefixReuse.key(ids, paddingMask), ids, dropped, pass);
