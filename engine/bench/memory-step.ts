@@ -4,12 +4,13 @@
  * process's peak RSS. Heavy for the large shapes: run it alone.
  *
  *   node --import tsx engine/bench/memory-step.ts                  # the MEMORY_STEPS table, one child each
- *   node --import tsx engine/bench/memory-step.ts --shape SmolLM2-360M --seq 128 --ratio 0.25
+ *   node --import tsx engine/bench/memory-step.ts --shape SmolLM2-360M --seq 128 --ratio 0.25 [--checkpoint]
  *
  * Trainable sub-layers: ⌈ratio · 2L⌉ spread evenly over the model, the first included (so every block's
  * activations are kept for backward: the worst case of a ratio). Before the step, one inference forward pass
  * over the same tokens (what a run does first: a calibration scan), so the packed copies inference leaves on
- * the weights are part of the measurement. Learning rate 0 (all of AdamW's work, weights unchanged). With
+ * the weights are part of the measurement. `--checkpoint`: activation checkpointing per block (LlamaModel.
+ * checkpointActivations). Learning rate 0 (all of AdamW's work, weights unchanged). With
  * `--shape`, prints one JSON line on stdout; without, runs each of MEMORY_STEPS in its own process (the heap
  * never shrinks) and prints their JSON lines, then a table.
  */
@@ -27,12 +28,14 @@ import { randomTokenExamples } from './measure.ts';
 import { BENCH_WEIGHT_SEED, randomModel } from './random-weights.ts';
 import { findShapes } from './shapes.ts';
 
-/** The steps the table measures: 128 tokens, batch 1. */
-export const MEMORY_STEPS: readonly { shape: string; ratio: number }[] = [
-  { shape: 'SmolLM2-135M', ratio: 0.25 },
-  { shape: 'SmolLM2-135M', ratio: 1 },
-  { shape: 'stories110M', ratio: 1 },
-  { shape: 'SmolLM2-360M', ratio: 0.25 },
+/** The steps the table measures (batch 1). */
+export const MEMORY_STEPS: readonly { shape: string; ratio: number; seq: number; checkpoint: boolean }[] = [
+  { shape: 'SmolLM2-135M', ratio: 0.25, seq: 128, checkpoint: false },
+  { shape: 'SmolLM2-135M', ratio: 1, seq: 128, checkpoint: false },
+  { shape: 'stories110M', ratio: 1, seq: 128, checkpoint: false },
+  { shape: 'SmolLM2-360M', ratio: 0.25, seq: 128, checkpoint: false },
+  { shape: 'SmolLM2-360M', ratio: 0.25, seq: 128, checkpoint: true },
+  { shape: 'SmolLM2-360M', ratio: 0.25, seq: 512, checkpoint: true },
 ];
 
 /** One measured step (the JSON line a child prints). */
@@ -41,6 +44,8 @@ interface MemoryRow {
   seq: number;
   batch: number;
   ratio: number;
+  /** Activation checkpointing on (LlamaModel.checkpointActivations). */
+  checkpoint: boolean;
   trainableSubLayers: number;
   completed: boolean;
   error: string | null;
@@ -57,15 +62,16 @@ function wasmHeapBytes(): number | null {
 }
 
 /** Measures one step in this process. */
-async function measureStep(shapeName: string, seq: number, batchRows: number, ratio: number): Promise<MemoryRow> {
+async function measureStep(shapeName: string, seq: number, batchRows: number, ratio: number, checkpoint: boolean): Promise<MemoryRow> {
   const shape = findShapes([shapeName])[0]!;
   if (shape.weights.kind !== 'random') throw new Error('memory-step takes a random-weight shape');
   await selectBackend('wasm');
   const config = shape.weights.config;
   const trainable = spreadMask(2 * config.nLayers, ratio);
-  const fit = checkStepFits(config, { batch: batchRows, seq, trainable });
+  const fit = checkStepFits(config, { batch: batchRows, seq, trainable, checkpointing: checkpoint });
   process.stderr.write(`${shape.name}: accounting ${(fit.memory.total / 2 ** 30).toFixed(2)} GiB ${fit.message ?? '(fits)'}\n`);
   const model = randomModel(config, BENCH_WEIGHT_SEED);
+  model.checkpointActivations = checkpoint;
   const trainer = new Trainer(model, { trainable: { subLayers: keptNames(trainable) } });
   const batch = makeBatch(randomTokenExamples(batchRows, seq, config.vocabSize, 5));
   const start = performance.now();
@@ -79,7 +85,7 @@ async function measureStep(shapeName: string, seq: number, batchRows: number, ra
     error = e instanceof Error ? e.message.split('\n')[0]! : String(e);
   }
   const row: MemoryRow = {
-    shape: shape.name, seq, batch: batchRows, ratio, trainableSubLayers: keptNames(trainable).length,
+    shape: shape.name, seq, batch: batchRows, ratio, checkpoint, trainableSubLayers: keptNames(trainable).length,
     completed: error === null, error, stepSeconds: (performance.now() - start) / 1000, accounting: fit.memory,
     wasmHeapBytes: wasmHeapBytes(), peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
@@ -89,8 +95,9 @@ async function measureStep(shapeName: string, seq: number, batchRows: number, ra
 }
 
 /** Runs `measureStep` in a child process (its own heap); resolves with its row. */
-function measureInChild(shape: string, ratio: number, seq: number): Promise<MemoryRow> {
-  const args = ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), '--shape', shape, '--ratio', String(ratio), '--seq', String(seq)];
+function measureInChild(step: (typeof MEMORY_STEPS)[number]): Promise<MemoryRow> {
+  const args = ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), '--shape', step.shape, '--ratio', String(step.ratio), '--seq', String(step.seq)];
+  if (step.checkpoint) args.push('--checkpoint');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -99,7 +106,7 @@ function measureInChild(shape: string, ratio: number, seq: number): Promise<Memo
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (code === 0 && line) resolve(JSON.parse(line) as MemoryRow);
-      else reject(new Error(`memory-step child for ${shape} exited with ${code}`));
+      else reject(new Error(`memory-step child for ${step.shape} exited with ${code}`));
     });
   });
 }
@@ -108,29 +115,32 @@ const gb = (x: number | null) => (x === null ? '–' : (x / 1e9).toFixed(2));
 
 /** The table: accounting beside the measured heap and peak RSS, GB (10⁹ bytes). */
 function table(rows: readonly MemoryRow[]): string {
-  const head = `| shape | tokens | trainable | accounted | × ${HEAP_FACTOR} (fit check) | wasm heap | peak RSS | inference + step |`;
+  const head = `| shape | tokens | trainable | checkpointing | accounted | × ${HEAP_FACTOR} (fit check) | wasm heap | peak RSS | inference + step |`;
   const lines = rows.map((r) =>
-    `| ${r.shape} | ${r.seq} | ${r.trainableSubLayers} (r = ${r.ratio}) | ${gb(r.accounting.total)} | ${gb(r.accounting.heapEstimate)} | ` +
+    `| ${r.shape} | ${r.seq} | ${r.trainableSubLayers} (r = ${r.ratio}) | ${r.checkpoint ? 'yes' : 'no'} | ${gb(r.accounting.total)} | ${gb(r.accounting.heapEstimate)} | ` +
     `${gb(r.wasmHeapBytes)} | ${gb(r.peakRssBytes)} | ${r.completed ? `completes, ${r.stepSeconds.toFixed(1)} s` : `aborts: ${r.error}`} |`,
   );
-  return [head, '|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+  return [head, '|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { shape: { type: 'string' }, seq: { type: 'string', default: '128' }, ratio: { type: 'string', default: '1' }, batch: { type: 'string', default: '1' } },
+    options: {
+      shape: { type: 'string' }, seq: { type: 'string', default: '128' }, ratio: { type: 'string', default: '1' }, batch: { type: 'string', default: '1' },
+      checkpoint: { type: 'boolean', default: false },
+    },
     strict: true,
   });
-  const seq = Number(values.seq);
   if (values.shape) {
-    process.stdout.write(`${JSON.stringify(await measureStep(values.shape, seq, Number(values.batch), Number(values.ratio)))}\n`);
+    const row = await measureStep(values.shape, Number(values.seq), Number(values.batch), Number(values.ratio), values.checkpoint);
+    process.stdout.write(`${JSON.stringify(row)}\n`);
     return;
   }
   const load = loadavg()[0]!;
   const rows: MemoryRow[] = [];
   for (const s of MEMORY_STEPS) {
-    const row = await measureInChild(s.shape, s.ratio, seq);
+    const row = await measureInChild(s);
     process.stdout.write(`${JSON.stringify(row)}\n`);
     rows.push(row);
   }

@@ -12,7 +12,8 @@
  *   ACT_PER_BLOCK(d, f, h, hk, s) floats (RMSNorm 4d, q/k/v and RoPE 5·(h + 2hk)·dh, scores/softmax 3·h·s,
  *   context and output 2d, residuals 2d; MLP: gate, up, SiLU parts and product 5f, norm 4d, output d), plus
  *   the head's logits, log-softmax and loss terms 3V. The wasm Identity shares its input's bytes
- *   (wasm-kernels.ts), so a tensor the tape saves is not copied.
+ *   (wasm-kernels.ts), so a tensor the tape saves is not copied. With activation checkpointing (llama.ts
+ *   checkpointActivations) the L blocks keep only their inputs (d each), and one block's re-run holds its own.
  * - activationGradients: as many bytes again: tfjs keeps the gradient of every intermediate tensor until the
  *   backward pass ends (tfjs-core tape.ts backpropagateGradients disposes none), so its peak holds both.
  * - gradients: 4 × trainable parameters (only trainable sub-layers get a buffer: train/gradients.ts hands
@@ -50,6 +51,8 @@ export interface StepShape {
   seq: number;
   /** Trainable flags per sub-layer (keep-mask order, length 2L); frozen and dropped ones get no state. */
   trainable: readonly boolean[];
+  /** Activation checkpointing per block (LlamaModel.checkpointActivations); default false. */
+  checkpointing?: boolean;
 }
 
 /** Bytes of each term of a training step (see the file docstring). */
@@ -91,7 +94,9 @@ export function trainingStepMemory(c: LlamaConfig, step: StepShape): StepMemory 
   const largestTrainable = Math.max(0, ...subLayers.filter((_, i) => step.trainable[i]).map((s) => s.parameters));
   const weights = b.total.bytes;
   const packedCopies = 4 * Math.max(c.vocabSize * c.dim, c.dim * c.hiddenDim);
-  const activations = 4 * tokens * (c.nLayers * activationFloatsPerBlock(c, step.seq) + 3 * c.vocabSize);
+  const perBlock = activationFloatsPerBlock(c, step.seq);
+  const kept = step.checkpointing ? c.nLayers * c.dim + perBlock : c.nLayers * perBlock; // block inputs + one re-run
+  const activations = 4 * tokens * (kept + 3 * c.vocabSize);
   const activationGradients = activations;
   const gradients = 4 * trainableParams + 4 * largestTrainable;
   const optimizer = 8 * trainableParams;
@@ -130,7 +135,9 @@ export function checkStepFits(c: LlamaConfig, step: StepShape, heapBytes = WASM_
     else hi = mid - 1;
   }
   if (memory.heapEstimate <= heapBytes) return { fits: true, memory, heapBytes, maxSeq: step.seq, message: null };
+  const recompute = !step.checkpointing && trainingStepMemory(c, { ...step, checkpointing: true }).heapEstimate <= heapBytes;
   const options = [
+    recompute ? 'recomputing activations in the backward pass (activation checkpointing, one more forward pass per step)' : null,
     lo >= 2 ? `a training window of ${lo} tokens` : null,
     `fewer trainable parts (gradients and optimizer state take ${gib(memory.gradients + memory.optimizer)})`,
     'the native TensorFlow backend (@tensorflow/tfjs-node), which has no 4 GiB limit',
