@@ -29,9 +29,12 @@
  * check compares HEAP_FACTOR × the accounted total with the 4 GiB limit. Measured (memory-step.ts, 128 tokens,
  * batch 1; accounted → wasm heap high-water, bench README log 10): SmolLM2-135M shape, r = 0.25: 1.74 → 1.92 GB
  * (×1.11); SmolLM2-135M, every sub-layer: 2.87 → 2.97 GB (×1.04); stories110M shape, every sub-layer: 2.33 →
- * 2.33 GB (×1.00); SmolLM2-360M shape, r = 0.25: 3.61 → 3.74 GB (×1.04); all four complete. HEAP_FACTOR = 1.15
- * covers the largest ratio with 4% to spare. The inference before a step peaks separately (weights, the tied
- * head's copy and the packed copies of every weight: ~3.1 GB for the 360M shape), under the training peak here.
+ * 2.33 GB (×1.00); SmolLM2-360M shape, r = 0.25: 3.61 → 3.76 GB (×1.04); all four complete. HEAP_FACTOR = 1.15
+ * covers the largest ratio with 4% to spare. The inference pass before a step peaks separately (the `inference`
+ * term, 3.13 GB for the 360M shape at 128 tokens), and the check takes the larger. With activation checkpointing
+ * (the 360M shape, r = 0.25: 128 tokens 2.40 GB accounted, inference 3.13 → heap 3.66 GB, ×1.17; 512 tokens 3.28
+ * GB, inference 3.28 → heap 4.12 GB, ×1.26, both complete) the heap runs further over: there the inference pass
+ * dominates, and the check is optimistic by up to 10%; nothing turns checkpointing on by itself yet.
  * AdamW's moments are on the wasm heap (the optimizer term); if they move off it, drop that term here.
  */
 import type { LlamaConfig } from '../model/config.ts';
@@ -66,7 +69,13 @@ export interface StepMemory {
   transients: number;
   /** Sum of the terms above. */
   total: number;
-  /** Wasm heap the step needs: HEAP_FACTOR × total. */
+  /**
+   * An inference pass over the same window, which a run does before training (a calibration scan) and whose
+   * high-water mark the heap keeps: weights, the packed copy of every weight, the tied head's transposed copy
+   * and its packed copy, logits and their softmax (2 × b·s·V).
+   */
+  inference: number;
+  /** Wasm heap the step needs: HEAP_FACTOR × max(total, inference). */
   heapEstimate: number;
 }
 
@@ -102,7 +111,10 @@ export function trainingStepMemory(c: LlamaConfig, step: StepShape): StepMemory 
   const optimizer = 8 * trainableParams;
   const transients = Math.max(4 * 6 * largestTrainable, 2 * 4 * tokens * c.vocabSize);
   const total = weights + packedCopies + activations + activationGradients + gradients + optimizer + transients;
-  return { weights, packedCopies, activations, activationGradients, gradients, optimizer, transients, total, heapEstimate: HEAP_FACTOR * total };
+  const linear = subLayers.reduce((a, s) => a + s.parameters, 0) - c.nLayers * 2 * c.dim; // minus the norm gains
+  const inference = weights + 4 * linear + (c.tiedEmbeddings ? 2 : 1) * 4 * c.vocabSize * c.dim + 2 * 4 * tokens * c.vocabSize;
+  const heapEstimate = HEAP_FACTOR * Math.max(total, inference);
+  return { weights, packedCopies, activations, activationGradients, gradients, optimizer, transients, total, inference, heapEstimate };
 }
 
 /** Whether a step fits a heap, and if not, what would. */
@@ -135,9 +147,7 @@ export function checkStepFits(c: LlamaConfig, step: StepShape, heapBytes = WASM_
     else hi = mid - 1;
   }
   if (memory.heapEstimate <= heapBytes) return { fits: true, memory, heapBytes, maxSeq: step.seq, message: null };
-  const recompute = !step.checkpointing && trainingStepMemory(c, { ...step, checkpointing: true }).heapEstimate <= heapBytes;
   const options = [
-    recompute ? 'recomputing activations in the backward pass (activation checkpointing, one more forward pass per step)' : null,
     lo >= 2 ? `a training window of ${lo} tokens` : null,
     `fewer trainable parts (gradients and optimizer state take ${gib(memory.gradients + memory.optimizer)})`,
     'the native TensorFlow backend (@tensorflow/tfjs-node), which has no 4 GiB limit',
