@@ -84,8 +84,63 @@ export function registerMissingWasmKernels(): void {
 /** Output rows and columns from which the fast (transpose + XNNPACK) matmul path is used. */
 export const FAST_MATMUL_MIN_DIM = 4;
 
+/*
+ * No packed copies kept while training. tfjs-backend-wasm's XNNPACK product (batch_mat_mul_impl.cc xnn_matmul)
+ * caches one operator per right operand, keyed by the operand's tensor id, and frees it only when that tensor
+ * is disposed: every weight multiplied once keeps a packed copy of itself (4 bytes a value) for as long as the
+ * weight lives — 1.26 GB for a SmolLM2-360M shape, more than its activations at 128 tokens. While a gradient is
+ * computed (tf.grads / tf.variableGrads, forward and backward), our kernel hands XNNPACK an alias of the right
+ * operand instead (a second tensor id on the same heap bytes, no copy) and drops the alias after the product,
+ * which frees the operator and its packed copy. There the cache saves little: a trainable weight gets new data
+ * at every optimizer step, so its packed copy serves one product; a frozen one's saves one packing per step
+ * (O(k·n), measured 35–50% of a 128-row product's time, a few % of a training step whose backward products
+ * pack per call anyway). At inference (scans, evaluation, decoding) the cache stays.
+ */
+
+/** True while tfjs computes a gradient (its tape exists from the forward pass to the end of backward). */
+function computingGradients(): boolean {
+  return (tf.engine().state as unknown as { activeTape?: unknown[] | null }).activeTape != null;
+}
+
 interface WasmBackendFull extends WasmBackendLike {
   disposeData(dataId: tf.DataId): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
+  getMemoryOffset(dataId: tf.DataId): number;
+  /** tfjs-backend-wasm internals (4.22): the tensor table and the C++ side's dispose_data (frees no bytes). */
+  dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined; delete(dataId: tf.DataId): void };
+  wasm: { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
+}
+
+/**
+ * Frees the XNNPACK operators (and their packed copies) the wasm backend cached on these tensors by an earlier
+ * product (inference before a training step: a calibration scan, an evaluation), keeping the tensors and their
+ * data: the tensor is unregistered on the C++ side, which runs its disposal callbacks (the operator caches of
+ * batch_mat_mul_impl.cc), and registered again on the same bytes. No-op off the wasm backend. Cost: two calls
+ * per tensor; the next inference product packs again.
+ */
+export function releasePackedCopies(tensors: readonly tf.Tensor[]): void {
+  if (tf.getBackend() !== 'wasm') return;
+  const backend = tf.backend() as unknown as WasmBackendFull;
+  for (const t of tensors) {
+    const data = backend.dataIdMap.get(t.dataId);
+    if (!data) continue;
+    backend.wasm.tfjs.disposeData(data.id);
+    backend.wasm.tfjs.registerTensor(data.id, t.size, data.memoryOffset);
+  }
+}
+
+/**
+ * Runs `product` on an alias of `t` (same heap bytes, its own tensor id), then unregisters the alias without
+ * freeing the bytes, which deletes the XNNPACK operator cached on it (see computingGradients).
+ */
+function withAlias(backend: WasmBackendFull, t: tf.TensorInfo, product: (alias: tf.TensorInfo) => tf.TensorInfo): tf.TensorInfo {
+  const alias = backend.makeOutput([...t.shape], t.dtype, backend.getMemoryOffset(t.dataId));
+  try {
+    return product(alias);
+  } finally {
+    backend.wasm.tfjs.disposeData(backend.dataIdMap.get(alias.dataId)!.id);
+    backend.dataIdMap.delete(alias.dataId);
+  }
 }
 
 type Kernel = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }) => tf.TensorInfo;
@@ -147,6 +202,12 @@ function batchMatMulWasm(original: Kernel, transposeKernel: Kernel): Kernel {
     const batch = size(batchShape);
     const alreadyFast = !transposeA && !transposeB && batchA === 1 && batchB === 1;
     const broadcastable = (batchA === batch || batchA === 1) && (batchB === batch || batchB === 1);
+    // A plain product whose right operand is an input tensor (a temporary of ours frees its operator anyway).
+    const plain = (x: tf.TensorInfo, y: tf.TensorInfo) => {
+      const run = (b2: tf.TensorInfo) => original({ inputs: { a: x, b: b2 }, backend, attrs: { transposeA: false, transposeB: false } });
+      return computingGradients() ? withAlias(backend, y, run) : run(y);
+    };
+    if (alreadyFast && a.shape.length === 2 && b.shape.length === 2) return plain(a, b);
     if (alreadyFast || !broadcastable || m < FAST_MATMUL_MIN_DIM || n < FAST_MATMUL_MIN_DIM || k === 0 || batch === 0) {
       return original(args);
     }
@@ -154,7 +215,7 @@ function batchMatMulWasm(original: Kernel, transposeKernel: Kernel): Kernel {
     const keep = <T extends tf.TensorInfo>(t: T): T => (temps.push(t), t);
     const transpose2d = (t: tf.TensorInfo) => keep(transposeKernel({ inputs: { x: t }, backend, attrs: { perm: [1, 0] } }));
     const matmul = (x: tf.TensorInfo, y: tf.TensorInfo) =>
-      keep(original({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }));
+      keep(temps.includes(y) ? original({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) : plain(x, y));
     // Operand i of a batch as a 2-D tensor: the tensor itself (reshaped view) when it has one entry, else a copy.
     const entry = (t: tf.TensorInfo, count: number, i: number, rows: number, cols: number): tf.TensorInfo => {
       if (count === 1) return { dataId: t.dataId, shape: [rows, cols], dtype: t.dtype };
@@ -184,13 +245,29 @@ function batchMatMulWasm(original: Kernel, transposeKernel: Kernel): Kernel {
   };
 }
 
+/*
+ * `Identity` without a copy. tfjs-core saves the inputs a gradient needs by `clone` (engine
+ * saveTensorsForBackwardMode → the Identity kernel), and the wasm Identity copies the bytes, so while a gradient
+ * tape records, every weight that enters a product (BatchMatMul saves both operands) and the embedding (gather
+ * saves its table; the tied head's product saves it again) is copied once per use: measured +1.1 GB of tensors
+ * in the forward pass of a SmolLM2-135M-shaped step at 128 tokens, more than its weights. Ours shares the data
+ * (one more reference on the same bytes, as tfjs's cpu backend and the wasm Reshape do): nothing in tfjs writes
+ * a tensor's bytes after creating it, and the engine's in-place writers (kv-cache.ts, a cache buffer never under
+ * a tape) never clone.
+ */
+function identityShared(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x!;
+  (args.backend as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 /**
  * Replaces the wasm `Slice` and `BatchMatMul` kernels with the faster ones above (same setup function, so the
- * originals' wasm bindings are still initialised); `false` restores the originals. Call before the wasm
- * backend initialises (selectBackend does) or at any time after. Idempotent.
+ * originals' wasm bindings are still initialised) and `Identity` with the shared one; `false` restores the
+ * originals. Call before the wasm backend initialises (selectBackend does) or at any time after. Idempotent.
  */
 export function useFastWasmKernels(enabled = true): void {
-  for (const name of ['Slice', 'BatchMatMul', 'Transpose']) {
+  for (const name of ['Slice', 'BatchMatMul', 'Transpose', 'Identity']) {
     if (!ORIGINAL.has(name)) {
       const config = tf.getKernel(name, 'wasm');
       if (!config) return; // wasm backend not imported
@@ -205,8 +282,10 @@ export function useFastWasmKernels(enabled = true): void {
   if (!enabled) {
     replace(original('Slice'));
     replace(original('BatchMatMul'));
+    replace(original('Identity'));
     return;
   }
+  replace({ ...original('Identity'), kernelFunc: identityShared as unknown as tf.KernelFunc });
   const transpose = original('Transpose').kernelFunc as unknown as Kernel;
   replace({ ...original('Slice'), kernelFunc: sliceWasm(original('Slice').kernelFunc as unknown as Kernel) as unknown as tf.KernelFunc });
   replace({

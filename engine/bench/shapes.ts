@@ -98,8 +98,9 @@ export const TINY_SHAPE: BenchShape = {
 /**
  * The SmolLM2-360M shape (HuggingFaceTB/SmolLM2-360M config.json: hidden 960, intermediate 2560, 32 layers,
  * 15 heads, 5 KV heads, vocab 49152, tied, RoPE θ 100000, 8192 positions). Not in the default list: a training
- * step does not fit the wasm backend's 4 GiB heap (1.45 GB of weights plus AdamW moments and gradients); it is
- * measured on GPU backends (`--shapes SmolLM2-360M`, scripts/gpu-check.sh).
+ * step with every sub-layer trainable does not fit the wasm backend's 4 GiB heap (1.45 GB of weights plus AdamW
+ * moments and gradients; r = 0.25 at 128 tokens does: memory-step.ts); it is measured on GPU backends
+ * (`--shapes SmolLM2-360M`, scripts/gpu-check.sh).
  */
 export const SMOLLM2_360M_SHAPE: BenchShape = {
   name: 'SmolLM2-360M',

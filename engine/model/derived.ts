@@ -75,3 +75,22 @@ export class DerivedTensors {
 export function recordingGradients(): boolean {
   return tf.engine().state.gradientDepth > 0;
 }
+
+/**
+ * `f`'s gradients with respect to `xs` times `dy`, computed inside a gradient function (a backward pass): tfjs
+ * (4.22) runs a backward pass at gradient depth 0, where a nested tf.grads would start its tape over the outer
+ * one and clear it when done (engine.gradients); the outer tape is set aside meanwhile and restored. Gradients of
+ * `xs` that `f` does not reach are zeros. The caller owns the result.
+ */
+export function gradientsInBackward(f: () => tf.Tensor, xs: readonly tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
+  const state = tf.engine().state as unknown as { activeTape: unknown };
+  const outer = state.activeTape;
+  state.activeTape = null;
+  try {
+    const { value, grads } = tf.engine().gradients(f, [...xs], dy, true);
+    value.dispose();
+    return grads.map((g, i) => g ?? tf.zerosLike(xs[i]!));
+  } finally {
+    state.activeTape = outer;
+  }
+}

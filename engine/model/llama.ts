@@ -11,14 +11,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from './config.ts';
-import { disposeWeights, type BlockWeights, type LlamaWeights } from './weights.ts';
+import { disposeWeights, namedWeights, type BlockWeights, type LlamaWeights } from './weights.ts';
+import { releasePackedCopies } from '../backend/wasm-kernels.ts';
 import { createRope, disposeRope, ropeWindow, type RopeTables } from './rope.ts';
 import { rmsNorm } from './rmsnorm.ts';
 import { attentionBias, fuseQkv, selfAttention, type AttentionContext, type FusedQkv } from './attention.ts';
 import { fuseGateUp, swiGluMlp } from './mlp.ts';
 import { reserveCache, type KvCache } from './kv-cache.ts';
-import { fullKeepMask, type KeepMask, type SubLayerName } from './sublayers.ts';
-import { DerivedTensors, recordingGradients } from './derived.ts';
+import { allSubLayers, fullKeepMask, subLayerName, type KeepMask, type SubLayerName } from './sublayers.ts';
+import { DerivedTensors, gradientsInBackward, recordingGradients } from './derived.ts';
 import { PrefixReuse } from './prefix-reuse.ts';
 
 /** Options of LlamaModel.forward. */
@@ -53,6 +54,8 @@ interface PassContext {
   seq: number;
   /** Use the fused projections (inference) or the per-matrix variables (under a gradient tape). */
   fused: boolean;
+  /** Run each block as one checkpointed unit (training with checkpointActivations). */
+  checkpoint: boolean;
   outputs: Map<SubLayerName, tf.Tensor3D> | undefined;
 }
 
@@ -68,6 +71,14 @@ export class LlamaModel {
    * Set it before the first forward pass (or call decodeMatrices) to have the copies built up front.
    */
   fuseProjections: boolean;
+  /**
+   * Activation checkpointing while training (Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost"):
+   * the forward pass keeps only each block's input, and the backward pass runs the block again under its own
+   * gradient tape (one more forward pass per step) for its activations, freed block by block. Memory of the
+   * kept activations and their gradients goes from all L blocks' to one block's plus L residual streams
+   * (train/memory.ts). Gradients equal the plain path's up to float32 summation order. Default off.
+   */
+  checkpointActivations = false;
   /** Sub-layers run by forward() so far (a count, for tests and the bench's scan accounting). */
   subLayerEvaluations = 0;
   /**
@@ -82,12 +93,12 @@ export class LlamaModel {
    * projections, one product instead of three and two; and, for tied models on the wasm backend, the embedding
    * transposed to [dim, vocab] (`head`), the LM head's layout for a plain `x @ W` product. tfjs-wasm runs
    * `x @ Eᵀ` (a transpose flag) as a scalar loop, its plain product with XNNPACK: decode of a SmolLM2-135M-shaped
-   * model goes from ~14 to ~22 tokens/s, at the cost of vocab · dim · 4 bytes more (113 MB there). The head is
-   * used while the embedding is not being trained (a trainable one takes the differentiable `x @ Eᵀ`); the fused
-   * projections whenever no gradient tape records. All are built by the constructor and rebuilt when a source
-   * weight changed; while a gradient tape records (a training step) the fused ones are released, so training
-   * holds no copies (memory: `derived.bytes()`, e.g. 236 MB for a stories110M shape, plus the backend's packed
-   * copies).
+   * model goes from ~14 to ~22 tokens/s, at the cost of vocab · dim · 4 bytes more (113 MB there). All are used
+   * whenever no gradient tape records, built by the constructor and rebuilt when a source weight changed; while
+   * a gradient tape records (a training step) they are all released and the head is the product with the
+   * embedding itself (`x @ Eᵀ`, which the wasm kernel runs as `(E · xᵀ)ᵀ` through XNNPACK, wasm-kernels.ts), so
+   * training holds no copies (memory: `derived.bytes()`, e.g. 236 MB of fused projections for a stories110M
+   * shape and 189 MB of head for a SmolLM2-360M one, each plus the backend's packed copy).
    */
   readonly derived = new DerivedTensors();
   private prefixReuse: PrefixReuse | null = null;
@@ -111,11 +122,14 @@ export class LlamaModel {
     this.decodeMatrices(fullKeepMask(config.nLayers)); // builds the inference copies now (a fixed tensor count)
   }
 
-  /** The LM head as a [dim, vocab] right operand for inference (untied weight or cached transpose), or null. */
+  /**
+   * The LM head as a [dim, vocab] right operand (untied weight, or the tied embedding's cached transpose at
+   * inference on wasm), or null for the product with the embedding itself (`x @ Eᵀ`).
+   */
   private headWeight(): tf.Tensor2D | null {
     const { lmHead, embedding } = this.weights;
     if (lmHead) return lmHead as tf.Tensor2D;
-    if (embedding.trainable || tf.getBackend() !== 'wasm') return null;
+    if (embedding.trainable || tf.getBackend() !== 'wasm' || recordingGradients()) return null;
     return this.derived.get('head', [embedding], () => [tf.transpose(embedding) as tf.Tensor2D])[0];
   }
 
@@ -201,8 +215,47 @@ export class LlamaModel {
 
   /** Runs the sub-layers `from..to-1` that `keep` keeps, starting from the residual stream h. */
   private subLayers(h: tf.Tensor3D, from: number, to: number, keep: KeepMask, pass: PassContext): tf.Tensor3D {
+    if (pass.checkpoint) {
+      for (let start = from; start < to; start = (start | 1) + 1) {
+        const end = Math.min(to, (start | 1) + 1); // the rest of this block
+        if (keep.slice(start, end).some(Boolean)) h = this.checkpointed(h, start, end, keep, pass);
+      }
+      return h;
+    }
     for (let i = from; i < to; i++) if (keep[i]) h = this.subLayer(h, i, pass);
     return h;
+  }
+
+  /**
+   * Sub-layers `from..to-1` (one block) as a checkpointed unit (see checkpointActivations): a tf.customGrad
+   * whose inputs are the residual stream and the trainable weights of the kept sub-layers, so their gradients
+   * come back; frozen weights are constants of it.
+   */
+  private checkpointed(h: tf.Tensor3D, from: number, to: number, keep: KeepMask, pass: PassContext): tf.Tensor3D {
+    // The pass's own tensors (attention bias, RoPE window) die with the forward pass's tidy: saved with the
+    // input (shared, not copied) for the backward pass's re-run.
+    const { bias, ropeWindow: window } = pass.attention;
+    const constants = [...(window ? [window.cos, window.sin] : []), ...(bias ? [bias] : [])];
+    const run = (x: tf.Tensor3D, saved: readonly tf.Tensor[]) => {
+      const attention = {
+        ...pass.attention,
+        ropeWindow: window ? { cos: saved[0] as tf.Tensor2D, sin: saved[1] as tf.Tensor2D } : undefined,
+        bias: bias ? (saved[saved.length - 1] as tf.Tensor4D) : null,
+      };
+      return this.subLayers(x, from, to, keep, { ...pass, attention, checkpoint: false });
+    };
+    const owners = new Set<SubLayerName>(allSubLayers(this.config.nLayers).filter((_, i) => i >= from && i < to && keep[i]).map(subLayerName));
+    const weights = namedWeights(this.weights).filter((w) => w.subLayer !== null && owners.has(w.subLayer) && w.variable.trainable).map((w) => w.variable);
+    const unit = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const x = args[0] as tf.Tensor3D;
+      (args[args.length - 1] as tf.GradSaveFunc)([x, ...constants]);
+      return {
+        value: run(x, constants),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+          gradientsInBackward(() => run(saved[0] as tf.Tensor3D, saved.slice(1)), [saved[0]!, ...weights], dy as tf.Tensor),
+      };
+    });
+    return unit(h, ...weights) as tf.Tensor3D;
   }
 
   /**
@@ -237,7 +290,12 @@ export class LlamaModel {
     }
     const outputs = options.collectSubLayerOutputs ? new Map<SubLayerName, tf.Tensor3D>() : undefined;
     const training = recordingGradients();
-    if (training) this.derived.release((key) => key !== 'head'); // no fused copies while training
+    if (training) {
+      // No inference copies while training: derived tensors, and the packed copies an earlier inference product
+      // left on the weights (wasm-kernels.ts; products under the tape keep none).
+      this.derived.release(() => true);
+      releasePackedCopies(namedWeights(this.weights).map((w) => w.variable));
+    }
     const session = this.prefixReuse;
     const dropped = session && !cache && !outputs && !training && this.residualScale.size === 0 ? session.droppedIndex(keep) : -1;
     const logits = tf.tidy(() => {
@@ -246,7 +304,8 @@ export class LlamaModel {
       if (cache) reserveCache(cache, offset + seq, config.maxSeqLen);
       const bias = attentionBias(seq, offset, paddingMask);
       const attention = { config, rope: this.rope, ropeWindow: ropeWindow(this.rope, offset, seq), offset, bias, cache };
-      const pass: PassContext = { attention, batch, seq, fused: !training && this.fuseProjections, outputs };
+      const checkpoint = training && this.checkpointActivations && !outputs;
+      const pass: PassContext = { attention, batch, seq, fused: !training && this.fuseProjections, checkpoint, outputs };
       let h: tf.Tensor3D;
       if (dropped >= 0) {
         const prefix = this.reusedPrefix(session!, PrefixReuse.key(ids, paddingMask), ids, dropped, pass);

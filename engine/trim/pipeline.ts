@@ -26,7 +26,7 @@ import type { OneShotRule } from './one-shot.ts';
 import { DEFAULT_TRIM_VARIANTS, type TrimVariants } from './variants.ts';
 import { fadeScale, setFading } from './soft-drop.ts';
 import { WorkerPool } from '../parallel/pool.ts';
-import { checkStepFits } from '../train/memory.ts';
+import { checkStepFits, type StepShape } from '../train/memory.ts';
 import { calibrationScan } from '../parallel/scan.ts';
 import { calibrationSample, performance } from './measure.ts';
 import { deriveSeed, seededSample } from '../random.ts';
@@ -261,15 +261,26 @@ export function restoreTensors(model: LlamaModel, tensors: readonly StateTensor[
 }
 
 /**
- * Refuses, before anything is trained, a run whose training steps cannot fit the wasm backend's heap
- * (train/memory.ts): the longest training example × the micro-batch with every sub-layer trainable (healing and
- * the full fine-tune baseline train them all).
+ * The largest training step of a run, for the memory check (train/memory.ts): the longest training example ×
+ * the micro-batch, every sub-layer trainable (healing and the full fine-tune baseline train them all), the
+ * optimizer in shared memory when the run has worker threads (`threads` > 1).
+ * @throws RangeError when the task has no training examples
+ */
+export function largestRunStep(config: LlamaModel['config'], ctx: Pick<TrimRunContext, 'task' | 'config' | 'threads'>): StepShape {
+  if (ctx.task.train.length === 0) throw new RangeError('the run has no training examples');
+  const seq = Math.max(...ctx.task.train.map((e) => e.inputIds.length));
+  const trainable = new Array<boolean>(2 * config.nLayers).fill(true);
+  return { batch: ctx.config.microBatchSize, seq, trainable, sharedOptimizer: (ctx.threads ?? 1) > 1 };
+}
+
+/**
+ * Refuses, before anything is trained, a run whose largest training step (largestRunStep) cannot fit the wasm
+ * backend's heap.
  * @throws Error with the numbers and what would fit
  */
-export function assertRunFits(config: LlamaModel['config'], ctx: Pick<TrimRunContext, 'task' | 'config'>): void {
+export function assertRunFits(config: LlamaModel['config'], ctx: Pick<TrimRunContext, 'task' | 'config' | 'threads'>): void {
   if (tf.getBackend() !== 'wasm' || ctx.task.train.length === 0) return;
-  const seq = Math.max(...ctx.task.train.map((e) => e.inputIds.length));
-  const fit = checkStepFits(config, { batch: ctx.config.microBatchSize, seq, trainable: new Array<boolean>(2 * config.nLayers).fill(true) });
+  const fit = checkStepFits(config, largestRunStep(config, ctx));
   if (!fit.fits) throw new Error(`this run does not fit this computer's memory: ${fit.message}`);
 }
 

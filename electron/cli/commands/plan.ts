@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
-import { checkStepFits, spreadMask } from '../../../engine/train/memory.ts';
+import { checkStepFits, describeStepMemory } from '../../../engine/train/memory.ts';
+import { largestRunStep } from '../../../engine/trim/pipeline.ts';
 import { estimateRun, type RunEstimate } from '../../../engine/trim/estimate.ts';
 import { measureUnits, runShape } from '../../../engine/trim/plan-measure.ts';
 import { resolveThreads } from '../../../engine/parallel/threads.ts';
@@ -50,17 +51,17 @@ export async function run(argv: string[]): Promise<number> {
       const units = await measureUnits(model, tokenizer, task, config);
       const shape = runShape(task, config, model.config.nLayers);
       const estimate = estimateRun(units, shape);
-      const fit = checkStepFits(model.config, { batch: config.microBatchSize, seq: config.limits.windowTokens ?? 128, trainable: spreadMask(2 * model.config.nLayers, config.sparseRatio) });
       const threads = resolveThreads();
+      const step = largestRunStep(model.config, { task, config, threads });
+      const fit = checkStepFits(model.config, step);
       console.log(`measured in ${((performance.now() - start) / 1000).toFixed(1)} s on ${tf.getBackend()}, ${threads} thread${threads > 1 ? 's' : ''}: ` +
         `training step ${units.trainStep.seconds.toFixed(2)} s, scan candidate ${units.scanCandidate.seconds.toFixed(2)} s, ` +
         `evaluation batch ${units.evalBatch.seconds.toFixed(2)} s, decode run ${units.decode.seconds.toFixed(2)} s`);
       console.log(`data: ${shape.trainExamples} training examples, ${shape.validationItems} validation and ${shape.testItems} test items`);
       console.log(formatPlan(estimate));
       const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
-      console.log(`memory of a training step (${config.microBatchSize} × ${config.limits.windowTokens ?? 128} tokens): ${gib(fit.memory.total)} accounted ` +
-        `(weights ${gib(fit.memory.weights)}, packed copies ${gib(fit.memory.packedCopies + fit.memory.headCopy)}, activations ${gib(fit.memory.activations)}, ` +
-        `gradients ${gib(fit.memory.gradients)}, optimizer ${gib(fit.memory.optimizer)}, temporaries ${gib(fit.memory.transients)})`);
+      console.log(`memory of the largest training step (${step.batch} × ${step.seq} tokens, every sub-layer trainable): ${gib(fit.memory.total)} accounted ` +
+        `(${describeStepMemory(fit.memory)})`);
       if (tf.getBackend() === 'wasm') console.log(fit.fits ? `fits the wasm backend's ${gib(fit.heapBytes)}` : `does not fit: ${fit.message}`);
       console.log(`predicted_seconds=${estimate.seconds.toFixed(1)}`);
     } finally {
