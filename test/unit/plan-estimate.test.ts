@@ -52,6 +52,12 @@ test('training memory: optimizer state and gradients only for trainable sub-laye
   assert.equal(attn0.optimizer, 8 * 264);
   assert.equal(attn0.gradients, 2 * 4 * 264); // the gradient plus one while accumulating
   assert.equal(attn0.weights, 4 * (2 * 264 + 2 * 392 + 32 * 8 + 8 + 8 * 32));
+  assert.equal(attn0.transients, 4 * 6 * 264, "AdamW's update of the largest trainable sub-layer (> the head's 2·4·4·32)");
+  // with worker threads AdamW's moments and update live in shared memory, off the wasm heap
+  const shared = trainingStepMemory(c, { batch: 1, seq: 4, trainable: [true, false, false, false], sharedOptimizer: true });
+  assert.equal(shared.optimizer, 0);
+  assert.equal(shared.transients, 2 * 4 * 4 * 32, "the head's backward, the update's temporaries being off the heap");
+  assert.equal(shared.gradients, attn0.gradients);
   const all = [true, true, true, true];
   const heap = trainingStepMemory(c, { batch: 1, seq: 16, trainable: all }).heapEstimate;
   const fit = checkStepFits(c, { batch: 1, seq: 64, trainable: all }, heap);
