@@ -3,8 +3,8 @@
  * rows, are shared between the main thread (part 0) and the workers (parts 1…N−1) (threadShares); every thread
  * accumulates the gradients of its share in its shared buffers, then all threads reduce, clip and update their
  * shard of every parameter, and every copy of the model loads the new weights (shared-update.ts, the four
- * phases). The result equals the
- * single-thread step up to float summation order (test/unit/parallel-workers.test.ts: within 1e-5 relative).
+ * phases). The result equals the single-thread step up to float summation order (test/unit/parallel-workers.test.ts:
+ * within 1e-5 relative). Measured: engine/bench/README.md log 12.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaModel } from '../model/llama.ts';
