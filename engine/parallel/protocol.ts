@@ -25,6 +25,15 @@ export interface ScanRequest {
   encodings: RecordedEncodings;
 }
 
+/** P's counts of `keep` on this worker's share of an evaluation set (scan.ts shareCounts). Reply: PerformanceCounts. */
+export interface CountsRequest {
+  type: 'counts';
+  keep: KeepMask;
+  /** The share of the evaluation set. */
+  data: Evaluable;
+  encodings: RecordedEncodings;
+}
+
 /**
  * Gradients of this worker's rows of one micro-batch (train/gradients.ts), written (first micro-batch) or added
  * (`accumulate`) into its gradient buffers grads[part] (shared-update.ts writeGradients). Reply: its loss share.
@@ -72,7 +81,7 @@ export interface MatMulRequest {
 }
 
 /** Any request. */
-export type WorkerRequest = InitRequest | ScanRequest | GradsRequest | ReduceRequest | UpdateRequest | LoadRequest | MatMulRequest;
+export type WorkerRequest = InitRequest | ScanRequest | CountsRequest | GradsRequest | ReduceRequest | UpdateRequest | LoadRequest | MatMulRequest;
 
 /** A request as sent, with its id. */
 export type WorkerMessage = WorkerRequest & { id: number };

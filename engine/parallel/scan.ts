@@ -28,6 +28,7 @@ import {
 import type { Evaluable } from '../trim/prepare.ts';
 import { yieldToEventLoop } from '../event-loop.ts';
 import type { WorkerPool } from './pool.ts';
+import type { WorkerRequest } from './protocol.ts';
 import { recordEncodings } from './recorded-tokenizer.ts';
 
 /** What one thread computes on its share of a calibration set (structured-clonable). */
@@ -43,6 +44,11 @@ function scoresAnything(data: Evaluable, maxSeqLen: number): boolean {
   return data.kind === 'choice' || data.examples.some((e, i) => targetPositions(e, i, maxSeqLen).length > 0);
 }
 
+/** P's counts of `keep` on one share (measure.ts performanceCounts); 0 of 0 for token examples without a target. */
+export async function shareCounts(model: LlamaModel, tokenizer: Tokenizer, share: Evaluable, keep: KeepMask): Promise<PerformanceCounts> {
+  return scoresAnything(share, model.config.maxSeqLen) ? performanceCounts(model, tokenizer, share, keep) : { hits: 0, total: 0 };
+}
+
 /**
  * The scan of one share: its examples' squared activation norms with `keep`, then P's counts with each kept
  * sub-layer dropped (forward order, one prefix-reuse session). A share of token examples without any target
@@ -50,13 +56,12 @@ function scoresAnything(data: Evaluable, maxSeqLen: number): boolean {
  */
 export async function scanShare(model: LlamaModel, tokenizer: Tokenizer, keep: KeepMask, share: Evaluable): Promise<ScanShareResult> {
   const squares = await subLayerSquares(model, calibrationSequences(tokenizer, share, model.config.maxSeqLen), keep);
-  const scored = scoresAnything(share, model.config.maxSeqLen);
   const session = model.startPrefixReuse(keep);
   try {
     const counts: PerformanceCounts[] = [];
     for (let index = 0; index < keep.length; index++) {
       if (!keep[index]) continue;
-      counts.push(scored ? await performanceCounts(model, tokenizer, share, keep.map((k, i) => k && i !== index)) : { hits: 0, total: 0 });
+      counts.push(await shareCounts(model, tokenizer, share, keep.map((k, i) => k && i !== index)));
       await yieldToEventLoop(); // a cancel is seen within one candidate
     }
     return { squares: squares.map((m) => [...m]), counts };
@@ -97,9 +102,33 @@ function subset(data: Evaluable, indices: readonly number[]): Evaluable {
 }
 
 /**
+ * Runs `local` on the first share of `data` (the main thread) and the request `remote` makes on each other share
+ * (one per worker), all at once.
+ * @returns each share's example indices with its result, in share order
+ */
+async function onShares<T>(
+  pool: WorkerPool, data: Evaluable, local: (share: Evaluable) => Promise<T>, remote: (share: Evaluable) => WorkerRequest,
+): Promise<{ indices: number[]; result: T }[]> {
+  const shares = splitCalibration(data, pool.size + 1);
+  const results = await Promise.all(shares.map((indices, j) => {
+    const share = subset(data, indices);
+    return j === 0 ? local(share) : pool.request<T>(j - 1, remote(share));
+  }));
+  return shares.map((indices, j) => ({ indices, result: results[j]! }));
+}
+
+/** P = hits / total of counts summed over shares. @throws Error when nothing was scored (no target token) */
+function pooledP(counts: readonly PerformanceCounts[]): number {
+  const hits = counts.reduce((a, c) => a + c.hits, 0);
+  const total = counts.reduce((a, c) => a + c.total, 0);
+  if (total === 0) throw new Error('no target tokens in the calibration set: every lossMask is 0 (position 0 cannot be a target)');
+  return hits / total;
+}
+
+/**
  * Scores every kept sub-layer of `keep` (activation norms and calibration P, as calibrationScan's serial path),
  * the calibration examples split between the main thread and the pool's workers. The workers' weights must equal
- * the model's (WorkerPool.syncWeights after every update).
+ * the model's.
  * @returns scores in forward order, bit-identical to the serial scan's
  * @throws Error when a token calibration set has no target token (as the serial evaluation)
  */
@@ -110,24 +139,27 @@ export async function parallelScan(
   keep: KeepMask,
   calibration: Evaluable,
 ): Promise<SubLayerScore[]> {
-  const shares = splitCalibration(calibration, pool.size + 1).map((indices) => ({ indices, data: subset(calibration, indices) }));
-  const results = await Promise.all(
-    shares.map(({ data }, j) =>
-      j === 0
-        ? scanShare(model, tokenizer, keep, data)
-        : pool.request<ScanShareResult>(j - 1, { type: 'scan', keep: [...keep], calibration: data, encodings: recordEncodings(tokenizer, data) }),
-    ),
-  );
+  const shares = await onShares<ScanShareResult>(pool, calibration, (share) => scanShare(model, tokenizer, keep, share),
+    (share) => ({ type: 'scan', keep: [...keep], calibration: share, encodings: recordEncodings(tokenizer, share) }));
   const perExample: Map<SubLayerName, number>[] = [];
-  shares.forEach(({ indices }, j) => indices.forEach((e, k) => (perExample[e] = new Map(results[j]!.squares[k]!))));
+  for (const { indices, result } of shares) indices.forEach((e, k) => (perExample[e] = new Map(result.squares[k]!)));
   const norms = normsFromSquares(perExample);
   const kept = keep.flatMap((k, i) => (k ? [i] : []));
-  return kept.map((index, c) => {
-    const hits = results.reduce((a, r) => a + r.counts[c]!.hits, 0);
-    const total = results.reduce((a, r) => a + r.counts[c]!.total, 0);
-    if (total === 0) throw new Error('no target tokens in the calibration set: every lossMask is 0 (position 0 cannot be a target)');
-    return candidateScore(index, hits / total, norms);
-  });
+  return kept.map((index, c) => candidateScore(index, pooledP(shares.map((s) => s.result.counts[c]!)), norms));
+}
+
+/**
+ * P of one keep mask on an evaluation set (trim/measure.ts performance), its examples split across the pool's
+ * threads when it has workers (counts added up: the same P, bit for bit).
+ * @throws Error when a token set has no target token, or from the evaluation
+ */
+export async function calibrationPerformance(
+  model: LlamaModel, tokenizer: Tokenizer, data: Evaluable, keep: KeepMask, pool: WorkerPool | null,
+): Promise<number> {
+  if (!pool || pool.size === 0) return performance(model, tokenizer, data, keep);
+  const shares = await onShares<PerformanceCounts>(pool, data, (share) => shareCounts(model, tokenizer, share, keep),
+    (share) => ({ type: 'counts', keep: [...keep], data: share, encodings: recordEncodings(tokenizer, share) }));
+  return pooledP(shares.map((s) => s.result));
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Entry of an engine worker thread (started by pool.ts): holds its own copy of the model on its own
  * single-threaded backend, built from the main thread's shared weights, and answers requests one at a time
- * (protocol.ts): a share of a calibration scan's examples; gradients of part of a training step and its shard
+ * (protocol.ts): a share of a calibration scan's or an evaluation's examples; gradients of part of a training step and its shard
  * of the shared optimizer update (shared-update.ts).
  */
 import { parentPort } from 'node:worker_threads';
@@ -12,7 +12,7 @@ import { namedWeights } from '../model/weights.ts';
 import { microBatchGradients } from '../train/gradients.ts';
 import type { GradsRequest, WorkerMessage, WorkerReply, WorkerRequest } from './protocol.ts';
 import { replayTokenizer } from './recorded-tokenizer.ts';
-import { scanShare } from './scan.ts';
+import { scanShare, shareCounts } from './scan.ts';
 import { timeMatMul } from './matmul.ts';
 import { modelFromShared } from './shared-weights.ts';
 import { adamwShard, loadShared, reduceShard, writeGradients } from './shared-update.ts';
@@ -53,6 +53,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
     }
     case 'scan':
       return scanShare(needModel(), replayTokenizer(req.encodings), req.keep, req.calibration);
+    case 'counts':
+      return shareCounts(needModel(), replayTokenizer(req.encodings), req.data, req.keep);
     case 'grads':
       return grads(needModel(), req);
     case 'reduce':

@@ -27,7 +27,7 @@ import { DEFAULT_TRIM_VARIANTS, type TrimVariants } from './variants.ts';
 import { fadeScale, setFading } from './soft-drop.ts';
 import { WorkerPool } from '../parallel/pool.ts';
 import { checkStepFits, type StepShape } from '../train/memory.ts';
-import { calibrationScan } from '../parallel/scan.ts';
+import { calibrationPerformance, calibrationScan } from '../parallel/scan.ts';
 import { calibrationSample, performance } from './measure.ts';
 import { deriveSeed, seededSample } from '../random.ts';
 import { chooseByRecovery } from './lookahead.ts';
@@ -307,7 +307,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
       const scores = await scan(model, ctx, 0, fullKeepMask(model.config.nLayers), 0, pool);
       state = initialTrimState(sparseTrainableMask(scores, nSub, ctx.config.sparseRatio, ctx.config.method));
       if (ctx.config.targets.accuracyFloor !== undefined && ctx.config.targets.floorReference === 'base') {
-        state.referencePerformance = await performance(model, ctx.tokenizer, ctx.task.validation, state.keep);
+        state.referencePerformance = await calibrationPerformance(model, ctx.tokenizer, ctx.task.validation, state.keep, pool);
         ctx.sink.onMessage(`accuracy floor reference: base model's validation score ${state.referencePerformance.toFixed(4)}`);
       }
     }
@@ -317,8 +317,10 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
     let trainerFor = state.trainable.join(',');
     const variants = ctx.config.variants ?? DEFAULT_TRIM_VARIANTS;
     // Data-parallel training needs workers that see what the main model sees: not with soft dropping (the fading
-    // scale lives on the main model) nor distillation (the teacher is not in the workers).
-    const withPool = pool && !variants.softDrop && !variants.distill ? { pool } : {};
+    // scale lives on the main model) nor distillation (the teacher is not in the workers). Only a data-parallel
+    // trainer keeps the workers' weights current, so without it scans and validation run on the main thread.
+    const trainPool = pool && !variants.softDrop && !variants.distill ? pool : null;
+    const withPool = trainPool ? { pool: trainPool } : {};
     let trainer = new Trainer(model, { trainable: { mask: state.trainable }, ...withPool });
     if (ctx.resume) trainer.optimizer.importState(ctx.resume.optimizer);
     const distill: { teacher: LlamaModel | null } = { teacher: null }; // trained when healing starts
@@ -363,13 +365,13 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
             setFading(model, null);
           }
         },
-        scan: (epoch, keep, draw) => scan(model, ctx, epoch, keep, draw, pool),
+        scan: (epoch, keep, draw) => scan(model, ctx, epoch, keep, draw, trainPool),
         ...(variants.lookahead > 0 ? {
           choose: (epoch: number, keep: KeepMask, scores: SubLayerScore[]) => chooseByRecovery(keep, scores, ctx.config.method, variants.lookahead,
             (without, candidate) => probeRecovery(model, trainer, ctx, { epoch, keep, trainable: trainingNow.mask, without, candidate: candidate.index, span }),
             (c, p) => ctx.sink.onMessage(`look-ahead epoch ${epoch}: without ${c.subLayer} P ${(100 * c.calibrationPerformance).toFixed(1)}% → ${(100 * p).toFixed(1)}% after ${variants.lookaheadSteps} steps`)),
         } : {}),
-        validate: (keep) => performance(model, ctx.tokenizer, ctx.task.validation, keep),
+        validate: (keep) => calibrationPerformance(model, ctx.tokenizer, ctx.task.validation, keep, trainPool),
         paramBytes: (keep) => keptParameterBytes(model.config, keep),
         checkpoint: async (s, label) => {
           model.keepMask = s.keep;

@@ -10,7 +10,7 @@ import { performance } from '../../engine/trim/measure.ts';
 import type { Evaluable } from '../../engine/trim/prepare.ts';
 import { randomTokenExamples } from '../../engine/bench/measure.ts';
 import { WorkerPool } from '../../engine/parallel/pool.ts';
-import { calibrationScan, splitCalibration } from '../../engine/parallel/scan.ts';
+import { calibrationPerformance, calibrationScan, splitCalibration } from '../../engine/parallel/scan.ts';
 import { threadShares } from '../../engine/parallel/data-parallel.ts';
 import { loadStories } from '../helpers/shared.ts';
 
@@ -136,6 +136,8 @@ test('parallel calibration scan on 2 threads: scores identical to the serial sca
     assert.deepEqual(serialScores.map((s) => s.calibrationPerformance), await Promise.all(
       serialScores.map((s) => performance(model, tokenizer!, data, keep.map((k, i) => k && i !== s.index))),
     ), 'P as the evaluation computes it');
+    assert.equal(await calibrationPerformance(model, tokenizer!, data, keep, pool), await performance(model, tokenizer!, data, keep),
+      'one keep mask\'s P split across threads');
     if (data.kind === 'tokens') {
       assert.ok(serialScores.some((s) => s.calibrationPerformance !== serialScores[0]!.calibrationPerformance), 'scores differ across candidates');
     }
