@@ -90,6 +90,20 @@ export class WorkerPool {
     return pool;
   }
 
+  /**
+   * A pool for `model` when `threads` > 1, else null; when the workers cannot start (e.g. too little memory for
+   * another copy of the model), null and `onMessage` says why (the caller goes on on one thread).
+   */
+  static async startOrNull(model: LlamaModel, threads: number, onMessage: (text: string) => void): Promise<WorkerPool | null> {
+    if (threads <= 1) return null;
+    try {
+      return await WorkerPool.start(model, threads);
+    } catch (e) {
+      onMessage(`running on one thread: the ${threads - 1} worker thread(s) did not start (${(e as Error).message})`);
+      return null;
+    }
+  }
+
   /** Worker threads (threads − 1). */
   get size(): number {
     return this.workers.length;

@@ -13,7 +13,7 @@ import { ruleBasedKeepMask } from './baselines.ts';
 import { oneShotKeepMask } from './one-shot.ts';
 import { calibrationSample, calibrationSequences } from './measure.ts';
 import { deriveSeed } from '../random.ts';
-import { measureEntry, snapshotSubLayers, trainEpochs, type BaselineName, type StateTensor, type TrimRunConfig, type TrimRunContext } from './pipeline.ts';
+import { measureEntry, snapshotSubLayers, startPool, trainEpochs, type BaselineName, type StateTensor, type TrimRunConfig, type TrimRunContext } from './pipeline.ts';
 
 /** A trained baseline, for the sink to store as a checkpoint of the run. */
 export interface BaselineCheckpoint {
@@ -78,12 +78,14 @@ export async function runBaselines(
       const keep = await baselineKeepMask(model, ctx, name, kept);
       model.keepMask = keep;
       const trained = name === 'sparse-finetune' ? [...trainable!] : [...keep];
-      const trainer = new Trainer(model, { trainable: { subLayers: keptNames(trained) } });
+      const pool = await startPool(model, ctx); // data-parallel on the run's threads, as TrimLLM's own steps
+      const trainer = new Trainer(model, { trainable: { subLayers: keptNames(trained) }, ...(pool ? { pool } : {}) });
       try {
         ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs${name === 'sparse-finetune' ? '' : `, kept ${keptNames(keep).join(',')}`}`);
         await trainEpochs(model, trainer, ctx, epochs, name);
       } finally {
         trainer.optimizer.dispose();
+        await pool?.dispose();
       }
       const { kind, label } = baselineKind(name, kept);
       const entry = await measureEntry(model, ctx, label, kind, keep);

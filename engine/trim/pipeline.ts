@@ -146,19 +146,9 @@ export interface TrimRunContext {
   threads?: number;
 }
 
-/**
- * A worker pool for `model` when the run uses more than one thread, else null; when the workers cannot start
- * (e.g. too little memory for another copy of the model), the run goes on on one thread and says so.
- */
-async function startPool(model: LlamaModel, ctx: TrimRunContext): Promise<WorkerPool | null> {
-  const threads = ctx.threads ?? 1;
-  if (threads <= 1) return null;
-  try {
-    return await WorkerPool.start(model, threads);
-  } catch (e) {
-    ctx.sink.onMessage(`running on one thread: the ${threads - 1} worker thread(s) did not start (${(e as Error).message})`);
-    return null;
-  }
+/** A worker pool for `model` when the run uses more than one thread, else null (WorkerPool.startOrNull). */
+export function startPool(model: LlamaModel, ctx: Pick<TrimRunContext, 'threads' | 'sink'>): Promise<WorkerPool | null> {
+  return WorkerPool.startOrNull(model, ctx.threads ?? 1, (text) => ctx.sink.onMessage(text));
 }
 
 /** Optimizer steps of one epoch of the run's training set. */

@@ -12,6 +12,8 @@ import { fullKeepMask, keptNames } from '../model/sublayers.ts';
 import { makeBatch } from '../train/batch.ts';
 import { spreadMask } from '../train/memory.ts';
 import { Trainer } from '../train/trainer.ts';
+import { WorkerPool } from '../parallel/pool.ts';
+import { calibrationPerformance } from '../parallel/scan.ts';
 import { EVAL_BATCH, type RunShape, type Timing, type UnitTimings } from './estimate.ts';
 import { calibrationSample, performance } from './measure.ts';
 import type { TrimRunConfig } from './pipeline.ts';
@@ -36,14 +38,21 @@ function head(data: Evaluable, n: number): Evaluable {
 }
 
 /**
- * Times the run's units on `model` (its weights are not changed).
+ * Times the run's units on `model` (its weights are not changed) on `threads` threads, as the run uses them: the
+ * training step data-parallel and the scan candidate's calibration examples split across the threads
+ * (engine/parallel); the evaluation batch and the decode run on one thread, as the run's.
+ * @param onMessage says when the worker threads did not start (the units are then timed on one thread)
  * @throws Error when the task has no training example or no test item
  */
-export async function measureUnits(model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig, repeats = 3): Promise<UnitTimings> {
+export async function measureUnits(
+  model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig,
+  threads = 1, onMessage: (text: string) => void = () => {}, repeats = 3,
+): Promise<UnitTimings> {
   if (task.train.length === 0 || evalSize(task.test) === 0) throw new Error('plan: the dataset has no training example or no test item');
   const full = fullKeepMask(model.config.nLayers);
   const trainable = keptNames(spreadMask(full.length, config.sparseRatio));
-  const trainer = new Trainer(model, { trainable: { subLayers: trainable } });
+  const pool = await WorkerPool.startOrNull(model, threads, onMessage);
+  const trainer = new Trainer(model, { trainable: { subLayers: trainable }, ...(pool ? { pool } : {}) });
   const mb = config.microBatchSize;
   const batches = Array.from({ length: config.accumulationSteps }, (_, i) => {
     const rows = task.train.slice(i * mb, (i + 1) * mb);
@@ -52,12 +61,13 @@ export async function measureUnits(model: LlamaModel, tokenizer: Tokenizer, task
   try {
     const trainStep = await time(repeats, () => trainer.trainStep(batches, 0));
     const calibration = calibrationSample(task.validation, config.calibrationSize, config.seed);
-    const scanCandidate = await time(repeats, () => performance(model, tokenizer, calibration, full));
+    const scanCandidate = await time(repeats, () => calibrationPerformance(model, tokenizer, calibration, full, pool));
     const evalBatch = await time(repeats, () => performance(model, tokenizer, head(task.test, EVAL_BATCH), full));
     const decode = await time(repeats, () => benchmarkThroughput(model, { ...config.benchmark, runs: 1, warmup: 0, keep: full }));
     return { trainStep, scanCandidate, evalBatch, decode };
   } finally {
     trainer.dispose();
+    await pool?.dispose();
   }
 }
 

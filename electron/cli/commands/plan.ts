@@ -48,10 +48,10 @@ export async function run(argv: string[]): Promise<number> {
     const model = await baseLoader(modelRow)();
     try {
       const start = performance.now();
-      const units = await measureUnits(model, tokenizer, task, config);
+      const threads = resolveThreads();
+      const units = await measureUnits(model, tokenizer, task, config, threads, (text) => console.log(text));
       const shape = runShape(task, config, model.config.nLayers);
       const estimate = estimateRun(units, shape);
-      const threads = resolveThreads();
       const step = largestRunStep(model.config, { task, config, threads });
       const fit = checkStepFits(model.config, step);
       console.log(`measured in ${((performance.now() - start) / 1000).toFixed(1)} s on ${tf.getBackend()}, ${threads} thread${threads > 1 ? 's' : ''}: ` +
