@@ -117,10 +117,16 @@ async function onShares<T>(
   return shares.map((indices, j) => ({ indices, result: results[j]! }));
 }
 
+/** Counts of disjoint shares added up (normHits when every share has them). */
+function addCounts(counts: readonly PerformanceCounts[]): PerformanceCounts {
+  const sum = (f: (c: PerformanceCounts) => number) => counts.reduce((a, c) => a + f(c), 0);
+  const norm = counts.every((c) => c.normHits !== undefined) ? { normHits: sum((c) => c.normHits!) } : {};
+  return { hits: sum((c) => c.hits), total: sum((c) => c.total), ...norm };
+}
+
 /** P = hits / total of counts summed over shares. @throws Error when nothing was scored (no target token) */
 function pooledP(counts: readonly PerformanceCounts[]): number {
-  const hits = counts.reduce((a, c) => a + c.hits, 0);
-  const total = counts.reduce((a, c) => a + c.total, 0);
+  const { hits, total } = addCounts(counts);
   if (total === 0) throw new Error('no target tokens in the calibration set: every lossMask is 0 (position 0 cannot be a target)');
   return hits / total;
 }
@@ -149,17 +155,29 @@ export async function parallelScan(
 }
 
 /**
- * P of one keep mask on an evaluation set (trim/measure.ts performance), its examples split across the pool's
- * threads when it has workers (counts added up: the same P, bit for bit).
+ * P's counts of one keep mask on an evaluation set (trim/measure.ts performanceCounts), its examples split across
+ * the pool's threads when it has workers (the counts of the shares added up: the same counts either way).
+ * @throws Error from the evaluation (e.g. a token set without any target token on one thread)
+ */
+export async function evaluationCounts(
+  model: LlamaModel, tokenizer: Tokenizer, data: Evaluable, keep: KeepMask, pool: WorkerPool | null,
+): Promise<PerformanceCounts> {
+  if (!pool || pool.size === 0) return performanceCounts(model, tokenizer, data, keep);
+  const shares = await onShares<PerformanceCounts>(pool, data, (share) => shareCounts(model, tokenizer, share, keep),
+    (share) => ({ type: 'counts', keep: [...keep], data: share, encodings: recordEncodings(tokenizer, share) }));
+  return addCounts(shares.map((s) => s.result));
+}
+
+/**
+ * P of one keep mask on an evaluation set (trim/measure.ts performance), on the pool's threads when it has
+ * workers (evaluationCounts): the same P, bit for bit.
  * @throws Error when a token set has no target token, or from the evaluation
  */
 export async function calibrationPerformance(
   model: LlamaModel, tokenizer: Tokenizer, data: Evaluable, keep: KeepMask, pool: WorkerPool | null,
 ): Promise<number> {
   if (!pool || pool.size === 0) return performance(model, tokenizer, data, keep);
-  const shares = await onShares<PerformanceCounts>(pool, data, (share) => shareCounts(model, tokenizer, share, keep),
-    (share) => ({ type: 'counts', keep: [...keep], data: share, encodings: recordEncodings(tokenizer, share) }));
-  return pooledP(shares.map((s) => s.result));
+  return pooledP([await evaluationCounts(model, tokenizer, data, keep, pool)]);
 }
 
 /**

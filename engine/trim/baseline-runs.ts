@@ -83,14 +83,14 @@ export async function runBaselines(
       try {
         ctx.sink.onMessage(`baseline ${name}: ${epochs} epochs${name === 'sparse-finetune' ? '' : `, kept ${keptNames(keep).join(',')}`}`);
         await trainEpochs(model, trainer, ctx, epochs, name);
+        const { kind, label } = baselineKind(name, kept);
+        const entry = await measureEntry(model, ctx, label, kind, keep, { pool });
+        await onCheckpoint({ baseline: name, keep, trainable: trained, tensors: await snapshotSubLayers(model, trained), entry });
+        await ctx.sink.onEntry(entry);
       } finally {
         trainer.optimizer.dispose();
         await pool?.dispose();
       }
-      const { kind, label } = baselineKind(name, kept);
-      const entry = await measureEntry(model, ctx, label, kind, keep);
-      await onCheckpoint({ baseline: name, keep, trainable: trained, tensors: await snapshotSubLayers(model, trained), entry });
-      await ctx.sink.onEntry(entry);
     } finally {
       model.dispose();
     }

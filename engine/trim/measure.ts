@@ -20,13 +20,16 @@ import type { Evaluable } from './prepare.ts';
 export interface PerformanceCounts {
   hits: number;
   total: number;
+  /** Multiple choice: items whose acc_norm choice is gold (acc_norm = normHits / total); absent for tokens. */
+  normHits?: number;
 }
 
 /** The counts behind P of a keep mask on an evaluation set (P = hits / total). */
 export async function performanceCounts(model: LlamaModel, tokenizer: Tokenizer, data: Evaluable, keep: KeepMask): Promise<PerformanceCounts> {
   if (data.kind === 'choice') {
     const r = await evaluateMultipleChoice(model, tokenizer, data.items, { keep, batchSize: 16 });
-    return { hits: r.predictions.filter((p, i) => p === data.items[i]!.gold).length, total: r.n };
+    // acc_norm is a mean of 0/1 per item: accNorm · n is its integer count
+    return { hits: r.predictions.filter((p, i) => p === data.items[i]!.gold).length, total: r.n, normHits: Math.round(r.accNorm * r.n) };
   }
   const r = await evaluateTextTokens(model, data.examples, { keep, batchSize: 16 });
   return { hits: r.correct, total: r.tokens };

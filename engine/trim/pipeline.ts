@@ -16,8 +16,6 @@ import { keptParameterBytes } from '../model/params.ts';
 import { namedWeights } from '../model/weights.ts';
 import { Trainer, trainEpoch, type AdamWState, type EpochOptions, type StepEvent } from '../train/index.ts';
 import { benchmarkThroughput, median } from '../eval/throughput.ts';
-import { evaluateMultipleChoice } from '../eval/multiple-choice.ts';
-import { evaluateTextTokens } from '../eval/text-tokens.ts';
 import type { ReportEntry, ReportEntryKind } from '../report/types.ts';
 import { chooseDrop, sparseTrainableMask, type ImportanceMethod, type SubLayerScore } from './importance.ts';
 import { initialTrimState, lrSpan, plannedEpochs, runTrimSchedule, type LrSpan, type TrimState, type TrimTargets } from './progressive.ts';
@@ -27,7 +25,7 @@ import { DEFAULT_TRIM_VARIANTS, type TrimVariants } from './variants.ts';
 import { fadeScale, setFading } from './soft-drop.ts';
 import { WorkerPool } from '../parallel/pool.ts';
 import { checkStepFits, type StepShape } from '../train/memory.ts';
-import { calibrationPerformance, calibrationScan } from '../parallel/scan.ts';
+import { calibrationPerformance, calibrationScan, evaluationCounts } from '../parallel/scan.ts';
 import { calibrationSample, performance } from './measure.ts';
 import { deriveSeed, seededSample } from '../random.ts';
 import { chooseByRecovery } from './lookahead.ts';
@@ -156,22 +154,23 @@ export function stepsPerEpoch(ctx: TrimRunContext): number {
   return Math.ceil(ctx.task.train.length / (ctx.config.microBatchSize * ctx.config.accumulationSteps));
 }
 
-/** Measures a model on the test split: P, parameter bytes, decode tokens/s. */
-export async function measureEntry(model: LlamaModel, ctx: TrimRunContext, name: string, kind: ReportEntryKind, keep: KeepMask, step?: number): Promise<ReportEntry> {
+/**
+ * Measures a model on the test split: P (acc and acc_norm, or next-token accuracy) on the pool's threads when it
+ * has workers holding the model's weights (evaluationCounts; the same values either way), parameter bytes, decode
+ * tokens/s (one thread: one sequence's tokens depend on each other).
+ */
+export async function measureEntry(
+  model: LlamaModel, ctx: TrimRunContext, name: string, kind: ReportEntryKind, keep: KeepMask,
+  opts: { step?: number; pool?: WorkerPool | null } = {},
+): Promise<ReportEntry> {
+  const { step, pool = null } = opts;
   const test = ctx.task.test;
-  let p: number;
-  let accNorm: number | undefined;
   // Records scored, and what guessing would score (mean of 1/choices; next-token accuracy has no useful chance).
   const n = test.kind === 'choice' ? test.items.length : test.examples.length;
   const chance = test.kind === 'choice' && n > 0 ? test.items.reduce((sum, it) => sum + 1 / it.choices.length, 0) / n : undefined;
-  let scored: number;
-  if (test.kind === 'choice') {
-    const r = await evaluateMultipleChoice(model, ctx.tokenizer, test.items, { keep, batchSize: 16 });
-    [p, accNorm, scored] = [r.acc, r.accNorm, test.items.length];
-  } else {
-    const r = await evaluateTextTokens(model, test.examples, { keep, batchSize: 16 });
-    [p, scored] = [r.accuracy, r.tokens];
-  }
+  const counts = await evaluationCounts(model, ctx.tokenizer, test, keep, pool);
+  const [p, scored] = [counts.hits / counts.total, counts.total];
+  const accNorm = counts.normHits !== undefined ? counts.normHits / counts.total : undefined;
   const speed = await benchmarkThroughput(model, { ...ctx.config.benchmark, warmup: 1, keep });
   return {
     name, kind, ...(step !== undefined ? { step } : {}), kept: keptNames(keep),
@@ -366,7 +365,7 @@ export async function runTrimLLM(ctx: TrimRunContext): Promise<TrimState> {
         checkpoint: async (s, label) => {
           model.keepMask = s.keep;
           const entry = s.phase === 'done' ? null
-            : await measureEntry(model, ctx, `trimllm ${label} (${keptNames(s.keep).length}/${nSub})`, 'trimllm', s.keep, trainer.step);
+            : await measureEntry(model, ctx, `trimllm ${label} (${keptNames(s.keep).length}/${nSub})`, 'trimllm', s.keep, { step: trainer.step, pool: trainPool });
           await ctx.sink.onCheckpoint({
             label, state: s, tensors: await snapshotSubLayers(model, s.trainable), optimizer: await trainer.optimizer.exportState(),
             step: trainer.step, entry,

@@ -10,7 +10,7 @@ import { performance } from '../../engine/trim/measure.ts';
 import type { Evaluable } from '../../engine/trim/prepare.ts';
 import { randomTokenExamples } from '../../engine/bench/measure.ts';
 import { WorkerPool } from '../../engine/parallel/pool.ts';
-import { calibrationPerformance, calibrationScan, splitCalibration } from '../../engine/parallel/scan.ts';
+import { calibrationPerformance, calibrationScan, evaluationCounts, splitCalibration } from '../../engine/parallel/scan.ts';
 import { threadShares } from '../../engine/parallel/data-parallel.ts';
 import { loadStories } from '../helpers/shared.ts';
 
@@ -138,6 +138,9 @@ test('parallel calibration scan on 2 threads: scores identical to the serial sca
     ), 'P as the evaluation computes it');
     assert.equal(await calibrationPerformance(model, tokenizer!, data, keep, pool), await performance(model, tokenizer!, data, keep),
       'one keep mask\'s P split across threads');
+    const counts = await evaluationCounts(model, tokenizer!, data, keep, pool);
+    assert.deepEqual(counts, await evaluationCounts(model, tokenizer!, data, keep, null), 'the counts of an evaluation split across threads');
+    assert.equal(counts.normHits !== undefined, data.kind === 'choice', 'acc_norm counted for multiple choice');
     if (data.kind === 'tokens') {
       assert.ok(serialScores.some((s) => s.calibrationPerformance !== serialScores[0]!.calibrationPerformance), 'scores differ across candidates');
     }
