@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkIntegrity, closeDatabase, openDatabase } from '../../electron/store/db.ts';
 import { connect, type Database } from '../../electron/store/driver.ts';
+import { addRunActiveSeconds, getRunTiming, setRunPrediction } from '../../electron/store/run-timing.ts';
 import {
   LATEST_SCHEMA_VERSION,
   MIGRATIONS,
@@ -27,6 +28,7 @@ const TABLES_BY_VERSION: Record<number, string[]> = {
   6: ['downloads'], // and evaluations.run_id
   7: [], // runs.stop_reason, importance_scores.chosen, checkpoints.resume_state
   8: [], // evaluations' matrix-cell columns and unique index
+  9: [], // runs.predicted_seconds, predicted_uncertainty, active_seconds
 };
 
 function tables(db: Database): string[] {
@@ -204,5 +206,27 @@ test('version 7 moves a checkpoint\'s resume state out of its metrics and keeps 
   assert.deepEqual(JSON.parse(row.resume_state), { phase: 'drop', epochsDone: 1 });
   assert.deepEqual(JSON.parse(row.metrics), { entry: { performance: 0.5 } });
   assert.equal(db.prepare<{ s: string | null }>('SELECT stop_reason AS s FROM runs').get()!.s, null);
+  db.close();
+});
+
+test('version 9 keeps a run made before it (no prediction, no time yet); a prediction is stored once, time adds up', () => {
+  const db = rawMemoryDb();
+  migrateDatabase(db, { upTo: 8 });
+  db.exec(`INSERT INTO models (name, source_kind, source, format, architecture, config, param_bytes, created_at)
+             VALUES ('m', 'path', '/m', 'llama2c', 'llama', '{}', 1, 0)`);
+  db.exec(`INSERT INTO datasets (name, source, format, task_type, mapping, created_at) VALUES ('d', '/d', 'jsonl', 'mcq', '{}', 0)`);
+  db.exec(`INSERT INTO runs (model_id, dataset_id, config, seed, created_at) VALUES (1, 1, '{}', 0, 0)`);
+  migrateDatabase(db);
+  assert.deepEqual(getRunTiming(db, 1), { predicted: null, activeSeconds: 0 });
+  assert.equal(setRunPrediction(db, 1, { seconds: 120, uncertainty: 12 }), true);
+  assert.equal(setRunPrediction(db, 1, { seconds: 999, uncertainty: 1 }), false, 'a resumed run keeps its first prediction');
+  addRunActiveSeconds(db, 1, 100);
+  addRunActiveSeconds(db, 1, 50);
+  assert.deepEqual(getRunTiming(db, 1), { predicted: { seconds: 120, uncertainty: 12 }, activeSeconds: 150 });
+  assert.throws(() => setRunPrediction(db, 1, { seconds: NaN, uncertainty: 1 }), RangeError);
+  assert.throws(() => addRunActiveSeconds(db, 1, -1), RangeError);
+  assert.throws(() => addRunActiveSeconds(db, 2, 1), /run 2 does not exist/);
+  assert.throws(() => setRunPrediction(db, 2, { seconds: 1, uncertainty: 1 }), /run 2 does not exist/);
+  assert.throws(() => db.exec('UPDATE runs SET active_seconds = -1'), /CHECK/);
   db.close();
 });
