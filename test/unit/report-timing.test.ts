@@ -8,7 +8,7 @@ import { validateReport, type TrimReport } from '../../engine/report/types.ts';
 import { describePlan, describePhases } from '../../engine/trim/plan.ts';
 import { estimateRun } from '../../engine/trim/estimate.ts';
 import { runTiming } from '../../electron/app/run-prediction.ts';
-import { addRunActiveSeconds, closeDatabase, createRun, openDatabase, setRunPrediction } from '../../electron/store/index.ts';
+import { addRunActiveSeconds, closeDatabase, createRun, importDataset, insertModel, openDatabase, setRunPrediction } from '../../electron/store/index.ts';
 
 const report = (timing?: TrimReport['timing']): TrimReport => ({
   title: 'run 1', model: 'm', dataset: 'd', taskType: 'mcq', createdAt: '2026-01-01T00:00:00Z', config: {}, entries: [], losses: [], drops: [], nLayers: 2,
@@ -25,9 +25,9 @@ test('durations and the prediction beside the time taken, in words', () => {
 test('a stored prediction appears in the report with the run\'s actual time (earlier executions + this one)', () => {
   const db = openDatabase(':memory:');
   try {
-    db.exec(`INSERT INTO models (name, source_kind, source, format, architecture, config, param_bytes, created_at) VALUES ('m', 'path', '/m', 'llama2c', 'llama', '{}', 1, 0)`);
-    db.exec(`INSERT INTO datasets (name, source, format, task_type, mapping, created_at) VALUES ('d', '/d', 'jsonl', 'mcq', '{}', 0)`);
-    const runId = createRun(db, { modelId: 1, datasetId: 1, config: {}, seed: 0 });
+    const modelId = insertModel(db, { name: 'm', sourceKind: 'path', source: '/m.bin', format: 'llama2c', config: {} });
+    const datasetId = importDataset(db, { name: 'd', source: '/d', format: 'jsonl', taskType: 'mcq', mapping: {} }, []);
+    const runId = createRun(db, { modelId, datasetId, config: {}, seed: 0 });
     assert.deepEqual(runTiming(db, runId, 30), { actualSeconds: 30 }, 'no prediction: only the time');
     setRunPrediction(db, runId, { seconds: 3600, uncertainty: 600 });
     addRunActiveSeconds(db, runId, 2000); // interrupted after 2000 s, then resumed for 1000 s more

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkIntegrity, closeDatabase, openDatabase } from '../../electron/store/db.ts';
 import { connect, type Database } from '../../electron/store/driver.ts';
-import { addRunActiveSeconds, getRunTiming, setRunPrediction } from '../../electron/store/run-timing.ts';
+import { getRunTiming } from '../../electron/store/run-timing.ts';
 import {
   LATEST_SCHEMA_VERSION,
   MIGRATIONS,
@@ -38,6 +38,14 @@ function tables(db: Database): string[] {
     )
     .all()
     .map((r) => r.name);
+}
+
+/** Run 1 of model 1 on dataset 1, written with the columns every version since 2 has. */
+function insertRun(db: Database): void {
+  db.exec(`INSERT INTO models (name, source_kind, source, format, architecture, config, param_bytes, created_at)
+             VALUES ('m', 'path', '/m', 'llama2c', 'llama', '{}', 1, 0)`);
+  db.exec(`INSERT INTO datasets (name, source, format, task_type, mapping, created_at) VALUES ('d', '/d', 'jsonl', 'mcq', '{}', 0)`);
+  db.exec(`INSERT INTO runs (model_id, dataset_id, config, seed, created_at) VALUES (1, 1, '{}', 0, 0)`);
 }
 
 function rawMemoryDb(): Database {
@@ -195,10 +203,7 @@ test('openDatabase rejects a file that is not a database', () => {
 test('version 7 moves a checkpoint\'s resume state out of its metrics and keeps the entry', () => {
   const db = rawMemoryDb();
   migrateDatabase(db, { upTo: 6 });
-  db.exec(`INSERT INTO models (name, source_kind, source, format, architecture, config, param_bytes, created_at)
-             VALUES ('m', 'path', '/m', 'llama2c', 'llama', '{}', 1, 0)`);
-  db.exec(`INSERT INTO datasets (name, source, format, task_type, mapping, created_at) VALUES ('d', '/d', 'jsonl', 'mcq', '{}', 0)`);
-  db.exec(`INSERT INTO runs (model_id, dataset_id, config, seed, created_at) VALUES (1, 1, '{}', 0, 0)`);
+  insertRun(db);
   db.exec(`INSERT INTO checkpoints (run_id, step, epoch, keep_mask, trainable_mask, metrics, param_bytes, created_at)
              VALUES (1, 3, 1, '[true,false]', '[true,false]', '{"state":{"phase":"drop","epochsDone":1},"entry":{"performance":0.5}}', 1, 0)`);
   migrateDatabase(db);
@@ -209,24 +214,12 @@ test('version 7 moves a checkpoint\'s resume state out of its metrics and keeps 
   db.close();
 });
 
-test('version 9 keeps a run made before it (no prediction, no time yet); a prediction is stored once, time adds up', () => {
+test('version 9 keeps a run made before it: no prediction, no time yet', () => {
   const db = rawMemoryDb();
   migrateDatabase(db, { upTo: 8 });
-  db.exec(`INSERT INTO models (name, source_kind, source, format, architecture, config, param_bytes, created_at)
-             VALUES ('m', 'path', '/m', 'llama2c', 'llama', '{}', 1, 0)`);
-  db.exec(`INSERT INTO datasets (name, source, format, task_type, mapping, created_at) VALUES ('d', '/d', 'jsonl', 'mcq', '{}', 0)`);
-  db.exec(`INSERT INTO runs (model_id, dataset_id, config, seed, created_at) VALUES (1, 1, '{}', 0, 0)`);
+  insertRun(db);
   migrateDatabase(db);
   assert.deepEqual(getRunTiming(db, 1), { predicted: null, activeSeconds: 0 });
-  assert.equal(setRunPrediction(db, 1, { seconds: 120, uncertainty: 12 }), true);
-  assert.equal(setRunPrediction(db, 1, { seconds: 999, uncertainty: 1 }), false, 'a resumed run keeps its first prediction');
-  addRunActiveSeconds(db, 1, 100);
-  addRunActiveSeconds(db, 1, 50);
-  assert.deepEqual(getRunTiming(db, 1), { predicted: { seconds: 120, uncertainty: 12 }, activeSeconds: 150 });
-  assert.throws(() => setRunPrediction(db, 1, { seconds: NaN, uncertainty: 1 }), RangeError);
-  assert.throws(() => addRunActiveSeconds(db, 1, -1), RangeError);
-  assert.throws(() => addRunActiveSeconds(db, 2, 1), /run 2 does not exist/);
-  assert.throws(() => setRunPrediction(db, 2, { seconds: 1, uncertainty: 1 }), /run 2 does not exist/);
   assert.throws(() => db.exec('UPDATE runs SET active_seconds = -1'), /CHECK/);
   db.close();
 });
