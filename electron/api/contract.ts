@@ -110,6 +110,20 @@ export const METHODS = {
   'runs.report': { request: z.strictObject({ id, file: z.enum(['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg']) }), response: z.object({ file: z.string(), path: z.string(), content: z.string() }) },
   'runs.delete': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
   'runs.start': { request: z.strictObject({ modelId: id, datasetId: id, settings: ApiRunSettingsSchema }), response: z.object({ runId: id, jobId: z.string() }) },
+  /**
+   * The estimate before a run (`trimllm plan`): measures the run's units on this machine with these settings (a
+   * few seconds, in the utility worker), then predicts the whole run's wall time (seconds ± one spread, by phase)
+   * and checks that its largest training step fits the backend's memory. `summary` and `details` say it in plain
+   * words; a run started next with the same settings keeps this prediction for its report.
+   */
+  'runs.estimate': {
+    request: z.strictObject({ modelId: id, datasetId: id, settings: ApiRunSettingsSchema }),
+    response: z.object({
+      seconds: z.number(), uncertainty: z.number(), dominant: z.string(),
+      phases: z.array(z.object({ name: z.string(), seconds: z.number(), uncertainty: z.number() })),
+      fits: z.boolean(), memoryMessage: z.string().nullable(), summary: z.string(), details: z.array(z.string()), measuredSeconds: z.number(),
+    }),
+  },
   'runs.resume': { request: z.strictObject({ id }), response: z.object({ runId: id, jobId: z.string() }) },
   'runs.cancel': { request: z.strictObject({ id }), response: z.object({ ok: z.boolean() }) },
   'checkpoints.export': {

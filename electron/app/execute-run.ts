@@ -1,8 +1,9 @@
 /**
  * Runs a stored trim run (create or resume) against the workspace database: the engine's pipeline with a
  * RunSink that writes every step, scan and checkpoint to SQLite (each checkpoint in one transaction, with the
- * changed weights and the optimizer state), so a killed process resumes from its last checkpoint. At the end
- * the baselines are measured and the report is written.
+ * changed weights and the optimizer state), so a killed process resumes from its last checkpoint. A fresh run
+ * without a prediction measures one first (run-prediction.ts); each execution adds its wall time to the run. At
+ * the end the baselines are measured and the report (with the prediction beside the time taken) is written.
  */
 import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
@@ -18,7 +19,7 @@ import { keptNames } from '../../engine/model/sublayers.ts';
 import {
   appendRunEvents, getDataset, getModel, getRun, latestCheckpoint, listRecords, loadCheckpointTensors,
   recordImportanceScan, saveCheckpoint, deleteRunEventsAfter, setRunStatus, listCheckpoints, listRunEvents, type Database,
-  claimRun, storageError, runOwner, setRunStopReason, deleteCheckpoint, type ModelRow, type DatasetRow,
+  claimRun, storageError, runOwner, setRunStopReason, deleteCheckpoint, addRunActiveSeconds, type ModelRow, type DatasetRow,
 } from '../store/index.ts';
 import type { LlamaModel } from '../../engine/model/llama.ts';
 import type { Tokenizer } from '../../engine/io/tokenizer.ts';
@@ -29,6 +30,7 @@ import { readResumeState } from './resume-state.ts';
 import { readRunConfig, type StoredRunConfig } from './run-config.ts';
 import { storeRunComparison } from './run-comparison.ts';
 import { quantizedRowsOfRun } from './quantized-rows.ts';
+import { predictAtStart, runTiming } from './run-prediction.ts';
 
 /** Every record of a dataset, train then validation then test (what prepareTask splits). */
 export function loadRecords(db: Database, datasetId: number): NormalisedRecord[] {
@@ -148,13 +150,17 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   for (const note of task.notes) message(note);
   const resume = resumePoint(db, runId);
   if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);
+  const threads = resolveThreads();
+  if (!resume) await predictAtStart(db, runId, { loadBase, tokenizer, task, config, threads }, message);
   setRunStatus(db, runId, 'running', { backend });
   claimRun(db, runId);
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
   let trainingEpoch: number | null = null;
   const entries: ReportEntry[] = [];
   let lastStep = resume?.optimizer.step ?? 0; // the optimizer step a scan follows
   const ctx = {
-    loadBase, tokenizer, task, config, signal, threads: resolveThreads(),
+    loadBase, tokenizer, task, config, signal, threads,
     ...(resume ? { resume } : {}),
     sink: {
       onStep: (e: { step: number; epoch: number; loss: number; lr: number; tokensPerSecond: number; examplesDone: number; examplesTotal: number; phase: string }) => {
@@ -238,6 +244,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       drops: final.drops.map((d) => ({ step: stepAtEpoch.get(d.epoch) ?? 0, epoch: d.epoch, subLayer: d.subLayer })),
       stopReason: final.stopReason,
       ...(final.referencePerformance !== null ? { referencePerformance: final.referencePerformance } : {}),
+      timing: runTiming(db, runId, elapsed()),
     };
     if (config.reportDir) {
       message('measuring GGUF exports (F32, Q8_0, Q4_0) in llama.cpp');
@@ -257,5 +264,11 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     setRunStatus(db, runId, signal.aborted ? 'interrupted' : 'failed', { error: (e as Error).message });
     if (signal.aborted) return null;
     throw e;
+  } finally {
+    try {
+      addRunActiveSeconds(db, runId, elapsed());
+    } catch {
+      // The disk refuses this write too (the error above says so): the report's time misses this execution.
+    }
   }
 }

@@ -4,7 +4,7 @@
  * server passes its runner as `TrimJobs`.
  */
 import { RunSettingsSchema } from '../api/run-settings.ts';
-import { createRun, getDataset, getModel, getRun, setRunStatus, type Database, type RunRow } from '../store/index.ts';
+import { createRun, getDataset, getModel, getRun, setRunPrediction, setRunStatus, type Database, type RunPrediction, type RunRow } from '../store/index.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
 import { toRunConfig, type StoredRunConfig } from './run-config.ts';
 import { newReportDir } from './run-report.ts';
@@ -30,7 +30,7 @@ export function requireRun(db: Database, id: number): RunRow {
 }
 
 /** @throws NotFoundError when the model or the dataset does not exist */
-function requireModelAndDataset(db: Database, modelId: number, datasetId: number): void {
+export function requireModelAndDataset(db: Database, modelId: number, datasetId: number): void {
   if (!getModel(db, modelId)) throw new NotFoundError(`no model ${modelId} in the workspace`);
   if (!getDataset(db, datasetId)) throw new NotFoundError(`no dataset ${datasetId} in the workspace`);
 }
@@ -47,16 +47,21 @@ export function createQueuedRun(db: Database, modelId: number, datasetId: number
 
 /**
  * Starts a new run from run settings (validated by RunSettingsSchema; its report goes to a new folder under
- * `<dataDir>/reports/`). A run whose job cannot start is recorded 'failed'.
+ * `<dataDir>/reports/`). A run whose job cannot start is recorded 'failed'. `prediction`, the estimate made
+ * before Start with the same settings (runs.estimate), is stored with the run for its report; without one the
+ * run makes its own when it starts (executeRun).
  * @throws NotFoundError for a missing model or dataset; ConflictError while another run is trimmed; ZodError for
  *   settings out of range; the runner's error when it cannot start the job
  */
-export function startRun(db: Database, dataDir: string, jobs: TrimJobs, req: { modelId: number; datasetId: number; settings: unknown }): { runId: number; jobId: string } {
+export function startRun(
+  db: Database, dataDir: string, jobs: TrimJobs, req: { modelId: number; datasetId: number; settings: unknown }, prediction?: RunPrediction,
+): { runId: number; jobId: string } {
   requireModelAndDataset(db, req.modelId, req.datasetId);
   const active = jobs.activeTrim();
   if (active) throw new ConflictError(`run ${active.runId} is being trimmed; one trim runs at a time: cancel it or wait until it finishes`);
   const config = toRunConfig(RunSettingsSchema.parse(req.settings), newReportDir(dataDir));
   const runId = createRun(db, { modelId: req.modelId, datasetId: req.datasetId, config, seed: config.seed });
+  if (prediction) setRunPrediction(db, runId, prediction);
   try {
     return { runId, jobId: jobs.startTrim(runId, 'trim') };
   } catch (e) {

@@ -40,7 +40,7 @@ export interface ChatJobSpec {
 }
 
 /** Short tasks the utility worker runs so tfjs and large parses stay out of the server process. */
-export type TaskName = 'doctor' | 'import-model' | 'import-data' | 'preview-data';
+export type TaskName = 'doctor' | 'import-model' | 'import-data' | 'preview-data' | 'estimate-run';
 
 /** A short task with its arguments (see worker-tasks.ts for each one's arguments and result). */
 export interface TaskJobSpec {

@@ -6,6 +6,7 @@
  *   import-model  {path, tokenizer?, name?}            → {id}   (app/import-model.ts registerModel; the same file again, unnamed, reuses its entry)
  *   import-data   {path, task?, map?, name?}           → {id}   (app/import-dataset.ts registerDataset)
  *   preview-data  {path, task?, map?}                  → the contract's datasets.preview response (nothing stored)
+ *   estimate-run  {modelId, datasetId, config}         → the contract's runs.estimate response (app/run-plan.ts; nothing stored)
  */
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
@@ -14,6 +15,9 @@ import { selectBackend } from '../../engine/backend/select.ts';
 import { importDataset, parseMappingArgs, TASK_TYPES, type TaskType } from '../../engine/data/index.ts';
 import { registerModel } from '../app/import-model.ts';
 import { registerDataset } from '../app/import-dataset.ts';
+import { estimateView, planStoredRun } from '../app/run-plan.ts';
+import type { StoredRunConfig } from '../app/run-config.ts';
+import { getDataset, getModel } from '../store/index.ts';
 import type { TaskJobSpec } from './protocol.ts';
 import type { JobContext, JobOutcome } from './worker-context.ts';
 
@@ -84,6 +88,14 @@ export async function runTask(ctx: JobContext, spec: TaskJobSpec): Promise<JobOu
       const clean = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as { task?: string; map?: string; name?: string };
       const id = await registerDataset(ctx.db(), String(a.path), clean);
       return { status: 'completed', result: { id } };
+    }
+    case 'estimate-run': {
+      await selectBackend();
+      const db = ctx.db();
+      const model = getModel(db, Number(a.modelId));
+      const dataset = getDataset(db, Number(a.datasetId));
+      if (!model || !dataset) throw new Error(`no model ${String(a.modelId)} or no dataset ${String(a.datasetId)} in the workspace`);
+      return { status: 'completed', result: estimateView(await planStoredRun(db, model, dataset, a.config as StoredRunConfig)) };
     }
     default:
       throw new Error(`unknown task "${String((spec as { task: unknown }).task)}"`);

@@ -22,7 +22,7 @@ export const ALLOWED_METHODS = [
   'hub.download', 'hub.downloads', 'hub.cancel', 'hub.resume',
   'datasets.list', 'datasets.preview', 'datasets.import', 'datasets.delete', 'datasets.rename',
   'files.browse', 'files.choose', 'server.models',
-  'runs.list', 'runs.get', 'runs.start', 'runs.resume', 'runs.cancel', 'runs.report', 'runs.delete', 'checkpoints.export',
+  'runs.list', 'runs.get', 'runs.start', 'runs.estimate', 'runs.resume', 'runs.cancel', 'runs.report', 'runs.delete', 'checkpoints.export',
   'chats.list', 'chats.create', 'chats.messages', 'chats.send', 'chats.regenerate', 'chats.editMessage', 'chats.delete', 'chats.stop',
   'settings.get', 'settings.set', 'store.vacuum', 'store.backup',
   'evaluations.start', 'evaluations.list', 'evaluations.cancel',

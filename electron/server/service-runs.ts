@@ -1,14 +1,18 @@
 /**
  * API methods of trim runs. Starting, resuming, cancelling and deleting a run are use cases of the application
  * layer (app/run-jobs.ts, app/delete-records.ts); the run executes in the job runner's worker, its progress is
- * in SQLite and streamed as events.
+ * in SQLite and streamed as events. The estimate before a run is measured in the utility worker (app/run-plan.ts)
+ * and kept for a run started next with the same settings (app/recent-estimates.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Response } from '../api/contract.ts';
 import { readResumeState } from '../app/resume-state.ts';
 import { reportOf } from '../app/run-report.ts';
-import { cancelRun, requireRun, resumeRun, startRun } from '../app/run-jobs.ts';
+import { cancelRun, requireModelAndDataset, requireRun, resumeRun, startRun } from '../app/run-jobs.ts';
+import { RecentEstimates } from '../app/recent-estimates.ts';
+import { toRunConfig } from '../app/run-config.ts';
+import { RunSettingsSchema } from '../api/run-settings.ts';
 import { deleteRunWithReport } from '../app/delete-records.ts';
 import {
   getModel, listCheckpoints, listImportanceScans, listRunComparison, listRunEvents, listRuns, type CheckpointRow, type RunRow,
@@ -35,10 +39,11 @@ function checkpointMetrics(c: CheckpointRow): unknown {
   };
 }
 
-type RunMethod = 'runs.list' | 'runs.get' | 'runs.start' | 'runs.resume' | 'runs.cancel' | 'runs.report' | 'runs.delete';
+type RunMethod = 'runs.list' | 'runs.get' | 'runs.start' | 'runs.estimate' | 'runs.resume' | 'runs.cancel' | 'runs.report' | 'runs.delete';
 
 /** Handlers of runs.*. */
 export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
+  const estimates = new RecentEstimates();
   return {
     'runs.list': () => listRuns(ctx.db).map(runSummary),
     'runs.get': (req) => {
@@ -68,7 +73,14 @@ export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
       if (ctx.runner.activeTrim()?.runId === run.id) throw new ConflictError(`run ${run.id} is being trimmed; cancel it before deleting it`);
       return { ok: asConflict(() => deleteRunWithReport(ctx.db, ctx.dataDir, run.id)) };
     },
-    'runs.start': (req) => startRun(ctx.db, ctx.dataDir, ctx.runner, req),
+    'runs.estimate': async (req) => {
+      requireModelAndDataset(ctx.db, req.modelId, req.datasetId);
+      const config = toRunConfig(RunSettingsSchema.parse(req.settings), null);
+      const view = await ctx.runner.runTask<Response<'runs.estimate'>>('estimate-run', { modelId: req.modelId, datasetId: req.datasetId, config });
+      estimates.remember(req, { seconds: view.seconds, uncertainty: view.uncertainty });
+      return view;
+    },
+    'runs.start': (req) => startRun(ctx.db, ctx.dataDir, ctx.runner, req, estimates.find(req)),
     'runs.resume': (req) => resumeRun(ctx.db, ctx.runner, req.id),
     'runs.cancel': (req) => ({ ok: cancelRun(ctx.db, ctx.runner, req.id) }),
   };

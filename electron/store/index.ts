@@ -14,6 +14,7 @@ export {
 export * from './models.ts';
 export * from './datasets.ts';
 export * from './runs.ts';
+export * from './run-timing.ts';
 export * from './run-metrics.ts';
 export * from './checkpoints.ts';
 export * from './evaluations.ts';

@@ -6,6 +6,7 @@
 import type { ReportEntry, TrimReport } from './types.ts';
 import { formatPerformance, noiseStatements } from './uncertainty.ts';
 import { comparisonTable } from './compare.ts';
+import { describeTiming } from './duration.ts';
 
 /** Why the drop phase ended, in words (keys: TrimState.stopReason). */
 const STOP_REASONS: Record<string, string> = {
@@ -104,6 +105,7 @@ export function renderMarkdown(report: TrimReport): string {
     `- Dataset: ${report.dataset} (task type: ${report.taskType})`,
     `- Created: ${report.createdAt}`,
     `- Sub-layers: ${total} (${report.nLayers} blocks × attention + MLP)`,
+    ...(report.timing ? [`- Time: ${describeTiming(report.timing)}`] : []),
     '',
     '## Models side by side',
     '',

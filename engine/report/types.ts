@@ -3,6 +3,7 @@
  * sparse fine-tunes, TrimLLM checkpoints, rule-based baselines), the loss curve, the order in which sub-layers
  * were dropped, and optionally the importance scans behind each drop. Plain JSON data: written as report.json.
  */
+import type { RunTiming } from './duration.ts';
 
 /** What an evaluated model is. */
 export type ReportEntryKind =
@@ -136,6 +137,8 @@ export interface TrimReport {
   quantized?: QuantizedRow[];
   /** Other runs' TrimLLM checkpoints shown beside this run's (`trimllm report --compare`); absent: none. */
   comparison?: RunComparison;
+  /** The run's predicted wall time beside the time it took (absent for reports written before it was recorded). */
+  timing?: RunTiming;
 }
 
 /** This run's TrimLLM checkpoints beside other runs' (e.g. hard vs soft dropping), on the same test split. */
@@ -193,6 +196,11 @@ export function validateReport(report: TrimReport): void {
     if (typeof e.metric !== 'string') fail(`${at}.metric must be a string`);
   };
   report.entries.forEach((e, i) => entry(e, `entries[${i}]`));
+  if (report.timing !== undefined) {
+    const t = report.timing;
+    const times = [t?.actualSeconds, ...(t?.predicted ? [t.predicted.seconds, t.predicted.uncertainty] : [])];
+    if (!times.every((v) => finite(v) && v >= 0)) fail('timing needs finite actualSeconds (and predicted seconds, uncertainty) ≥ 0');
+  }
   if (report.comparison !== undefined) {
     const c = report.comparison;
     if (typeof c?.label !== 'string' || !Array.isArray(c.others)) fail('comparison needs a label and an others array');

@@ -152,6 +152,12 @@ test('import, trim with live progress and layer map, frontier, streamed chat tha
   await page.getByTestId('trim-target').fill('0.8');
   await page.getByTestId('trim-baseline-random').check();
   await page.getByTestId('trim-baseline-epochs').fill('1');
+  // "Estimate time": measured on this machine with the form's settings, said in plain words; the run keeps it.
+  await page.getByTestId('trim-estimate').click();
+  const estimate = page.getByTestId('trim-estimate-result');
+  await estimate.waitFor({ timeout: 120_000 });
+  assert.match(await estimate.innerText(), /This run should take about \S+ (s|min|h) ± .+; most of the time goes to .+; fits this computer's memory\./);
+  assert.equal(await estimate.getAttribute('data-current'), 'true');
   await shot(page, '3-trim-form');
   await page.getByTestId('trim-start').click();
 

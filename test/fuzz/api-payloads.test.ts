@@ -31,6 +31,7 @@ const EXAMPLES: Partial<Record<string, Record<string, unknown>>> = {
   'datasets.import': { path: '/nowhere/data.jsonl', task: 'text', map: 'text=t', name: 'd' },
   'runs.get': { id: 1 }, 'runs.resume': { id: 1 }, 'runs.cancel': { id: 1 },
   'runs.start': { modelId: 1, datasetId: 1, settings: { target: 0.5, sparseRatio: 0.25, baselines: ['random'], lr: 1e-3 } },
+  'runs.estimate': { modelId: 1, datasetId: 1, settings: { target: 0.5, sparseRatio: 0.25, baselines: ['random'], lr: 1e-3 } },
   'chats.create': { title: 't', modelId: 1, sampling: { temperature: 0.7, topK: 0, topP: 0.9, maxTokens: 10 } },
   'chats.messages': { chatId: 1 },
   'chats.send': { chatId: 1, content: 'hi', sampling: { temperature: 0 } },

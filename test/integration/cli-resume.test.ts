@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.ts';
 import { repoPath, sharedPath, STORIES_BIN, TEST_DB_KEY, TEST_KEY_ENV } from '../helpers/shared.ts';
 import {
-  openDatabase, closeDatabase, checkIntegrity, claimRun, createRun, listCheckpoints, listRuns, listRunEvents, setRunStatus, type Database,
+  openDatabase, closeDatabase, checkIntegrity, claimRun, createRun, getRunTiming, listCheckpoints, listRuns, listRunEvents, setRunStatus, type Database,
 } from '../../electron/store/index.ts';
 
 const TRIM_ARGS = ['trim', '--model', STORIES_BIN, '--data', sharedPath('datasets/grimm_fairy_tales'), '--target', '0.7',
@@ -57,6 +57,8 @@ test('kill -9 during an epoch, then resume: same final keep mask as an uninterru
 
   const db2 = openDatabase(dbPath, { key: TEST_DB_KEY });
   assert.deepEqual(checkIntegrity(db2), []);
+  const prediction = getRunTiming(db2, 1).predicted;
+  assert.ok(prediction && prediction.seconds > 0, 'predicted when the run started');
   closeDatabase(db2);
   const runs = runCli(['runs', '--data-dir', killed, '--json']);
   assert.equal((JSON.parse(runs.stdout) as { status: string }[])[0]!.status, 'interrupted');
@@ -68,6 +70,8 @@ test('kill -9 during an epoch, then resume: same final keep mask as an uninterru
   try {
     assert.deepEqual(checkIntegrity(db3), []);
     assert.equal(listRuns(db3)[0]!.status, 'completed');
+    assert.deepEqual(getRunTiming(db3, 1).predicted, prediction, 'a resumed run keeps its original prediction');
+    assert.ok(getRunTiming(db3, 1).activeSeconds > 0);
     const got = finalState(db3);
     assert.deepEqual(got.keep, expected.keep);
     assert.deepEqual(got.labels, expected.labels);

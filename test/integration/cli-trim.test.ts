@@ -27,6 +27,9 @@ test('trim on Grimm fairy tales: checkpoints in SQLite, a report with base, base
   const healed = report.entries.find((e) => e.name.includes('heal'))!;
   assert.equal(healed.kept.length, 8);
   for (const f of ['report.md', 'loss.svg', 'layer-map.svg', 'frontier.svg']) assert.ok(existsSync(join(reportDir, f)), f);
+  // Measured when the run started (no estimate was made before it): the prediction beside the time taken.
+  assert.ok(report.timing?.predicted && report.timing.predicted.seconds > 0 && report.timing.actualSeconds > 0, JSON.stringify(report.timing));
+  assert.match(readFileSync(join(reportDir, 'report.md'), 'utf8'), /\n- Time: predicted \S+ (s|min|h) ± \S+ (s|min|h), took \S+ (s|min|h) \(\d+% off\)\n/);
   const db = openDatabase(join(work, 'trimllm.db'), { key: TEST_DB_KEY });
   try {
     assert.deepEqual(checkIntegrity(db), []);

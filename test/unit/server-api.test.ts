@@ -16,6 +16,7 @@ import { startServer, type RunningServer } from '../../electron/server/index.ts'
 import { nodeWorkerHost } from '../../electron/jobs/host.ts';
 import { repoPath, STORIES_BIN, STORIES_TOK } from '../helpers/shared.ts';
 import { setWorkspaceAccess } from '../../electron/store/index.ts';
+import { formatDuration } from '../../engine/report/duration.ts';
 import { TEST_DB_KEY } from '../helpers/shared.ts';
 
 setWorkspaceAccess({ key: TEST_DB_KEY }); // the server opens an encrypted workspace with the tests' key
@@ -117,7 +118,17 @@ test('system, models and datasets', async () => {
 });
 
 test('a tiny trim run streams progress, scans and checkpoints, then completes; chats and /v1 work beside it', async () => {
-  const { runId, jobId } = await call('runs.start', { modelId, datasetId, settings: { ...TINY, baselines: ['random'], baselineEpochs: 1 } });
+  // The estimate before Start (the trim form's "Estimate time"): measured in the utility worker, said in plain words.
+  const settings = { ...TINY, baselines: ['random' as const], baselineEpochs: 1 };
+  const estimate = await call('runs.estimate', { modelId, datasetId, settings });
+  assert.ok(estimate.seconds > 0 && estimate.uncertainty > 0, JSON.stringify(estimate));
+  assert.ok(Math.abs(estimate.phases.reduce((a, p) => a + p.seconds, 0) - estimate.seconds) < 1e-6 * estimate.seconds, 'the phases add up');
+  assert.equal(estimate.fits, true);
+  assert.equal(estimate.memoryMessage, null);
+  assert.match(estimate.summary, /^about \S+ (s|min|h) ± \S+ (s|min|h); most of the time goes to .+; fits this computer's memory$/);
+  assert.ok(estimate.details.length >= 5, estimate.details.join('\n'));
+  assert.equal((await post('/api/runs.estimate', { modelId: 99_999, datasetId, settings })).status, 404);
+  const { runId, jobId } = await call('runs.start', { modelId, datasetId, settings });
   const busy = await post('/api/runs.start', { modelId, datasetId, settings: TINY });
   assert.equal(busy.status, 409, 'one trim at a time');
 
@@ -227,6 +238,9 @@ test('a tiny trim run streams progress, scans and checkpoints, then completes; c
   assert.deepEqual(got.report.files, ['report.md', 'report.json', 'loss.svg', 'layer-map.svg', 'frontier.svg']);
   const reportMd = await call('runs.report', { id: runId, file: 'report.md' });
   assert.match(reportMd.content, /baseline-random|random 50%/);
+  // The run kept the estimate made before Start (the same settings): the report puts it beside the time taken.
+  const predicted = `predicted ${formatDuration(estimate.seconds)} ± ${formatDuration(estimate.uncertainty)}, took `;
+  assert.ok(reportMd.content.includes(`- Time: ${predicted}`), reportMd.content.split('\n').slice(0, 8).join('\n'));
   assert.equal((await call('runs.list', {}))[0]!.id, runId);
 
   // A checkpoint is servable.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkIntegrity, closeDatabase, openDatabase } from '../../electron/store/db.ts';
 import { connect, type Database } from '../../electron/store/driver.ts';
+import { getRunTiming } from '../../electron/store/run-timing.ts';
 import {
   LATEST_SCHEMA_VERSION,
   MIGRATIONS,
@@ -27,6 +28,7 @@ const TABLES_BY_VERSION: Record<number, string[]> = {
   6: ['downloads'], // and evaluations.run_id
   7: [], // runs.stop_reason, importance_scores.chosen, checkpoints.resume_state
   8: [], // evaluations' matrix-cell columns and unique index
+  9: [], // runs.predicted_seconds, predicted_uncertainty, active_seconds
 };
 
 function tables(db: Database): string[] {
@@ -36,6 +38,14 @@ function tables(db: Database): string[] {
     )
     .all()
     .map((r) => r.name);
+}
+
+/** Run 1 of model 1 on dataset 1, written with the columns every version since 2 has. */
+function insertRun(db: Database): void {
+  db.exec(`INSERT INTO models (name, source_kind, source, format, architecture, config, param_bytes, created_at)
+             VALUES ('m', 'path', '/m', 'llama2c', 'llama', '{}', 1, 0)`);
+  db.exec(`INSERT INTO datasets (name, source, format, task_type, mapping, created_at) VALUES ('d', '/d', 'jsonl', 'mcq', '{}', 0)`);
+  db.exec(`INSERT INTO runs (model_id, dataset_id, config, seed, created_at) VALUES (1, 1, '{}', 0, 0)`);
 }
 
 function rawMemoryDb(): Database {
@@ -193,10 +203,7 @@ test('openDatabase rejects a file that is not a database', () => {
 test('version 7 moves a checkpoint\'s resume state out of its metrics and keeps the entry', () => {
   const db = rawMemoryDb();
   migrateDatabase(db, { upTo: 6 });
-  db.exec(`INSERT INTO models (name, source_kind, source, format, architecture, config, param_bytes, created_at)
-             VALUES ('m', 'path', '/m', 'llama2c', 'llama', '{}', 1, 0)`);
-  db.exec(`INSERT INTO datasets (name, source, format, task_type, mapping, created_at) VALUES ('d', '/d', 'jsonl', 'mcq', '{}', 0)`);
-  db.exec(`INSERT INTO runs (model_id, dataset_id, config, seed, created_at) VALUES (1, 1, '{}', 0, 0)`);
+  insertRun(db);
   db.exec(`INSERT INTO checkpoints (run_id, step, epoch, keep_mask, trainable_mask, metrics, param_bytes, created_at)
              VALUES (1, 3, 1, '[true,false]', '[true,false]', '{"state":{"phase":"drop","epochsDone":1},"entry":{"performance":0.5}}', 1, 0)`);
   migrateDatabase(db);
@@ -204,5 +211,15 @@ test('version 7 moves a checkpoint\'s resume state out of its metrics and keeps 
   assert.deepEqual(JSON.parse(row.resume_state), { phase: 'drop', epochsDone: 1 });
   assert.deepEqual(JSON.parse(row.metrics), { entry: { performance: 0.5 } });
   assert.equal(db.prepare<{ s: string | null }>('SELECT stop_reason AS s FROM runs').get()!.s, null);
+  db.close();
+});
+
+test('version 9 keeps a run made before it: no prediction, no time yet', () => {
+  const db = rawMemoryDb();
+  migrateDatabase(db, { upTo: 8 });
+  insertRun(db);
+  migrateDatabase(db);
+  assert.deepEqual(getRunTiming(db, 1), { predicted: null, activeSeconds: 0 });
+  assert.throws(() => db.exec('UPDATE runs SET active_seconds = -1'), /CHECK/);
   db.close();
 });

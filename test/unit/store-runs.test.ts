@@ -6,6 +6,7 @@ import type { Database } from '../../electron/store/driver.ts';
 import { insertModel } from '../../electron/store/models.ts';
 import { importDataset } from '../../electron/store/datasets.ts';
 import { createRun, deleteRun, getRun, listRuns, markInterruptedRuns, setRunStatus } from '../../electron/store/runs.ts';
+import { addRunActiveSeconds, getRunTiming, setRunPrediction } from '../../electron/store/run-timing.ts';
 import {
   appendRunEvents,
   listImportanceScans,
@@ -150,5 +151,23 @@ test('a running run cannot be deleted; a finished one can', () => {
   assert.ok(getRun(db, runId)!.finishedAt !== null);
   assert.equal(deleteRun(db, runId), true);
   assert.equal(getRun(db, runId), undefined);
+  closeDatabase(db);
+});
+
+test('a run\'s prediction is stored once (a resume keeps it); the time of its executions adds up', () => {
+  const db = openDatabase(':memory:');
+  const { modelId, datasetId } = seed(db);
+  const id = createRun(db, { modelId, datasetId, config: {}, seed: 0 });
+  assert.deepEqual(getRunTiming(db, id), { predicted: null, activeSeconds: 0 });
+  assert.equal(setRunPrediction(db, id, { seconds: 120, uncertainty: 12 }), true);
+  assert.equal(setRunPrediction(db, id, { seconds: 999, uncertainty: 1 }), false, 'a resumed run keeps its first prediction');
+  addRunActiveSeconds(db, id, 100);
+  addRunActiveSeconds(db, id, 50);
+  assert.deepEqual(getRunTiming(db, id), { predicted: { seconds: 120, uncertainty: 12 }, activeSeconds: 150 });
+  assert.throws(() => setRunPrediction(db, id, { seconds: NaN, uncertainty: 1 }), RangeError);
+  assert.throws(() => addRunActiveSeconds(db, id, -1), RangeError);
+  assert.throws(() => addRunActiveSeconds(db, id + 1, 1), new RegExp(`run ${id + 1} does not exist`));
+  assert.throws(() => setRunPrediction(db, id + 1, { seconds: 1, uncertainty: 1 }), /does not exist/);
+  assert.throws(() => getRunTiming(db, id + 1), /does not exist/);
   closeDatabase(db);
 });

@@ -5,15 +5,13 @@
  * step's memory against the backend's limit (engine/train/memory.ts) with what would fit when it does not.
  * Nothing is trained or stored except the model and dataset imports `trim` would make too.
  */
-import * as tf from '@tensorflow/tfjs';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
-import { checkStepFits, describeStepMemory } from '../../../engine/train/memory.ts';
-import { largestRunStep } from '../../../engine/trim/pipeline.ts';
-import { estimateRun, type RunEstimate } from '../../../engine/trim/estimate.ts';
-import { measureUnits, runShape } from '../../../engine/trim/plan-measure.ts';
-import { resolveThreads } from '../../../engine/parallel/threads.ts';
+import { describeStepMemory } from '../../../engine/train/memory.ts';
+import type { RunEstimate } from '../../../engine/trim/estimate.ts';
+import { describePlan } from '../../../engine/trim/plan.ts';
+import { formatDuration as duration } from '../../../engine/report/duration.ts';
 import { closeDatabase, getDataset, getModel } from '../../store/index.ts';
-import { baseLoader, prepareRunTask } from '../../app/execute-run.ts';
+import { planStoredRun } from '../../app/run-plan.ts';
 import { openForRun, parseTrimArgs, registerInputs } from './trim.ts';
 
 /** Help text of the command. */
@@ -21,8 +19,6 @@ export const help = `trimllm plan --model M --data D [every flag of trim]
   Measures one training step, one scan candidate, one evaluation batch and one decode run on this machine
   (a few seconds), then prints the predicted time of the whole run (epochs, scans, healing, baselines, report)
   with its uncertainty, which part costs most, and whether a training step fits the backend's memory.`;
-
-const duration = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
 
 /** The printed plan. */
 export function formatPlan(e: RunEstimate): string {
@@ -43,30 +39,19 @@ export async function run(argv: string[]): Promise<number> {
   const db = openForRun(values['data-dir']);
   try {
     const { modelId, datasetId } = await registerInputs(db, parsed);
-    const modelRow = getModel(db, modelId)!;
-    const { tokenizer, task } = await prepareRunTask(db, modelRow, getDataset(db, datasetId)!, config);
-    const model = await baseLoader(modelRow)();
-    try {
-      const start = performance.now();
-      const threads = resolveThreads();
-      const units = await measureUnits(model, tokenizer, task, config, threads, (text) => console.log(text));
-      const shape = runShape(task, config, model.config.nLayers);
-      const estimate = estimateRun(units, shape);
-      const step = largestRunStep(model.config, { task, config, threads });
-      const fit = checkStepFits(model.config, step);
-      console.log(`measured in ${((performance.now() - start) / 1000).toFixed(1)} s on ${tf.getBackend()}, ${threads} thread${threads > 1 ? 's' : ''}: ` +
-        `training step ${units.trainStep.seconds.toFixed(2)} s, scan candidate ${units.scanCandidate.seconds.toFixed(2)} s, ` +
-        `evaluation batch ${units.evalBatch.seconds.toFixed(2)} s, decode run ${units.decode.seconds.toFixed(2)} s`);
-      console.log(`data: ${shape.trainExamples} training examples, ${shape.validationItems} validation and ${shape.testItems} test items`);
-      console.log(formatPlan(estimate));
-      const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
-      console.log(`memory of the largest training step (${step.batch} × ${step.seq} tokens, every sub-layer trainable): ${gib(fit.memory.total)} accounted ` +
-        `(${describeStepMemory(fit.memory)})`);
-      if (tf.getBackend() === 'wasm') console.log(fit.fits ? `fits the wasm backend's ${gib(fit.heapBytes)}` : `does not fit: ${fit.message}`);
-      console.log(`predicted_seconds=${estimate.seconds.toFixed(1)}`);
-    } finally {
-      model.dispose();
-    }
+    const plan = await planStoredRun(db, getModel(db, modelId)!, getDataset(db, datasetId)!, config, { onNote: (note) => console.log(note) });
+    const { units, shape, estimate, step, fit, threads } = plan;
+    console.log(`measured in ${plan.measuredSeconds.toFixed(1)} s on ${plan.backend}, ${threads} thread${threads > 1 ? 's' : ''}: ` +
+      `training step ${units.trainStep.seconds.toFixed(2)} s, scan candidate ${units.scanCandidate.seconds.toFixed(2)} s, ` +
+      `evaluation batch ${units.evalBatch.seconds.toFixed(2)} s, decode run ${units.decode.seconds.toFixed(2)} s`);
+    console.log(`data: ${shape.trainExamples} training examples, ${shape.validationItems} validation and ${shape.testItems} test items`);
+    console.log(formatPlan(estimate));
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    console.log(`memory of the largest training step (${step.batch} × ${step.seq} tokens, every sub-layer trainable): ${gib(fit.memory.total)} accounted ` +
+      `(${describeStepMemory(fit.memory)})`);
+    if (plan.backend === 'wasm') console.log(fit.fits ? `fits the wasm backend's ${gib(fit.heapBytes)}` : `does not fit: ${fit.message}`);
+    console.log(`in short: ${describePlan(plan)}`);
+    console.log(`predicted_seconds=${estimate.seconds.toFixed(1)}`);
   } finally {
     closeDatabase(db);
   }

@@ -17,6 +17,7 @@ import { updateToSchemaVersion5 } from './v5-chats.ts';
 import { updateToSchemaVersion6 } from './v6-downloads-comparisons.ts';
 import { updateToSchemaVersion7 } from './v7-stop-reason-resume-state.ts';
 import { updateToSchemaVersion8 } from './v8-evaluation-matrix.ts';
+import { updateToSchemaVersion9 } from './v9-run-prediction.ts';
 
 /** One schema migration: moves a database from `version - 1` to `version`. */
 export interface Migration {
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, up: updateToSchemaVersion6 },
   { version: 7, up: updateToSchemaVersion7 },
   { version: 8, up: updateToSchemaVersion8 },
+  { version: 9, up: updateToSchemaVersion9 },
 ];
 
 /** The schema version a fully migrated database has. */

@@ -6,6 +6,7 @@ import { useAction, useCall } from '../hooks/useCall.ts';
 import { navigate } from '../hooks/useHashRoute.ts';
 import { Button, Card, EmptyState, ErrorBox, Link, PageHeader, SelectField, Spinner } from '../components/ui.tsx';
 import { TrimSettingsForm } from '../components/TrimSettingsForm.tsx';
+import { RunEstimate } from '../components/RunEstimate.tsx';
 import { PRESETS, toSettings, type Preset, type TrimForm } from '../lib/presets.ts';
 
 function PresetPicker({ current, onPick }: { current: Preset['id'] | null; onPick: (p: Preset) => void }) {
@@ -56,12 +57,15 @@ export function TrimPage({ initialModelId, initialDatasetId }: { initialModelId?
   const effectiveModel = modelId === '' ? modelList[0]?.id : modelId;
   const effectiveDataset = datasetId === '' ? datasetList[0]?.id : datasetId;
 
+  // What Start sends; the estimate measures the same request.
+  const request: Request<'runs.start'> | null = effectiveModel === undefined || effectiveDataset === undefined
+    ? null
+    : { modelId: effectiveModel, datasetId: effectiveDataset, settings: toSettings(form) as Request<'runs.start'>['settings'] };
+
   const start = async (e: FormEvent) => {
     e.preventDefault();
-    if (effectiveModel === undefined || effectiveDataset === undefined) return;
-    const res = await action.run(() =>
-      api.call('runs.start', { modelId: effectiveModel, datasetId: effectiveDataset, settings: toSettings(form) as Request<'runs.start'>['settings'] }),
-    );
+    if (!request) return;
+    const res = await action.run(() => api.call('runs.start', request));
     if (res) navigate(`/runs/${res.runId}`);
   };
 
@@ -94,6 +98,9 @@ export function TrimPage({ initialModelId, initialDatasetId }: { initialModelId?
           </Card>
           <Card title="Settings">
             <TrimSettingsForm value={form} onChange={(v) => { setForm(v); setPreset(null); }} />
+          </Card>
+          <Card title="How long will it take?">
+            <RunEstimate request={request} />
           </Card>
           <ErrorBox error={action.error} />
           <div className="flex items-center gap-3">
