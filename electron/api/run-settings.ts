@@ -68,7 +68,7 @@ export const RUN_SETTINGS = {
   }),
   calibrationSize: spec({
     schema: z.number().int().min(1).max(4096).default(48), flag: 'calibration', flagKind: 'number', group: 'trimming',
-    label: 'Test records per decision',
+    label: 'Records checked per decision',
     help: 'Validation records drawn afresh before each removal to judge importance (calibration set size)',
   }),
   maxEpochs: spec({

@@ -199,15 +199,17 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
       onMessage: message,
     },
   };
+  /** Marks the run interrupted (a stop, wherever it came) and says where it stopped and how to continue. */
+  const interrupted = (error?: string): null => {
+    setRunStatus(db, runId, 'interrupted', error === undefined ? undefined : { error });
+    const cp = latestCheckpoint(db, runId);
+    message(`run ${runId} interrupted ${cp ? `at checkpoint ${cp.id} "${cp.label}"` : 'before its first checkpoint'} — continue with: trimllm resume ${runId}`);
+    return null;
+  };
   try {
     announcePhase('start', resume ? 'resume' : 'fresh');
     const final = await runTrimLLM(ctx);
-    if (final.phase !== 'done') {
-      setRunStatus(db, runId, 'interrupted');
-      const cp = latestCheckpoint(db, runId);
-      message(`run ${runId} interrupted ${cp ? `at checkpoint ${cp.id} "${cp.label}"` : 'before its first checkpoint'} — continue with: trimllm resume ${runId}`);
-      return null;
-    }
+    if (final.phase !== 'done') return interrupted();
     // TrimLLM entries of checkpoints saved before a resume come from the database.
     const stored = listCheckpoints(db, runId).flatMap((c) => {
       if (isBaselineCheckpoint(c.metrics)) {
@@ -228,10 +230,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
         paramBytes: b.entry.paramBytes, tensors: b.tensors,
       });
     });
-    if (signal.aborted) {
-      setRunStatus(db, runId, 'interrupted');
-      return null;
-    }
+    if (signal.aborted) return interrupted();
     message('measuring tokens/s of every model side by side');
     const measured = await measureSpeedsSideBySide(ctx, entries);
     storeRunComparison(db, { runId, modelId: run.modelId, datasetId: dataset.id, test: task.test }, measured, checkpointIds);
@@ -261,8 +260,8 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   } catch (e) {
     const storage = storageError(e, db.name);
     if (storage) throw stoppedByStorage(db, runId, storage);
-    setRunStatus(db, runId, signal.aborted ? 'interrupted' : 'failed', { error: (e as Error).message });
-    if (signal.aborted) return null;
+    if (signal.aborted) return interrupted((e as Error).message);
+    setRunStatus(db, runId, 'failed', { error: (e as Error).message });
     throw e;
   } finally {
     try {

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { exportHfFolder } from '../../engine/io/export.ts';
 import { exportGguf } from '../../engine/io/gguf-export.ts';
 import { GGUF_DTYPES, type GgufDtype } from '../../engine/io/gguf-quant.ts';
@@ -75,10 +75,21 @@ export function modelfileText(ggufFile: string, tokenizer: Tokenizer, chatTempla
 }
 
 /**
+ * Refuses a destination whose nearest existing parent is a file (`--out notes.txt/model`), naming that file,
+ * before a writer fails with a bare ENOTDIR/EEXIST on its temporary path.
+ * @throws Error "<file> is a file, not a folder; choose another place for the export"
+ */
+function checkDestinationParent(destination: string): void {
+  let parent = dirname(resolve(destination));
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  if (existsSync(parent) && !statSync(parent).isDirectory()) throw new Error(`${parent} is a file, not a folder; choose another place for the export`);
+}
+
+/**
  * Exports a loaded model with its keep mask.
  * @param onProgress fraction done, 0..1 (GGUF: per tensor group; HF: start and end)
  * @throws Error naming the bad dtype, format or destination (an existing non-empty folder for HF, an existing file
- *   for GGUF); the writers' errors
+ *   for GGUF, a path under a file); the writers' errors
  */
 export async function exportLoadedModel(
   loaded: LoadedModel,
@@ -89,6 +100,7 @@ export async function exportLoadedModel(
   const allowed = EXPORT_DTYPES[request.format];
   if (!allowed) throw new Error(`unknown export format "${String(request.format)}": use hf or gguf`);
   if (!allowed.includes(dtype)) throw new Error(`dtype ${dtype} is not available for ${request.format}: use ${allowed.join(', ')}`);
+  checkDestinationParent(request.destination);
   const tokenizerSource = loaded.format === 'hf' && loaded.tokenizerPath === null ? loaded.path : loaded.tokenizerPath;
   if (request.format === 'hf') {
     onProgress(0);

@@ -183,7 +183,8 @@ export function setRunStatus(db: Database, id: number, status: RunStatus, detail
   if (result.changes === 1) return;
   const current = stmt<{ status: RunStatus }>(db, 'SELECT status FROM runs WHERE id = ?').get(id);
   if (!current) throw new Error(`run ${id} does not exist`);
-  throw new Error(`run ${id} cannot go from ${current.status} to ${status}`);
+  const finished = status === 'running' && RUN_TRANSITIONS[current.status].length === 0;
+  throw new Error(`run ${id} cannot go from ${current.status} to ${status}${finished ? `: it has ended; only an interrupted run can be resumed` : ''}`);
 }
 
 /** Settings key under which the process running run `id` records its pid (see claimRun). */

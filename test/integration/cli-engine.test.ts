@@ -45,6 +45,8 @@ test('doctor names the backend and why tensorflow was not used', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /backend\s+wasm/);
   assert.match(r.stdout, /not used\s+tensorflow: @tensorflow\/tfjs-node/);
+  assert.match(r.stdout, /^threads\s+[1-9]\d* \(a run's scans and training steps/m);
+  assert.match(r.stdout, /^better-sqlite3-multiple-ciphers\s+\d/m); // the longest name keeps a space before its version
 });
 
 test('errors: missing model, bad --drop, unknown flag, unknown command', () => {

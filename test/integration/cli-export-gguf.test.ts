@@ -2,7 +2,7 @@
 // folder; the file loads in llama.cpp and predicts what the engine predicts. Bad flags are usage errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -50,4 +50,16 @@ test('trimllm export: an unknown format or a dtype of the other format is a usag
   assert.equal(q.status, 2);
   assert.match(q.stderr, /--dtype for hf must be one of F32, BF16, got "Q4_0"/);
   assert.equal(existsSync(out), false);
+});
+
+test('trimllm export: an --out under a file names that file (not a bare ENOTDIR on a temporary path)', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'trimllm-cli-gguf-')), 'notes.txt');
+  writeFileSync(file, 'not a folder');
+  for (const args of [['--out', join(file, 'model')], ['--format', 'gguf', '--out', join(file, 'x', 'm.gguf')]]) {
+    const r = runCli(['export', '--model', STORIES_BIN, ...args]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')} is a file, not a folder; choose another place for the export`));
+    assert.doesNotMatch(r.stderr, /ENOTDIR|EEXIST|partial/);
+  }
+  assert.equal(readFileSync(file, 'utf8'), 'not a folder');
 });

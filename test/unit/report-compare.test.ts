@@ -68,4 +68,8 @@ test('bad comparisons are refused with the field or the folder named', () => {
     /\/r\/other\/report\.json: dataset "medmcqa" differs from this run's "tales"/);
   const fewer = { ...soft, entries: soft.entries.map((e) => ({ ...e, n: 20 })) };
   assert.throws(() => withComparison(hard, 'a', [{ dir: '/r/other', label: 'b', report: fewer }]), /20 test items, this run on 40: not the same test split/);
+  const seeded = (seed: number) => ({ ...soft, config: { seed } });
+  assert.throws(() => withComparison({ ...hard, config: { seed: 0 } }, 'a', [{ dir: '/r/other', label: 'b', report: seeded(5) }]),
+    /\/r\/other\/report\.json: seed 5, this run's 0: .*not measured on the same questions/);
+  assert.equal(withComparison({ ...hard, config: { seed: 5 } }, 'a', [{ dir: '/r/soft', label: 'b', report: seeded(5) }]).comparison!.others.length, 1);
 });

@@ -46,7 +46,7 @@ test('a run goes queued → running → completed with timestamps, backend and c
   assert.equal(run.status, 'completed');
   assert.equal(run.backend, 'wasm');
   assert.ok(run.finishedAt! >= run.startedAt!);
-  assert.throws(() => setRunStatus(db, id, 'running'), /run 1 cannot go from completed to running/);
+  assert.throws(() => setRunStatus(db, id, 'running'), /run 1 cannot go from completed to running: it has ended; only an interrupted run can be resumed/);
   assert.throws(() => setRunStatus(db, 99, 'running'), /run 99 does not exist/);
   closeDatabase(db);
 });

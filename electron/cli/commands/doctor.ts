@@ -4,6 +4,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { selectBackend, parseBackendName, type SelectOptions } from '../../../engine/backend/select.ts';
 import { formatWebGpuReport } from '../../../engine/backend/webgpu.ts';
+import { resolveThreads, THREADS_ENV } from '../../../engine/parallel/threads.ts';
 import { parse } from '../args.ts';
 
 /** Help text of the command. */
@@ -44,6 +45,8 @@ export async function run(argv: string[], options: SelectOptions = {}): Promise<
       'better-sqlite3-multiple-ciphers': packageVersion('better-sqlite3-multiple-ciphers'),
     },
     cpu: { model: cpus()[0]?.model ?? 'unknown', threads: availableParallelism() },
+    /** Threads a run's scans and training steps use (TRIMLLM_THREADS, else the physical cores). */
+    runThreads: resolveThreads(),
     memoryBytes: totalmem(),
     registeredBackends: Object.keys(tf.engine().registryFactory),
   };
@@ -51,11 +54,14 @@ export async function run(argv: string[], options: SelectOptions = {}): Promise<
     console.log(JSON.stringify(info, null, 2));
     return 0;
   }
-  console.log(`backend           ${info.backend}${info.nativePackage ? ` (${info.nativePackage})` : ''}`);
-  if (info.wasm) console.log(`wasm              SIMD ${info.wasm.simd ? 'on' : 'off'}, threads ${info.wasm.threads ? 'on' : 'off'}`);
-  if (info.webgpu) for (const line of formatWebGpuReport(info.webgpu)) console.log(line);
-  console.log(`devices           CPU: ${info.cpu.model}, ${info.cpu.threads} threads, ${(info.memoryBytes / 2 ** 30).toFixed(1)} GiB`);
-  for (const [name, version] of Object.entries(info.versions)) console.log(`${name.padEnd(18)}${version}`);
-  for (const [name, why] of Object.entries(info.skipped)) console.log(`not used          ${name}: ${why}`);
+  // Names in an 18-column field, as formatWebGpuReport's lines; a longer name keeps one space before its value.
+  const line = (name: string, text: string) => console.log(`${name.padEnd(17)} ${text}`);
+  line('backend', `${info.backend}${info.nativePackage ? ` (${info.nativePackage})` : ''}`);
+  if (info.wasm) line('wasm', `SIMD ${info.wasm.simd ? 'on' : 'off'}, multithreaded kernels ${info.wasm.threads ? 'on' : 'off'}`);
+  if (info.webgpu) for (const text of formatWebGpuReport(info.webgpu)) console.log(text);
+  line('devices', `CPU: ${info.cpu.model}, ${info.cpu.threads} hardware threads, ${(info.memoryBytes / 2 ** 30).toFixed(1)} GiB`);
+  line('threads', `${info.runThreads} (a run's scans and training steps; change with trim --threads N or ${THREADS_ENV})`);
+  for (const [name, version] of Object.entries(info.versions)) line(name, version);
+  for (const [name, why] of Object.entries(info.skipped)) line('not used', `${name}: ${why}`);
   return 0;
 }

@@ -14,7 +14,8 @@ export const help = `trimllm report DIR --out OUT [--compare DIR2 ...] [--label 
 
 /**
  * This run's report with the compared runs' TrimLLM checkpoints added.
- * @throws Error naming the compared folder when its model, dataset or test size differs from this run's
+ * @throws Error naming the compared folder when its model, dataset, test size or seed (which draws the test items)
+ *   differs from this run's
  */
 export function withComparison(report: TrimReport, label: string, others: readonly { dir: string; label: string; report: TrimReport }[]): TrimReport {
   const testSize = (r: TrimReport) => r.entries.find((e) => e.kind === 'trimllm')?.n;
@@ -24,6 +25,11 @@ export function withComparison(report: TrimReport, label: string, others: readon
     }
     if (testSize(o.report) !== testSize(report)) {
       throw new Error(`${join(o.dir, 'report.json')}: measured on ${testSize(o.report)} test items, this run on ${testSize(report)}: not the same test split`);
+    }
+    // The test sample (--max-eval) and a validation split carved from the test split are drawn with the run's seed.
+    const seedOf = (r: TrimReport) => (r.config as { seed?: unknown }).seed;
+    if (typeof seedOf(o.report) === 'number' && typeof seedOf(report) === 'number' && seedOf(o.report) !== seedOf(report)) {
+      throw new Error(`${join(o.dir, 'report.json')}: seed ${String(seedOf(o.report))}, this run's ${String(seedOf(report))}: the test items are drawn with the run's seed, so the two runs were not measured on the same questions; compare runs made with the same --seed`);
     }
   }
   return { ...report, comparison: { label, others: others.map((o) => ({ label: o.label, entries: o.report.entries.filter((e) => e.kind === 'trimllm') })) } };

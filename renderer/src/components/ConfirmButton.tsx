@@ -19,6 +19,8 @@ export interface ConfirmButtonProps {
   message: ReactNode;
   /** The confirm button's text (default "Delete"). */
   confirmLabel?: string;
+  /** The closing button's text (default "Cancel"); name the choice (e.g. "Keep running") when the action itself is a cancel. */
+  dismissLabel?: string;
   /** Runs on confirm; the dialog closes when it resolves, and shows the error when it throws. */
   onConfirm: () => Promise<unknown>;
   testId?: string;
@@ -27,7 +29,7 @@ export interface ConfirmButtonProps {
 }
 
 /** The button and its dialog. */
-export function ConfirmButton({ children, label, title, message, confirmLabel = 'Delete', onConfirm, testId, variant = 'ghost', disabled }: ConfirmButtonProps) {
+export function ConfirmButton({ children, label, title, message, confirmLabel = 'Delete', dismissLabel = 'Cancel', onConfirm, testId, variant = 'ghost', disabled }: ConfirmButtonProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const action = useAction();
@@ -52,7 +54,7 @@ export function ConfirmButton({ children, label, title, message, confirmLabel = 
         <ErrorBox error={action.error} />
         <div className="mt-4 flex justify-end gap-2">
           <Button autoFocus onClick={() => dialog.current?.close()} data-testid="confirm-cancel">
-            Cancel
+            {dismissLabel}
           </Button>
           <Button variant="danger" busy={action.busy} onClick={() => void confirm()} data-testid="confirm-ok">
             {confirmLabel}

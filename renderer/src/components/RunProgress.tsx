@@ -52,7 +52,7 @@ export function RunProgress({ status, error, progress, steps, onCancel, onResume
       )}
       <div className="flex gap-2">
         {active && (
-          <ConfirmButton variant="danger" title="Cancel this run?" confirmLabel="Cancel run" disabled={busy} testId="run-cancel" onConfirm={async () => onCancel()}
+          <ConfirmButton variant="danger" title="Cancel this run?" confirmLabel="Cancel run" dismissLabel="Keep running" disabled={busy} testId="run-cancel" onConfirm={async () => onCancel()}
             message="The run stops at its last saved checkpoint; nothing saved is lost, and Resume continues it later.">
             Cancel run
           </ConfirmButton>

@@ -151,7 +151,7 @@ export function SettingsPage() {
           {settings.data && (
             <form onSubmit={save} className="grid max-w-3xl gap-3 md:grid-cols-2" aria-label="Engine settings">
               <SelectField label="Backend" value={backend} onChange={(e) => setBackend(e.target.value as Backend)} options={BACKENDS} hint="Applies to jobs started after saving." data-testid="settings-backend" />
-              <NumberField label="Threads" value={threads} onValue={setThreads} min={1} max={256} step={1} hint="CPU threads for the wasm and native backends." data-testid="settings-threads" />
+              <NumberField label="Threads" value={threads} onValue={setThreads} min={1} max={256} step={1} hint="Training steps and importance scans are split across this many threads, each with its own copy of the model (default: the physical cores). Applies to jobs started after saving." data-testid="settings-threads" />
               <TextField label="Hub endpoint" type="url" value={hub} onChange={(e) => setHub(e.target.value)} placeholder="https://huggingface.co" hint="Like HF_ENDPOINT: a mirror on your network works too." data-testid="settings-hub" className="md:col-span-2" />
               <div className="md:col-span-2">
                 <div className="text-sm font-medium text-slate-700">Data directory</div>
