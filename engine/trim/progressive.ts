@@ -214,8 +214,10 @@ export async function runTrimSchedule(start: TrimState, config: TrimScheduleConf
       let performance: number | null = null;
       let stopReason: TrimState['stopReason'] = null;
       // k drops, each scored on its own calibration sample; never past a size target, never below the floor. A
-      // soft drop chooses one sub-layer to fade during the next epoch, and none once the target is met.
-      for (let draw = 0; draw < config.dropsPerEpoch && !sizeTargetReached(keep, config.targets, hooks); draw++) {
+      // soft drop chooses one sub-layer to fade during the next epoch, and none once the target is met or this
+      // epoch is the last one maxEpochs allows (the fade would need one more).
+      const lastSoftEpoch = config.softDrop && epoch >= config.targets.maxEpochs;
+      for (let draw = 0; draw < config.dropsPerEpoch && !lastSoftEpoch && !sizeTargetReached(keep, config.targets, hooks); draw++) {
         const scores = await hooks.scan(epoch, keep, draw);
         const chosen = hooks.choose ? await hooks.choose(epoch, keep, scores) : chooseDrop(scores, config.method);
         const without = keep.map((k, j) => k && j !== chosen.index);

@@ -178,6 +178,18 @@ test('soft dropping: each chosen sub-layer fades during the next epoch, then lea
   assert.equal(hooks.states[3]!.fading, null);
 });
 
+test('soft dropping stops at maxEpochs: the last allowed epoch finishes its fade and chooses no new one', async () => {
+  const hooks = fakeHooks([]);
+  const config = { ...base, softDrop: true, targets: { keptFraction: 0.5, maxEpochs: 2 } };
+  const end = await runTrimSchedule(initialTrimState([true, false, true, true, false, false]), config, hooks);
+  assert.equal(end.stopReason, 'max_epochs');
+  assert.equal(end.epochsDone - end.healEpochsDone, plannedEpochs(config, 6).drop, 'drop epochs as planned');
+  // epoch 1 chooses mlp2, epoch 2 fades and removes it; nothing fades after
+  assert.deepEqual(end.drops.map((d) => d.subLayer), ['mlp2']);
+  assert.equal(end.keep.filter(Boolean).length, 5);
+  assert.equal(end.fading ?? null, null);
+});
+
 test('variants parse by name over the defaults', () => {
   assert.deepEqual(parseVariants(''), DEFAULT_TRIM_VARIANTS);
   const v = parseVariants('soft-drop, distill,lookahead=3,lookahead-steps=4,heal-sparse,heal-restart');
