@@ -223,7 +223,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
     const checkpointIds: (number | null)[] = stored.map((s) => s.id);
     const doneStep = latestCheckpoint(db, runId)?.step ?? 0;
     const trainedEpochs = config.baselineEpochs ?? final.epochsDone;
-    await runBaselines(ctx, trainedEpochs, final.trainable, (b) => {
+    await runBaselines(ctx, trainedEpochs, { keep: final.keep, trainable: final.trainable }, (b) => {
       checkpointIds[entries.length] = saveCheckpoint(db, {
         runId, step: doneStep, epoch: trainedEpochs, label: b.entry.name, keepMask: b.keep, trainableMask: b.trainable,
         metrics: { kind: 'baseline', baseline: b.baseline, entry: b.entry } satisfies BaselineCheckpointMetrics,

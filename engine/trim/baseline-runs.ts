@@ -28,10 +28,12 @@ export interface BaselineCheckpoint {
 }
 
 /**
- * The kept fraction of the rule-based and one-shot baselines: the run's target kept fraction (so they compare
- * with TrimLLM at the same size), 0.5 when the run has none.
+ * The kept fraction of the rule-based and one-shot baselines: the size the TrimLLM run ended at (`finalKeep`), so
+ * they compare with TrimLLM at the same size even when it stopped before its target (max epochs, the accuracy
+ * floor, the parameter ratio); without a TrimLLM run, its target kept fraction, 0.5 when it has none.
  */
-export function baselineKeptFraction(config: Pick<TrimRunConfig, 'targets'>): number {
+export function baselineKeptFraction(config: Pick<TrimRunConfig, 'targets'>, finalKeep: readonly boolean[] | null): number {
+  if (finalKeep) return finalKeep.filter(Boolean).length / finalKeep.length;
   return config.targets.keptFraction ?? 0.5;
 }
 
@@ -54,22 +56,24 @@ async function baselineKeepMask(model: LlamaModel, ctx: TrimRunContext, name: Ba
 /**
  * Measures the base model, then trains, measures and hands over each baseline of the run's config, each on a fresh
  * copy of the base weights for `epochs` epochs.
- * @param trainable the sparse-update mask of the TrimLLM run (null: no sparse fine-tune)
+ * @param trimmed the TrimLLM run's final keep mask (the baselines' size: baselineKeptFraction) and sparse-update
+ *   mask; null without a TrimLLM run (no sparse fine-tune, the target size)
  * @param onCheckpoint receives each trained baseline (before its entry goes to the sink's onEntry)
  */
 export async function runBaselines(
   ctx: TrimRunContext,
   epochs: number,
-  trainable: readonly boolean[] | null,
+  trimmed: { keep: readonly boolean[]; trainable: readonly boolean[] } | null,
   onCheckpoint: (c: BaselineCheckpoint) => void | Promise<void> = () => {},
 ): Promise<void> {
+  const trainable = trimmed?.trainable ?? null;
   const base = await ctx.loadBase();
   try {
     await ctx.sink.onEntry(await measureEntry(base, ctx, 'base', 'base', base.keepMask));
   } finally {
     base.dispose();
   }
-  const kept = baselineKeptFraction(ctx.config);
+  const kept = baselineKeptFraction(ctx.config, trimmed?.keep ?? null);
   for (const name of ctx.config.baselines) {
     if (ctx.signal?.aborted) return;
     if (name === 'sparse-finetune' && !trainable) continue;

@@ -19,9 +19,12 @@ test('progress: the first line of an epoch says ETA … (no rate yet), not ETA 0
   assert.equal(formatDuration(NaN), '…');
 });
 
-test('rule-based baselines keep the run target kept fraction (label percent = kept share)', () => {
-  assert.equal(baselineKeptFraction({ targets: { keptFraction: 0.7, maxEpochs: 3 } }), 0.7);
-  assert.equal(baselineKeptFraction({ targets: { maxEpochs: 3 } }), 0.5);
+test('rule-based baselines keep the size the TrimLLM run reached, else its target (label percent = kept share)', () => {
+  assert.equal(baselineKeptFraction({ targets: { keptFraction: 0.7, maxEpochs: 3 } }, null), 0.7);
+  assert.equal(baselineKeptFraction({ targets: { maxEpochs: 3 } }, null), 0.5);
+  // the run stopped at 7/10 (max epochs) before its 0.5 target: the baselines are cut to 7/10 too
+  const stoppedAt7 = [true, true, false, true, true, false, true, true, false, true];
+  assert.equal(baselineKeptFraction({ targets: { keptFraction: 0.5, maxEpochs: 3 } }, stoppedAt7), 0.7);
   const keep = ruleBasedKeepMask(5, 'top', 1 - 0.7, 0);
   assert.deepEqual(keep, [true, true, true, true, true, true, true, false, false, false]);
 });
