@@ -11,7 +11,7 @@
  * may write a trained weight while this optimizer is in use.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { defaultWeightDecay, matchSavedState, resolveAdamW, type AdamWOptions, type AdamWParam, type AdamWState, type Optimizer, type OptimizerTensor, type ResolvedAdamW } from '../train/adamw.ts';
+import { defaultWeightDecay, matchSavedState, OptimizerSlots, resolveAdamW, type AdamWOptions, type AdamWParam, type AdamWState, type Optimizer, type OptimizerTensor, type ResolvedAdamW } from '../train/adamw.ts';
 import type { SharedAdamWStep, SharedParam } from './shared-update.ts';
 
 interface HostSlot {
@@ -23,10 +23,8 @@ interface HostSlot {
 }
 
 /** AdamW with its state in shared host memory, for `threads` threads. */
-export class HostAdamW implements Optimizer {
+export class HostAdamW extends OptimizerSlots<HostSlot> implements Optimizer {
   private readonly hyper: ResolvedAdamW;
-  private readonly slots = new Map<string, HostSlot>();
-  private t = 0;
 
   /**
    * Allocates the shared buffers and copies each parameter's current value into θ.
@@ -34,6 +32,7 @@ export class HostAdamW implements Optimizer {
    * @throws RangeError on a hyper-parameter out of range, a duplicate parameter name or a bad thread count
    */
   constructor(params: readonly AdamWParam[], options: AdamWOptions, readonly threads: number) {
+    super();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
     this.hyper = resolveAdamW(options);
     for (const p of params) {
@@ -51,18 +50,6 @@ export class HostAdamW implements Optimizer {
         weightDecay: p.weightDecay ?? defaultWeightDecay(p.variable, this.hyper.matrixDecay),
       });
     }
-  }
-
-  get step(): number {
-    return this.t;
-  }
-
-  get paramNames(): string[] {
-    return [...this.slots.keys()];
-  }
-
-  weightDecayOf(name: string): number | undefined {
-    return this.slots.get(name)?.weightDecay;
   }
 
   /**
@@ -95,11 +82,6 @@ export class HostAdamW implements Optimizer {
 
   release(names: Iterable<string>): void {
     for (const name of names) this.slots.delete(name);
-  }
-
-  continueFromStep(step: number): void {
-    if (!Number.isInteger(step) || step < 0) throw new RangeError(`AdamW: bad step ${step}`);
-    this.t = step;
   }
 
   exportState(): Promise<AdamWState> {

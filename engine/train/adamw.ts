@@ -149,36 +149,13 @@ export interface Optimizer {
   dispose(): void;
 }
 
-/** AdamW over a fixed set of named tf.Variables. Free with dispose(). */
-export class AdamW implements Optimizer {
-  /** β1, decay rate of the first moment. */
-  readonly beta1: number;
-  /** β2, decay rate of the second moment. */
-  readonly beta2: number;
-  /** ε, added to √v̂. */
-  readonly epsilon: number;
-  private readonly slots = new Map<string, Slot>();
-  private t = 0;
-
-  /**
-   * @throws RangeError on a hyper-parameter out of range or a duplicate parameter name
-   */
-  constructor(params: readonly AdamWParam[], options: AdamWOptions = {}) {
-    const { beta1, beta2, epsilon, matrixDecay } = resolveAdamW(options);
-    this.beta1 = beta1;
-    this.beta2 = beta2;
-    this.epsilon = epsilon;
-    for (const p of params) {
-      if (this.slots.has(p.name)) throw new RangeError(`AdamW: parameter "${p.name}" given twice`);
-      this.slots.set(p.name, {
-        variable: p.variable,
-        t: 0,
-        weightDecay: p.weightDecay ?? defaultWeightDecay(p.variable, matrixDecay),
-        m: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)), // variables outlive tidy
-        v: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)),
-      });
-    }
-  }
+/**
+ * What every optimizer here keeps the same way: its per-parameter slots by name and the global step t, with the
+ * Optimizer members that only read or set them (AdamW on the heap, parallel/host-adamw.ts in shared memory).
+ */
+export abstract class OptimizerSlots<S extends { weightDecay: number }> {
+  protected readonly slots = new Map<string, S>();
+  protected t = 0;
 
   /** Updates applied so far. */
   get step(): number {
@@ -193,6 +170,47 @@ export class AdamW implements Optimizer {
   /** Weight decay used for a parameter (undefined when unknown). */
   weightDecayOf(name: string): number | undefined {
     return this.slots.get(name)?.weightDecay;
+  }
+
+  /**
+   * Continues the global step count of an earlier optimizer (the learning-rate schedule's position) while this
+   * one's moments and bias corrections start fresh, e.g. when healing widens the trainable set.
+   * @throws RangeError on a negative or non-integer step
+   */
+  continueFromStep(step: number): void {
+    if (!Number.isInteger(step) || step < 0) throw new RangeError(`AdamW: bad step ${step}`);
+    this.t = step;
+  }
+}
+
+/** AdamW over a fixed set of named tf.Variables. Free with dispose(). */
+export class AdamW extends OptimizerSlots<Slot> implements Optimizer {
+  /** β1, decay rate of the first moment. */
+  readonly beta1: number;
+  /** β2, decay rate of the second moment. */
+  readonly beta2: number;
+  /** ε, added to √v̂. */
+  readonly epsilon: number;
+
+  /**
+   * @throws RangeError on a hyper-parameter out of range or a duplicate parameter name
+   */
+  constructor(params: readonly AdamWParam[], options: AdamWOptions = {}) {
+    super();
+    const { beta1, beta2, epsilon, matrixDecay } = resolveAdamW(options);
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+    for (const p of params) {
+      if (this.slots.has(p.name)) throw new RangeError(`AdamW: parameter "${p.name}" given twice`);
+      this.slots.set(p.name, {
+        variable: p.variable,
+        t: 0,
+        weightDecay: p.weightDecay ?? defaultWeightDecay(p.variable, matrixDecay),
+        m: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)), // variables outlive tidy
+        v: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)),
+      });
+    }
   }
 
   /**
@@ -256,15 +274,6 @@ export class AdamW implements Optimizer {
     return { step: this.t, tensors, paramSteps };
   }
 
-  /**
-   * Continues the global step count of an earlier optimizer (the learning-rate schedule's position) while this
-   * one's moments and bias corrections start fresh, e.g. when healing widens the trainable set.
-   * @throws RangeError on a negative or non-integer step
-   */
-  continueFromStep(step: number): void {
-    if (!Number.isInteger(step) || step < 0) throw new RangeError(`AdamW: bad step ${step}`);
-    this.t = step;
-  }
 
   /**
    * Restores a saved state. Every parameter's two moments must be present with matching shapes; entries for
