@@ -113,11 +113,22 @@ export function baseLoader(modelRow: ModelRow): () => Promise<LlamaModel> {
   return async () => (await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {})).model;
 }
 
+/** What prepareRunTask returns. */
+export interface RunTask {
+  tokenizer: Tokenizer;
+  task: PreparedTask;
+  /**
+   * planRun's ggufTokenizer: the tokenizer's file or folder when the run writes a report (its model is then
+   * exported as GGUF files and measured in llama.cpp), else absent.
+   */
+  ggufTokenizer?: string;
+}
+
 /**
  * The tokenizer and prepared task of a run's model and dataset, as the run uses them (also `trimllm plan`).
  * @throws Error when the model has no tokenizer; the data errors of prepareTask
  */
-export async function prepareRunTask(db: Database, modelRow: ModelRow, dataset: DatasetRow, config: StoredRunConfig): Promise<{ tokenizer: Tokenizer; task: PreparedTask }> {
+export async function prepareRunTask(db: Database, modelRow: ModelRow, dataset: DatasetRow, config: StoredRunConfig): Promise<RunTask> {
   const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;
   const probe = await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {});
   probe.model.dispose();
@@ -125,7 +136,7 @@ export async function prepareRunTask(db: Database, modelRow: ModelRow, dataset: 
   const task = prepareTask(probe.tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
     maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits, templates: resolveTemplates(config.templates ?? {}),
   });
-  return { tokenizer: probe.tokenizer, task };
+  return { tokenizer: probe.tokenizer, task, ...(config.reportDir ? { ggufTokenizer: probe.tokenizerPath ?? probe.path } : {}) };
 }
 
 /**
@@ -145,13 +156,13 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
   const modelRow = getModel(db, run.modelId)!;
   const dataset = getDataset(db, run.datasetId)!;
   const loadBase = baseLoader(modelRow);
-  const { tokenizer, task } = await failedIfThrows(db, runId, () => prepareRunTask(db, modelRow, dataset, config));
+  const { tokenizer, task, ggufTokenizer } = await failedIfThrows(db, runId, () => prepareRunTask(db, modelRow, dataset, config));
   const message = (t: string) => hooks.onMessage?.(t);
   for (const note of task.notes) message(note);
   const resume = resumePoint(db, runId);
   if (resume) deleteRunEventsAfter(db, runId, resume.optimizer.step);
   const threads = resolveThreads();
-  if (!resume) await predictAtStart(db, runId, { loadBase, tokenizer, task, config, threads }, message);
+  if (!resume) await predictAtStart(db, runId, { loadBase, tokenizer, task, config, threads, ...(ggufTokenizer ? { ggufTokenizer } : {}) }, message);
   setRunStatus(db, runId, 'running', { backend });
   claimRun(db, runId);
   const started = performance.now();
@@ -253,6 +264,7 @@ export async function executeRun(db: Database, runId: number, signal: AbortSigna
           message(`GGUF measurement skipped: ${(e as Error).message}`);
           return undefined;
         });
+      report.timing = runTiming(db, runId, elapsed()); // the GGUF files included: the whole run the plan predicted
       await writeReport(resolve(config.reportDir), report);
     }
     setRunStatus(db, runId, 'completed');

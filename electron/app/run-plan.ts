@@ -20,11 +20,14 @@ import type { StoredRunConfig } from './run-config.ts';
 export async function planStoredRun(
   db: Database, modelRow: ModelRow, dataset: DatasetRow, config: StoredRunConfig, options: { repeats?: number; onNote?: (note: string) => void } = {},
 ): Promise<RunPlan> {
-  const { tokenizer, task } = await prepareRunTask(db, modelRow, dataset, config);
+  const { tokenizer, task, ggufTokenizer } = await prepareRunTask(db, modelRow, dataset, config);
   for (const note of task.notes) options.onNote?.(note);
   const model = await baseLoader(modelRow)();
   try {
-    return await planRun(model, tokenizer, task, config, resolveThreads(), options.repeats, options.onNote);
+    return await planRun(model, tokenizer, task, config, {
+      threads: resolveThreads(), ...(options.repeats !== undefined ? { repeats: options.repeats } : {}),
+      ...(options.onNote ? { onMessage: options.onNote } : {}), ...(ggufTokenizer ? { ggufTokenizer } : {}),
+    });
   } finally {
     model.dispose();
   }

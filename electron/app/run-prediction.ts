@@ -22,6 +22,8 @@ export interface RunInputs {
   task: PreparedTask;
   config: TrimRunConfig;
   threads: number;
+  /** Given when the run writes a report (prepareRunTask). */
+  ggufTokenizer?: string;
 }
 
 /**
@@ -35,7 +37,9 @@ export async function predictAtStart(db: Database, runId: number, inputs: RunInp
   let model: LlamaModel | null = null;
   try {
     model = await inputs.loadBase();
-    const plan = await planRun(model, inputs.tokenizer, inputs.task, inputs.config, inputs.threads, START_REPEATS);
+    const plan = await planRun(model, inputs.tokenizer, inputs.task, inputs.config, {
+      threads: inputs.threads, repeats: START_REPEATS, ...(inputs.ggufTokenizer ? { ggufTokenizer: inputs.ggufTokenizer } : {}),
+    });
     setRunPrediction(db, runId, { seconds: plan.estimate.seconds, uncertainty: plan.estimate.uncertainty });
     message(`estimate (measured in ${plan.measuredSeconds.toFixed(1)} s): ${describePlan(plan)}`);
   } catch (e) {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Response } from '../api/contract.ts';
 import { readResumeState } from '../app/resume-state.ts';
-import { reportOf } from '../app/run-report.ts';
+import { newReportDir, reportOf } from '../app/run-report.ts';
 import { cancelRun, requireModelAndDataset, requireRun, resumeRun, startRun } from '../app/run-jobs.ts';
 import { RecentEstimates } from '../app/recent-estimates.ts';
 import { toRunConfig } from '../app/run-config.ts';
@@ -75,7 +75,8 @@ export function runHandlers(ctx: ServiceContext): Handlers<RunMethod> {
     },
     'runs.estimate': async (req) => {
       requireModelAndDataset(ctx.db, req.modelId, req.datasetId);
-      const config = toRunConfig(RunSettingsSchema.parse(req.settings), null);
+      // the run Start makes writes a report (run-jobs.ts startRun): the estimate plans its GGUF files too
+      const config = toRunConfig(RunSettingsSchema.parse(req.settings), newReportDir(ctx.dataDir));
       const view = await ctx.runner.runTask<Response<'runs.estimate'>>('estimate-run', { modelId: req.modelId, datasetId: req.datasetId, config });
       estimates.remember(req, { seconds: view.seconds, uncertainty: view.uncertainty });
       return view;

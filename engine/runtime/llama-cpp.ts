@@ -84,21 +84,36 @@ export class LlamaCppModel {
     const { ids, positions, targets } = row;
     if (positions.length !== targets.length) throw new Error('positions and targets must have the same length');
     if (positions.some((p) => p < 0 || p >= ids.length)) throw new Error(`a position is outside the ${ids.length} ids`);
-    await this.sequence.clearHistory();
+    const reuse = await this.keepPrefix(ids, Math.min(...positions));
     const wanted = new Set(positions);
     const last = Math.max(...positions);
     const out = await this.sequence.controlledEvaluate(
-      tokens(ids.slice(0, last + 1)).map((t, i) => (wanted.has(i) ? [t, { generateNext: { probabilities: true } }] as const : t)),
+      tokens(ids.slice(reuse, last + 1)).map((t, i) => (wanted.has(reuse + i) ? [t, { generateNext: { probabilities: true } }] as const : t)),
     );
     const logProbs = new Float32Array(positions.length);
     const argmaxes = new Int32Array(positions.length);
     positions.forEach((p, k) => {
-      const probs = out[p]!.next!.probabilities!;
+      const probs = out[p - reuse]!.next!.probabilities!;
       logProbs[k] = Math.log(probs.get(targets[k]! as Token) ?? 0);
       let bestP = -1;
       for (const [t, pr] of probs) if (pr > bestP) { bestP = pr; argmaxes[k] = t; }
     });
     return { logProbs, argmaxes };
+  }
+
+  /**
+   * Keeps the sequence's evaluated tokens that `ids` starts with, up to position `before` (exclusive: outputs are
+   * wanted from there on), and erases the rest. The four choices of a multiple-choice item share their context,
+   * which is then evaluated once instead of once per choice.
+   * @returns how many leading tokens of `ids` stay evaluated
+   */
+  private async keepPrefix(ids: readonly number[], before: number): Promise<number> {
+    const held = this.sequence.contextTokens;
+    let common = 0;
+    while (common < before && common < held.length && held[common] === ids[common]) common++;
+    if (common === 0) await this.sequence.clearHistory();
+    else if (common < held.length) await this.sequence.eraseContextTokenRanges([{ start: common, end: held.length }]);
+    return common;
   }
 
   /**

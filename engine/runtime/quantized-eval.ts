@@ -29,7 +29,7 @@ export interface QuantizeCandidate {
 
 /** Options of measureQuantized. */
 export interface QuantizedOptions {
-  /** Encodings measured. Default F32, Q8_0, Q4_0. */
+  /** Encodings measured. Default QUANTIZED_DTYPES. */
   dtypes?: readonly GgufDtype[];
   /** llama.cpp threads. Default 1 (measured fastest through node-llama-cpp on 2 cores). */
   threads?: number;
@@ -71,6 +71,63 @@ export async function evaluateWithLlamaCpp(llama: LlamaCppModel, tokenizer: Toke
   return correct / total;
 }
 
+/** A lap timer: each call returns the seconds since the previous call (or since it was made). */
+function lapTimer(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const seconds = (now - last) / 1000;
+    last = now;
+    return seconds;
+  };
+}
+
+/** The encodings a report measures each model in, in order. */
+export const QUANTIZED_DTYPES: readonly GgufDtype[] = ['F32', 'Q8_0', 'Q4_0'];
+
+/** Wall time of each part of one file's measurement (seconds). */
+export interface GgufFileSeconds {
+  export: number;
+  open: number;
+  score: number;
+  decode: number;
+}
+
+/**
+ * Exports `c` in `dtype` to `path`, measures the file in llama.cpp (test-split performance, decode tokens/s) and
+ * deletes it.
+ * @param metric the engine's metric name for the split ('acc' or 'next_token_acc')
+ * @returns the report row and the seconds each part took (trim/plan-measure.ts extrapolates them to a run)
+ * @throws the errors of exportGguf, LlamaCppModel.open and evaluateWithLlamaCpp
+ */
+export async function measureGgufFile(
+  c: QuantizeCandidate, dtype: GgufDtype, path: string, test: Evaluable, metric: string, options: QuantizedOptions = {},
+): Promise<{ row: QuantizedRow; seconds: GgufFileSeconds }> {
+  const threads = options.threads ?? 1;
+  const clock = lapTimer();
+  try {
+    const { bytes } = await exportGguf(c.model, c.tokenizer, c.tokenizerSource, path, { dtype });
+    const exportSeconds = clock();
+    const llama = await LlamaCppModel.open(path, { threads, contextSize: Math.min(c.model.config.maxSeqLen, 2048) });
+    const open = clock();
+    try {
+      const value = await evaluateWithLlamaCpp(llama, c.tokenizer, test);
+      const score = clock();
+      const prompt = c.tokenizer.bosId === null ? c.tokenizer.encode('The') : [c.tokenizer.bosId];
+      const n = Math.min(options.decodeTokens ?? 64, c.model.config.maxSeqLen - prompt.length - 1);
+      const { decodeTokensPerSecond } = await llama.greedy(prompt, n);
+      return {
+        row: { name: c.name, kind: c.kind, dtype, fileBytes: bytes, metric, performance: value, decodeTokensPerSecond, threads },
+        seconds: { export: exportSeconds, open, score, decode: clock() },
+      };
+    } finally {
+      await llama.dispose();
+    }
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
 /**
  * Exports each candidate in each dtype to a temporary folder, measures it in llama.cpp and deletes the file.
  * @param metric the engine's metric name for the split ('acc' or 'next_token_acc')
@@ -81,25 +138,12 @@ export async function measureQuantized(
   metric: string,
   options: QuantizedOptions = {},
 ): Promise<QuantizedRow[]> {
-  const threads = options.threads ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'trimllm-quant-'));
   const rows: QuantizedRow[] = [];
   try {
     for (const c of candidates) {
-      for (const dtype of options.dtypes ?? ['F32', 'Q8_0', 'Q4_0'] as const) {
-        const path = join(dir, `${rows.length}.gguf`);
-        const { bytes } = await exportGguf(c.model, c.tokenizer, c.tokenizerSource, path, { dtype });
-        const llama = await LlamaCppModel.open(path, { threads, contextSize: Math.min(c.model.config.maxSeqLen, 2048) });
-        try {
-          const performance = await evaluateWithLlamaCpp(llama, c.tokenizer, test);
-          const prompt = c.tokenizer.bosId === null ? c.tokenizer.encode('The') : [c.tokenizer.bosId];
-          const n = Math.min(options.decodeTokens ?? 64, c.model.config.maxSeqLen - prompt.length - 1);
-          const { decodeTokensPerSecond } = await llama.greedy(prompt, n);
-          rows.push({ name: c.name, kind: c.kind, dtype, fileBytes: bytes, metric, performance, decodeTokensPerSecond, threads });
-        } finally {
-          await llama.dispose();
-          rmSync(path, { force: true });
-        }
+      for (const dtype of options.dtypes ?? QUANTIZED_DTYPES) {
+        rows.push((await measureGgufFile(c, dtype, join(dir, `${rows.length}.gguf`), test, metric, options)).row);
       }
     }
     return rows;

@@ -15,8 +15,12 @@
  *                  + H · (S · step + measure)
  *   baselines    = measure (base) + Σ_baseline [epochsB · S · step · f + measure]  (f = the kept fraction of a
  *                  rule-based baseline, 1 for fine-tuned ones; epochsB = baselineEpochs ?? E + H)
- *   report       = masks · (runs + 1) · decode   (speeds re-measured side by side, pipeline.ts
- *                  measureSpeedsSideBySide; masks = the full model, each drop checkpoint, each rule baseline)
+ *   report       = masks · (runs + 2) · decode   (speeds re-measured side by side, pipeline.ts
+ *                  measureSpeedsSideBySide: a warm-up of two runs per mask, then `runs` rounds; masks = the
+ *                  full model, each drop checkpoint, each rule baseline)
+ *   GGUF files   = dtypes · (1 + [E > 0]) · ggufFile   (runs that write a report: the base model and the last
+ *                  TrimLLM checkpoint exported in each dtype and measured in llama.cpp, runtime/quantized-eval.ts;
+ *                  each file costs what the full model's F32 file cost when plan measured it)
  *
  * Uncertainty: the relative spread of each timing ((max − min) / median of its repeats) is carried into its
  * phases, plus MODEL_ERROR for what the formula leaves out (healing trains more sub-layers, padding varies by
@@ -49,6 +53,11 @@ export interface UnitTimings {
   evalBatch: Timing;
   /** One decode benchmark run (prompt + new tokens of the run's benchmark settings). */
   decode: Timing;
+  /**
+   * One GGUF file of the full model (F32): exported, loaded in llama.cpp, the test split scored and the decode
+   * timed; absent when the run measures no GGUF file (no report).
+   */
+  ggufFile?: Timing;
 }
 
 /** The run's shape, from its settings and its data. */
@@ -68,11 +77,14 @@ export interface RunShape {
   baselineEpochs?: number;
   /** Timed decode benchmark runs per measurement (TrimRunConfig.benchmark.runs). */
   benchmarkRuns: number;
+  /** GGUF encodings each reported model is measured in (runtime/quantized-eval.ts QUANTIZED_DTYPES); 0 without a report. */
+  ggufDtypes: number;
 }
 
 /** One phase of the prediction. */
 export interface PhaseEstimate {
-  name: 'initial scan' | 'training' | 'scans' | 'validation' | 'checkpoint measurements' | 'healing' | 'baselines' | 'report';
+  name: 'initial scan' | 'training' | 'scans' | 'validation' | 'checkpoint measurements' | 'healing' | 'baselines' | 'report'
+    | 'GGUF files';
   seconds: number;
   /** ± seconds (one spread). */
   uncertainty: number;
@@ -121,7 +133,8 @@ export function estimateRun(t: UnitTimings, r: RunShape): RunEstimate {
   let baselineSeconds = measure;
   for (const b of r.baselines) baselineSeconds += baselineEpochs * trainEpoch * (FINE_TUNED.has(b) ? 1 : r.keptFraction) + measure;
   const ruleBaselines = r.baselines.filter((b) => !FINE_TUNED.has(b)).length;
-  const report = (1 + E + ruleBaselines) * benchmark;
+  const report = (1 + E + ruleBaselines) * (r.benchmarkRuns + 2) * t.decode.seconds;
+  const gguf = t.ggufFile ? r.ggufDtypes * (E > 0 ? 2 : 1) * t.ggufFile.seconds : 0;
   const err = (x: Timing) => Math.hypot(x.spread, MODEL_ERROR);
   const measureErr = Math.hypot(err(t.evalBatch), err(t.decode)) / Math.SQRT2;
   const phases: PhaseEstimate[] = [
@@ -133,6 +146,7 @@ export function estimateRun(t: UnitTimings, r: RunShape): RunEstimate {
     { name: 'healing', seconds: H * trainEpoch, uncertainty: H * trainEpoch * err(t.trainStep) },
     { name: 'baselines', seconds: baselineSeconds, uncertainty: baselineSeconds * Math.hypot(err(t.trainStep), measureErr) / Math.SQRT2 },
     { name: 'report', seconds: report, uncertainty: report * err(t.decode) },
+    { name: 'GGUF files', seconds: gguf, uncertainty: t.ggufFile ? gguf * err(t.ggufFile) : 0 },
   ];
   const seconds = phases.reduce((a, p) => a + p.seconds, 0);
   // phases share their timings, so their errors are correlated: add them linearly (the cautious bound)

@@ -3,8 +3,12 @@
  * repeats each (after one untimed warm-up) of one training step (the run's micro-batch, the run's sparse ratio of
  * sub-layers trainable, learning rate 0 so the weights stay as loaded), one scan candidate (the calibration set
  * evaluated once by the full model), one evaluation batch of the test split and one decode benchmark run; and
- * the run's shape (counts of its data and settings). A few seconds on small models.
+ * the run's shape (counts of its data and settings); for a run that writes a report, one GGUF file of the full
+ * model measured in llama.cpp on the first GGUF_PLAN_ITEMS test items. A few seconds on small models.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { benchmarkThroughput, median } from '../eval/throughput.ts';
 import type { Tokenizer } from '../io/tokenizer.ts';
 import type { LlamaModel } from '../model/llama.ts';
@@ -13,9 +17,10 @@ import { makeBatch } from '../train/batch.ts';
 import { spreadMask } from '../train/memory.ts';
 import { Trainer } from '../train/trainer.ts';
 import { WorkerPool } from '../parallel/pool.ts';
-import { calibrationPerformance } from '../parallel/scan.ts';
+import { calibrationPerformance, evaluationCounts } from '../parallel/scan.ts';
+import { measureGgufFile, QUANTIZED_DTYPES } from '../runtime/quantized-eval.ts';
 import { EVAL_BATCH, type RunShape, type Timing, type UnitTimings } from './estimate.ts';
-import { calibrationSample, performance } from './measure.ts';
+import { calibrationSample } from './measure.ts';
 import type { TrimRunConfig } from './pipeline.ts';
 import { evalSize, type Evaluable, type PreparedTask } from './prepare.ts';
 
@@ -37,17 +42,49 @@ function head(data: Evaluable, n: number): Evaluable {
   return data.kind === 'choice' ? { kind: 'choice', items: data.items.slice(0, n) } : { kind: 'tokens', examples: data.examples.slice(0, n) };
 }
 
+/** Test items scored in llama.cpp when plan times a GGUF file (the run scores the whole test split). */
+export const GGUF_PLAN_ITEMS = 4;
+
+/** How plan measures. */
+export interface MeasureOptions {
+  /** The run's threads (default 1). */
+  threads?: number;
+  /** Says when the worker threads did not start (the units are then timed on one thread). */
+  onMessage?: (text: string) => void;
+  /** Timed repeats of each unit after a warm-up (default 3; fewer: quicker, a less certain spread). */
+  repeats?: number;
+  /** For a run that writes a report (its GGUF files are measured): the tokenizer's file or folder; else absent. */
+  ggufTokenizer?: string;
+}
+
+/**
+ * One GGUF file of the run's report, timed: the full model exported in F32 and loaded in llama.cpp, the first
+ * GGUF_PLAN_ITEMS test items scored and the decode timed, the scoring extrapolated to the whole test split.
+ * Measured once (a file's export and load are not repeated): its spread is 0 and the formula's error covers it.
+ */
+async function timeGgufFile(model: LlamaModel, tokenizer: Tokenizer, tokenizerSource: string, test: Evaluable): Promise<Timing> {
+  const dir = mkdtempSync(join(tmpdir(), 'trimllm-plan-'));
+  try {
+    const items = Math.min(GGUF_PLAN_ITEMS, evalSize(test));
+    const candidate = { name: 'plan', kind: 'base' as const, model, tokenizer, tokenizerSource };
+    const { seconds: s } = await measureGgufFile(candidate, QUANTIZED_DTYPES[0]!, join(dir, 'plan.gguf'), head(test, items), 'plan');
+    return { seconds: s.export + s.open + s.score * (evalSize(test) / items) + s.decode, spread: 0 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Times the run's units on `model` (its weights are not changed) on `threads` threads, as the run uses them: the
- * training step data-parallel and the scan candidate's calibration examples split across the threads
- * (engine/parallel); the evaluation batch and the decode run on one thread, as the run's.
- * @param onMessage says when the worker threads did not start (the units are then timed on one thread)
- * @throws Error when the task has no training example or no test item
+ * training step data-parallel, the scan candidate's and the evaluation batch's examples split across the threads
+ * (engine/parallel, as the run's measureEntry and validation); the decode run on one thread, as the run's.
+ * @throws Error when the task has no training example or no test item; the errors of the GGUF export and
+ *   llama.cpp when a GGUF file is timed
  */
 export async function measureUnits(
-  model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig,
-  threads = 1, onMessage: (text: string) => void = () => {}, repeats = 3,
+  model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig, options: MeasureOptions = {},
 ): Promise<UnitTimings> {
+  const { threads = 1, onMessage = () => {}, repeats = 3 } = options;
   if (task.train.length === 0 || evalSize(task.test) === 0) throw new Error('plan: the dataset has no training example or no test item');
   const full = fullKeepMask(model.config.nLayers);
   const trainable = keptNames(spreadMask(full.length, config.sparseRatio));
@@ -62,22 +99,26 @@ export async function measureUnits(
     const trainStep = await time(repeats, () => trainer.trainStep(batches, 0));
     const calibration = calibrationSample(task.validation, config.calibrationSize, config.seed);
     const scanCandidate = await time(repeats, () => calibrationPerformance(model, tokenizer, calibration, full, pool));
-    const evalBatch = await time(repeats, () => performance(model, tokenizer, head(task.test, EVAL_BATCH), full));
+    const evalBatch = await time(repeats, () => evaluationCounts(model, tokenizer, head(task.test, EVAL_BATCH), full, pool));
     const decode = await time(repeats, () => benchmarkThroughput(model, { ...config.benchmark, runs: 1, warmup: 0, keep: full }));
-    return { trainStep, scanCandidate, evalBatch, decode };
+    const ggufFile = options.ggufTokenizer === undefined ? undefined : await timeGgufFile(model, tokenizer, options.ggufTokenizer, task.test);
+    return { trainStep, scanCandidate, evalBatch, decode, ...(ggufFile ? { ggufFile } : {}) };
   } finally {
     trainer.dispose();
     await pool?.dispose();
   }
 }
 
-/** The counts of a run: its data sizes and settings. */
-export function runShape(task: PreparedTask, config: TrimRunConfig, nLayers: number): RunShape {
+/**
+ * The counts of a run: its data sizes and settings.
+ * @param writesReport whether the run writes a report (its GGUF files are then measured)
+ */
+export function runShape(task: PreparedTask, config: TrimRunConfig, nLayers: number, writesReport: boolean): RunShape {
   return {
     nSubLayers: 2 * nLayers, trainExamples: task.train.length, validationItems: evalSize(task.validation), testItems: evalSize(task.test),
     microBatchSize: config.microBatchSize, accumulationSteps: config.accumulationSteps, dropsPerEpoch: config.dropsPerEpoch,
     keptFraction: config.targets.keptFraction ?? 0.5, maxEpochs: config.targets.maxEpochs, baselines: config.baselines,
-    benchmarkRuns: config.benchmark.runs,
+    benchmarkRuns: config.benchmark.runs, ggufDtypes: writesReport ? QUANTIZED_DTYPES.length : 0,
     ...(config.healEpochs !== undefined ? { healEpochs: config.healEpochs } : {}),
     ...(config.baselineEpochs !== undefined ? { baselineEpochs: config.baselineEpochs } : {}),
   };

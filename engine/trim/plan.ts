@@ -10,7 +10,7 @@ import type { Tokenizer } from '../io/tokenizer.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import { formatDuration } from '../report/duration.ts';
 import { estimateRun, type PhaseEstimate, type RunEstimate, type RunShape, type UnitTimings } from './estimate.ts';
-import { measureUnits, runShape } from './plan-measure.ts';
+import { measureUnits, runShape, type MeasureOptions } from './plan-measure.ts';
 import { largestRunStep, type TrimRunConfig } from './pipeline.ts';
 import type { PreparedTask } from './prepare.ts';
 
@@ -31,19 +31,18 @@ export interface RunPlan {
 
 /**
  * Measures `model` (its weights are not changed) on the run's data and settings and predicts the run.
- * @param threads the run's threads: the training step and the scan candidate are timed on them (plan-measure.ts),
- *   and the memory check counts the optimizer in shared memory above 1
- * @param onMessage says when the worker threads did not start (the units are then timed on one thread)
- * @param repeats timed repeats of each unit after a warm-up (fewer: quicker, a less certain spread)
- * @throws Error when the task has no training example or no test item
+ * @param options.threads the run's threads: the training step and the scan candidate are timed on them
+ *   (plan-measure.ts), and the memory check counts the optimizer in shared memory above 1; options.ggufTokenizer
+ *   given: the run writes a report, whose GGUF files are timed too
+ * @throws the errors of measureUnits (no training example or no test item; a GGUF export that fails)
  */
 export async function planRun(
-  model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig, threads: number, repeats = 3,
-  onMessage: (text: string) => void = () => {},
+  model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig, options: MeasureOptions = {},
 ): Promise<RunPlan> {
   const start = performance.now();
-  const units = await measureUnits(model, tokenizer, task, config, threads, onMessage, repeats);
-  const shape = runShape(task, config, model.config.nLayers);
+  const threads = options.threads ?? 1;
+  const units = await measureUnits(model, tokenizer, task, config, options);
+  const shape = runShape(task, config, model.config.nLayers, options.ggufTokenizer !== undefined);
   const step = largestRunStep(model.config, { task, config, threads });
   return {
     units, shape, estimate: estimateRun(units, shape), step, fit: checkStepFits(model.config, step),
@@ -61,6 +60,7 @@ export const PHASE_WORDS: Record<PhaseEstimate['name'], string> = {
   healing: 'fine-tuning the trimmed model to recover quality',
   baselines: 'the comparison models',
   report: 'the final speed comparison',
+  'GGUF files': 'the files for Ollama and LM Studio, each size measured',
 };
 
 /** True when the run's largest training step fits (always on a backend without the wasm heap's limit). */

@@ -121,3 +121,24 @@ test('Q4_0 loads; held-out perplexity of F32 (engine and llama.cpp) and Q4_0', a
   assert.ok(Math.abs(results.F32! - engine) / engine < 1e-3, 'llama.cpp F32 perplexity equals the engine\'s');
   assert.ok(results.Q4_0! > engine * 0.9 && results.Q4_0! < engine * 1.5, 'Q4_0 perplexity within 50% of F32');
 });
+
+test('F32: continuations of one context scored one after another (the context evaluated once) equal the engine', async () => {
+  useMask('');
+  const tok = base.tokenizer!;
+  const context = [tok.bosId!, ...tok.encode('Lily went to the park with her mom. They saw a big', { addSpecialTokens: false })];
+  const continuations = [' dog', ' red ball and a tree', ' bird', ' dog that was barking'].map((c) => tok.encode(c, { addSpecialTokens: false }));
+  const m = await exported('', 'F32');
+  try {
+    for (const cont of continuations) {
+      const chained = await m.scoreContinuation(context, cont); // keeps the context evaluated by the previous call
+      const engine = await scoreContinuation(base.model, context, cont);
+      assert.ok(Math.abs(chained.loglikelihood - engine.loglikelihood) < 1e-3 * cont.length,
+        `${tok.decode(cont)}: llama.cpp ${chained.loglikelihood} vs engine ${engine.loglikelihood}`);
+      assert.equal(chained.isGreedy, engine.isGreedy);
+      await m.nextLogProbs([tok.bosId!]); // another sequence in between: the next score evaluates from scratch
+      assert.ok(Math.abs((await m.scoreContinuation(context, cont)).loglikelihood - chained.loglikelihood) < 1e-4);
+    }
+  } finally {
+    await m.dispose();
+  }
+});

@@ -52,15 +52,15 @@ test('the plan in plain words: time ± uncertainty, where most of it goes, and t
   const exact = (seconds: number) => ({ seconds, spread: 0 });
   const estimate = estimateRun({ trainStep: exact(2), scanCandidate: exact(1), evalBatch: exact(0.5), decode: exact(1) }, {
     nSubLayers: 4, trainExamples: 10, validationItems: 20, testItems: 32, microBatchSize: 2, accumulationSteps: 1,
-    dropsPerEpoch: 1, keptFraction: 0.5, maxEpochs: 10, baselines: ['full-finetune', 'random'], benchmarkRuns: 2,
+    dropsPerEpoch: 1, keptFraction: 0.5, maxEpochs: 10, baselines: ['full-finetune', 'random'], benchmarkRuns: 2, ggufDtypes: 0,
   });
-  // 148.6625 s in all (plan-estimate.test.ts's hand-computed case), ± 15% of it; the baselines cost most
+  // 152.6625 s in all (plan-estimate.test.ts's hand-computed case), ± 15% of it; the baselines cost most
   const fits = { fits: true, message: null } as const;
   assert.equal(describePlan({ estimate, backend: 'wasm', fit: fits as never }),
-    "about 2.5 min ± 22 s; most of the time goes to the comparison models; fits this computer's memory");
+    "about 2.5 min ± 23 s; most of the time goes to the comparison models; fits this computer's memory");
   const refused = { fits: false, message: 'a training step needs about 5.00 GiB … What would fit: a training window of 64 tokens.' };
   assert.equal(describePlan({ estimate, backend: 'wasm', fit: refused as never }),
-    `about 2.5 min ± 22 s; most of the time goes to the comparison models; does not fit this computer's memory: ${refused.message}`);
+    `about 2.5 min ± 23 s; most of the time goes to the comparison models; does not fit this computer's memory: ${refused.message}`);
   assert.match(describePlan({ estimate, backend: 'tensorflow', fit: refused as never }), /fits this computer's memory$/, 'no 4 GiB heap off wasm');
   assert.deepEqual(describePhases(estimate).slice(0, 2), ['finding which parts of the model matter (first pass): 3 s ± 0 s', 'fine-tuning the model while it is trimmed: 20 s ± 3 s']);
 });

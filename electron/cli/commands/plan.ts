@@ -1,6 +1,6 @@
 /**
- * `trimllm plan`: takes the flags of `trim`, measures one training step, one scan candidate, one evaluation batch
- * and one decode run on this machine (engine/trim/plan-measure.ts), and prints the predicted wall time of the
+ * `trimllm plan`: takes the flags of `trim`, measures one training step, one scan candidate, one evaluation batch,
+ * one decode run and (with a report directory) one GGUF file on this machine (engine/trim/plan-measure.ts), and prints the predicted wall time of the
  * whole run phase by phase with its uncertainty (engine/trim/estimate.ts), the dominant cost, and the training
  * step's memory against the backend's limit (engine/train/memory.ts) with what would fit when it does not.
  * Nothing is trained or stored except the model and dataset imports `trim` would make too.
@@ -17,14 +17,18 @@ import { openForRun, parseTrimArgs, registerInputs } from './trim.ts';
 /** Help text of the command. */
 export const help = `trimllm plan --model M --data D [every flag of trim]
   Measures one training step, one scan candidate, one evaluation batch and one decode run on this machine
-  (a few seconds), then prints the predicted time of the whole run (epochs, scans, healing, baselines, report)
-  with its uncertainty, which part costs most, and whether a training step fits the backend's memory.`;
+  (a few seconds; with --report-dir also one GGUF file in llama.cpp), then prints the predicted time of the whole
+  run (epochs, scans, healing, baselines, report, GGUF files) with its uncertainty, which part costs most, and
+  whether a training step fits the backend's memory.`;
+
+/** `1 drop epoch`, `2 drop epochs`. */
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** The printed plan. */
 export function formatPlan(e: RunEstimate): string {
   const lines = [
-    `predicted time: ${duration(e.seconds)} ± ${duration(e.uncertainty)} (${e.dropEpochs} drop epochs, ${e.healEpochs} healing epochs, ` +
-      `${e.stepsPerEpoch} steps per epoch)`,
+    `predicted time: ${duration(e.seconds)} ± ${duration(e.uncertainty)} (${count(e.dropEpochs, 'drop epoch')}, ` +
+      `${count(e.healEpochs, 'healing epoch')}, ${count(e.stepsPerEpoch, 'step')} per epoch)`,
     ...e.phases.map((p) => `  ${p.name.padEnd(24)} ${duration(p.seconds).padStart(9)} ± ${duration(p.uncertainty)}`),
     `most of the time goes to: ${e.dominant}`,
   ];
@@ -43,7 +47,8 @@ export async function run(argv: string[]): Promise<number> {
     const { units, shape, estimate, step, fit, threads } = plan;
     console.log(`measured in ${plan.measuredSeconds.toFixed(1)} s on ${plan.backend}, ${threads} thread${threads > 1 ? 's' : ''}: ` +
       `training step ${units.trainStep.seconds.toFixed(2)} s, scan candidate ${units.scanCandidate.seconds.toFixed(2)} s, ` +
-      `evaluation batch ${units.evalBatch.seconds.toFixed(2)} s, decode run ${units.decode.seconds.toFixed(2)} s`);
+      `evaluation batch ${units.evalBatch.seconds.toFixed(2)} s, decode run ${units.decode.seconds.toFixed(2)} s` +
+      (units.ggufFile ? `, one GGUF file ${units.ggufFile.seconds.toFixed(1)} s (export, llama.cpp test split and decode)` : ''));
     console.log(`data: ${shape.trainExamples} training examples, ${shape.validationItems} validation and ${shape.testItems} test items`);
     console.log(formatPlan(estimate));
     const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
