@@ -103,18 +103,17 @@ function subset(data: Evaluable, indices: readonly number[]): Evaluable {
 
 /**
  * Runs `local` on the first share of `data` (the main thread) and the request `remote` makes on each other share
- * (one per worker), all at once.
+ * (one per worker), all at once: the requests are sent first, since `local` computes synchronously on the wasm
+ * backend until its first await and would hold them back.
  * @returns each share's example indices with its result, in share order
  */
 async function onShares<T>(
   pool: WorkerPool, data: Evaluable, local: (share: Evaluable) => Promise<T>, remote: (share: Evaluable) => WorkerRequest,
 ): Promise<{ indices: number[]; result: T }[]> {
-  const shares = splitCalibration(data, pool.size + 1);
-  const results = await Promise.all(shares.map((indices, j) => {
-    const share = subset(data, indices);
-    return j === 0 ? local(share) : pool.request<T>(j - 1, remote(share));
-  }));
-  return shares.map((indices, j) => ({ indices, result: results[j]! }));
+  const [own, ...others] = splitCalibration(data, pool.size + 1);
+  const requests = others.map((indices, j) => pool.request<T>(j, remote(subset(data, indices))));
+  const results = await Promise.all([local(subset(data, own!)), ...requests]);
+  return [own!, ...others].map((indices, j) => ({ indices, result: results[j]! }));
 }
 
 /** Counts of disjoint shares added up (normHits when every share has them). */

@@ -127,6 +127,7 @@ test('a tiny trim run streams progress, scans and checkpoints, then completes; c
   assert.equal(estimate.memoryMessage, null);
   assert.match(estimate.summary, /^about \S+ (s|min|h) ± \S+ (s|min|h); most of the time goes to .+; fits this computer's memory$/);
   assert.ok(estimate.details.length >= 5, estimate.details.join('\n'));
+  assert.ok(estimate.phases.find((p) => p.name === 'GGUF files')!.seconds > 0, 'the run Start makes writes a report: its GGUF files are planned');
   assert.equal((await post('/api/runs.estimate', { modelId: 99_999, datasetId, settings })).status, 404);
   const { runId, jobId } = await call('runs.start', { modelId, datasetId, settings });
   const busy = await post('/api/runs.start', { modelId, datasetId, settings: TINY });
