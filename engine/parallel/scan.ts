@@ -95,7 +95,7 @@ export function splitCalibration(data: Evaluable, n: number): number[][] {
 }
 
 /** The examples of `data` at `indices`. */
-function subset(data: Evaluable, indices: readonly number[]): Evaluable {
+export function subset(data: Evaluable, indices: readonly number[]): Evaluable {
   return data.kind === 'tokens'
     ? { kind: 'tokens', examples: indices.map((i) => data.examples[i]!) }
     : { kind: 'choice', items: indices.map((i) => data.items[i]!) };

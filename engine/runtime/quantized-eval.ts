@@ -35,37 +35,76 @@ export interface QuantizedOptions {
   threads?: number;
   /** Tokens generated for the decode speed. Default 64. */
   decodeTokens?: number;
+  /** Called after each test record with its index and the seconds its scoring took (evaluateWithLlamaCpp). */
+  onRecord?: (index: number, seconds: number) => void;
+}
+
+/** The work llama.cpp does for one test record: scored positions (each returns the whole next-token distribution) and tokens evaluated. */
+export interface ScoringWork {
+  positions: number;
+  tokens: number;
+}
+
+/** Each choice's context and continuation of multiple-choice item `i`, as the engine encodes them. */
+function choicePairs(tokenizer: Tokenizer, test: Extract<Evaluable, { kind: 'choice' }>, i: number) {
+  const item = test.items[i]!;
+  return item.continuations.map((c) => encodePair(tokenizer, item.context, c));
+}
+
+/** Positions of a token example's targets (loss on, never position 0). */
+function targetsOf(e: { inputIds: readonly number[]; lossMask: readonly number[] }): number[] {
+  return e.inputIds.flatMap((_, k) => (k > 0 && e.lossMask[k] ? [k] : []));
+}
+
+/**
+ * What scoring test record `i` costs llama.cpp (evaluateWithLlamaCpp): the positions whose distribution is read
+ * and the tokens evaluated (the choices' shared context once: LlamaCppModel keeps it between them).
+ */
+export function scoringWork(tokenizer: Tokenizer, test: Evaluable, i: number): ScoringWork {
+  if (test.kind === 'tokens') {
+    const targets = targetsOf(test.examples[i]!);
+    return { positions: targets.length, tokens: targets.length === 0 ? 0 : targets.at(-1)! };
+  }
+  const pairs = choicePairs(tokenizer, test, i);
+  const continuations = pairs.reduce((a, p) => a + p.continuationIds.length, 0);
+  return { positions: continuations, tokens: Math.max(...pairs.map((p) => p.contextIds.length)) + continuations };
 }
 
 /**
  * Test-split performance of a GGUF loaded in llama.cpp, as the engine scores it.
+ * @param onRecord called after each record with its index and the seconds its scoring took
  * @returns performance in [0, 1]
  * @throws Error when the split is empty
  */
-export async function evaluateWithLlamaCpp(llama: LlamaCppModel, tokenizer: Tokenizer, test: Evaluable): Promise<number> {
+export async function evaluateWithLlamaCpp(
+  llama: LlamaCppModel, tokenizer: Tokenizer, test: Evaluable, onRecord: (index: number, seconds: number) => void = () => {},
+): Promise<number> {
   if (test.kind === 'choice') {
     if (test.items.length === 0) throw new Error('the test split has no items');
     let correct = 0;
-    for (const item of test.items) {
+    for (const [i, item] of test.items.entries()) {
+      const start = performance.now();
       const lls: number[] = [];
-      for (const c of item.continuations) {
-        const pair = encodePair(tokenizer, item.context, c);
+      for (const pair of choicePairs(tokenizer, test, i)) {
         lls.push((await llama.scoreContinuation(pair.contextIds, pair.continuationIds)).loglikelihood);
       }
       if (argmaxFirst(lls) === item.gold) correct++;
+      onRecord(i, (performance.now() - start) / 1000);
     }
     return correct / test.items.length;
   }
   let correct = 0;
   let total = 0;
-  for (const e of test.examples) {
-    const targets = e.inputIds.flatMap((id, i) => (i > 0 && e.lossMask[i] ? [i] : []));
+  for (const [i, e] of test.examples.entries()) {
+    const start = performance.now();
+    const targets = targetsOf(e);
     if (targets.length === 0) continue;
     const { argmaxes } = await llama.scoreTargets({
-      ids: e.inputIds, positions: targets.map((i) => i - 1), targets: targets.map((i) => e.inputIds[i]!),
+      ids: e.inputIds, positions: targets.map((k) => k - 1), targets: targets.map((k) => e.inputIds[k]!),
     });
-    targets.forEach((i, k) => { if (argmaxes[k] === e.inputIds[i]) correct++; });
+    targets.forEach((k, j) => { if (argmaxes[j] === e.inputIds[k]) correct++; });
     total += targets.length;
+    onRecord(i, (performance.now() - start) / 1000);
   }
   if (total === 0) throw new Error('the test split has no target tokens');
   return correct / total;
@@ -111,7 +150,7 @@ export async function measureGgufFile(
     const llama = await LlamaCppModel.open(path, { threads, contextSize: Math.min(c.model.config.maxSeqLen, 2048) });
     const open = clock();
     try {
-      const value = await evaluateWithLlamaCpp(llama, c.tokenizer, test);
+      const value = await evaluateWithLlamaCpp(llama, c.tokenizer, test, options.onRecord);
       const score = clock();
       const prompt = c.tokenizer.bosId === null ? c.tokenizer.encode('The') : [c.tokenizer.bosId];
       const n = Math.min(options.decodeTokens ?? 64, c.model.config.maxSeqLen - prompt.length - 1);

@@ -4,7 +4,7 @@
  * sub-layers trainable, learning rate 0 so the weights stay as loaded), one scan candidate (the calibration set
  * evaluated once by the full model), one evaluation batch of the test split and one decode benchmark run; and
  * the run's shape (counts of its data and settings); for a run that writes a report, one GGUF file of the full
- * model measured in llama.cpp on the first GGUF_PLAN_ITEMS test items. A few seconds on small models.
+ * model measured in llama.cpp on GGUF_PLAN_RECORDS test records. A few seconds on small models.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +17,8 @@ import { makeBatch } from '../train/batch.ts';
 import { spreadMask } from '../train/memory.ts';
 import { Trainer } from '../train/trainer.ts';
 import { WorkerPool } from '../parallel/pool.ts';
-import { calibrationPerformance, evaluationCounts } from '../parallel/scan.ts';
-import { measureGgufFile, QUANTIZED_DTYPES } from '../runtime/quantized-eval.ts';
+import { calibrationPerformance, evaluationCounts, subset } from '../parallel/scan.ts';
+import { measureGgufFile, QUANTIZED_DTYPES, scoringWork, type ScoringWork } from '../runtime/quantized-eval.ts';
 import { EVAL_BATCH, type RunShape, type Timing, type UnitTimings } from './estimate.ts';
 import { calibrationSample } from './measure.ts';
 import type { TrimRunConfig } from './pipeline.ts';
@@ -42,8 +42,8 @@ function head(data: Evaluable, n: number): Evaluable {
   return data.kind === 'choice' ? { kind: 'choice', items: data.items.slice(0, n) } : { kind: 'tokens', examples: data.examples.slice(0, n) };
 }
 
-/** Test items scored in llama.cpp when plan times a GGUF file (the run scores the whole test split). */
-export const GGUF_PLAN_ITEMS = 4;
+/** Test records scored in llama.cpp when plan times a GGUF file (the run scores the whole test split), spread over it. */
+export const GGUF_PLAN_RECORDS = 6;
 
 /** How plan measures. */
 export interface MeasureOptions {
@@ -57,18 +57,57 @@ export interface MeasureOptions {
   ggufTokenizer?: string;
 }
 
+/** One record's llama.cpp scoring: its work and the seconds it took. */
+export interface ScoringSample extends ScoringWork {
+  seconds: number;
+}
+
 /**
- * One GGUF file of the run's report, timed: the full model exported in F32 and loaded in llama.cpp, the first
- * GGUF_PLAN_ITEMS test items scored and the decode timed, the scoring extrapolated to the whole test split.
- * Measured once (a file's export and load are not repeated): its spread is 0 and the formula's error covers it.
+ * Seconds per scored position and per evaluated token of llama.cpp scoring, fitted to timed records by least
+ * squares with both ≥ 0 (seconds ≈ a · positions + b · tokens: small models spend it on the positions, each
+ * returning the whole next-token distribution; large ones on the tokens' forward pass). Where the joint fit
+ * gives a negative coefficient, the better of the two one-term fits.
+ * @returns a, b ≥ 0 (0, 0 without samples or work)
+ */
+export function fitScoringCost(samples: readonly ScoringSample[]): { perPosition: number; perToken: number } {
+  const sum = (f: (s: ScoringSample) => number) => samples.reduce((acc, s) => acc + f(s), 0);
+  const [pp, pt, tt] = [sum((s) => s.positions ** 2), sum((s) => s.positions * s.tokens), sum((s) => s.tokens ** 2)];
+  const [py, ty] = [sum((s) => s.positions * s.seconds), sum((s) => s.tokens * s.seconds)];
+  const det = pp * tt - pt * pt;
+  if (det > 1e-9 * pp * tt) {
+    const a = (py * tt - ty * pt) / det;
+    const b = (ty * pp - py * pt) / det;
+    if (a >= 0 && b >= 0) return { perPosition: a, perToken: b };
+  }
+  const residual = (a: number, b: number) => sum((s) => (s.seconds - a * s.positions - b * s.tokens) ** 2);
+  const onPositions = { perPosition: pp > 0 ? py / pp : 0, perToken: 0 };
+  const onTokens = { perPosition: 0, perToken: tt > 0 ? ty / tt : 0 };
+  return residual(onPositions.perPosition, 0) <= residual(0, onTokens.perToken) ? onPositions : onTokens;
+}
+
+/**
+ * One GGUF file of the run's report, timed: the full model exported in F32 and loaded in llama.cpp,
+ * GGUF_PLAN_RECORDS test records spread over the split scored one by one and the decode timed; the scoring of the
+ * whole split predicted from the records' work (fitScoringCost). Measured once (a file's export and load are not
+ * repeated): its spread is 0 and the formula's error covers it.
  */
 async function timeGgufFile(model: LlamaModel, tokenizer: Tokenizer, tokenizerSource: string, test: Evaluable): Promise<Timing> {
   const dir = mkdtempSync(join(tmpdir(), 'trimllm-plan-'));
   try {
-    const items = Math.min(GGUF_PLAN_ITEMS, evalSize(test));
+    const n = evalSize(test);
+    const sample = [...new Set(Array.from({ length: Math.min(GGUF_PLAN_RECORDS, n) }, (_, j) => Math.floor((j * n) / GGUF_PLAN_RECORDS)))];
+    const timed: ScoringSample[] = [];
     const candidate = { name: 'plan', kind: 'base' as const, model, tokenizer, tokenizerSource };
-    const { seconds: s } = await measureGgufFile(candidate, QUANTIZED_DTYPES[0]!, join(dir, 'plan.gguf'), head(test, items), 'plan');
-    return { seconds: s.export + s.open + s.score * (evalSize(test) / items) + s.decode, spread: 0 };
+    const { seconds: s } = await measureGgufFile(candidate, QUANTIZED_DTYPES[0]!, join(dir, 'plan.gguf'), subset(test, sample), 'plan', {
+      onRecord: (j, seconds) => timed.push({ ...scoringWork(tokenizer, test, sample[j]!), seconds }),
+    });
+    const { perPosition, perToken } = fitScoringCost(timed);
+    let score = 0;
+    for (let i = 0; i < n; i++) {
+      const w = scoringWork(tokenizer, test, i);
+      score += perPosition * w.positions + perToken * w.tokens;
+    }
+    return { seconds: s.export + s.open + score + s.decode, spread: 0 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

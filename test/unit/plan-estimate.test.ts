@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateRun, MODEL_ERROR, PREFIX_REUSE_FACTOR, type UnitTimings } from '../../engine/trim/estimate.ts';
+import { fitScoringCost } from '../../engine/trim/plan-measure.ts';
 import { checkStepFits, HEAP_FACTOR, trainingStepMemory } from '../../engine/train/memory.ts';
 import { findShapes, llamaShape } from '../../engine/bench/shapes.ts';
 import { selectBackend } from '../../engine/backend/select.ts';
@@ -46,6 +47,23 @@ test('plan arithmetic on a hand-computed case', () => {
   assert.equal(estimateRun(t, { ...shape, keptFraction: 1 }).phases.find((p) => p.name === 'GGUF files')!.seconds, 3 * 5);
   assert.throws(() => estimateRun(t, { ...shape, nSubLayers: 0 }), RangeError);
   assert.throws(() => estimateRun(t, { ...shape, keptFraction: 0 }), RangeError);
+});
+
+test("llama.cpp scoring cost fitted to timed records: both terms, and a one-term fit where one would be negative", () => {
+  const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
+  // seconds = 0.02 · positions + 0.001 · tokens exactly: the joint fit recovers both
+  const exactly = [[12, 90], [8, 40], [15, 160], [10, 70]].map(([positions, tokens]) => ({ positions: positions!, tokens: tokens!, seconds: 0.02 * positions! + 0.001 * tokens! }));
+  const joint = fitScoringCost(exactly);
+  near(joint.perPosition, 0.02);
+  near(joint.perToken, 0.001);
+  // time that falls as tokens grow would need b < 0: the better one-term fit, on positions: Σ p·s / Σ p² = 5.5 / 2.25
+  const onPositions = fitScoringCost([{ positions: 1, tokens: 10, seconds: 3 }, { positions: 1, tokens: 20, seconds: 2 }, { positions: 0.5, tokens: 1, seconds: 1 }]);
+  near(onPositions.perToken, 0);
+  near(onPositions.perPosition, (3 + 2 + 0.5) / (1 + 1 + 0.25));
+  // proportional features (a singular system): one term
+  const proportional = fitScoringCost([{ positions: 1, tokens: 2, seconds: 1 }, { positions: 2, tokens: 4, seconds: 2 }]);
+  near(proportional.perPosition * 1 + proportional.perToken * 2, 1);
+  assert.deepEqual(fitScoringCost([]), { perPosition: 0, perToken: 0 });
 });
 
 test('training memory: optimizer state and gradients only for trainable sub-layers; a step too big says what fits', () => {
