@@ -1,7 +1,7 @@
 /**
- * The arithmetic of `trimllm plan`: a whole run's wall time from three timings measured on this machine (one
- * training step, one scan candidate, one evaluation batch) and the run's settings, phase by phase as
- * pipeline.ts / progressive.ts run them:
+ * The arithmetic of `trimllm plan`: a whole run's wall time from timings measured on this machine (one training
+ * step, one scan candidate, one evaluation batch, one decode run, one GGUF file) and the run's settings, phase by
+ * phase as pipeline.ts / progressive.ts / electron/app/execute-run.ts run them:
  *
  *   steps/epoch  S = ⌈train / (microBatch · accumulation)⌉
  *   drop epochs  E = min(maxEpochs, ⌈(2L − ⌈keptFraction · 2L⌉) / k⌉)

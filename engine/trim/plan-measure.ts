@@ -117,8 +117,8 @@ async function timeGgufFile(model: LlamaModel, tokenizer: Tokenizer, tokenizerSo
  * Times the run's units on `model` (its weights are not changed) on `threads` threads, as the run uses them: the
  * training step data-parallel, the scan candidate's and the evaluation batch's examples split across the threads
  * (engine/parallel, as the run's measureEntry and validation); the decode run on one thread, as the run's.
- * @throws Error when the task has no training example or no test item; the errors of the GGUF export and
- *   llama.cpp when a GGUF file is timed
+ * @throws Error when the task has no training example or no test item (a GGUF file that cannot be timed is
+ *   said with onMessage and left out, as the run leaves it out of its report)
  */
 export async function measureUnits(
   model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig, options: MeasureOptions = {},
@@ -140,7 +140,12 @@ export async function measureUnits(
     const scanCandidate = await time(repeats, () => calibrationPerformance(model, tokenizer, calibration, full, pool));
     const evalBatch = await time(repeats, () => evaluationCounts(model, tokenizer, head(task.test, EVAL_BATCH), full, pool));
     const decode = await time(repeats, () => benchmarkThroughput(model, { ...config.benchmark, runs: 1, warmup: 0, keep: full }));
-    const ggufFile = options.ggufTokenizer === undefined ? undefined : await timeGgufFile(model, tokenizer, options.ggufTokenizer, task.test);
+    const ggufFile = options.ggufTokenizer === undefined ? undefined
+      : await timeGgufFile(model, tokenizer, options.ggufTokenizer, task.test).catch((e: unknown) => {
+        // the run skips its GGUF measurement on the same error (electron/app/execute-run.ts)
+        onMessage(`GGUF files not timed, and the run's report will skip them: ${(e as Error).message}`);
+        return undefined;
+      });
     return { trainStep, scanCandidate, evalBatch, decode, ...(ggufFile ? { ggufFile } : {}) };
   } finally {
     trainer.dispose();

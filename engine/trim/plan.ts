@@ -34,7 +34,7 @@ export interface RunPlan {
  * @param options.threads the run's threads: the training step and the scan candidate are timed on them
  *   (plan-measure.ts), and the memory check counts the optimizer in shared memory above 1; options.ggufTokenizer
  *   given: the run writes a report, whose GGUF files are timed too
- * @throws the errors of measureUnits (no training example or no test item; a GGUF export that fails)
+ * @throws the errors of measureUnits (no training example or no test item)
  */
 export async function planRun(
   model: LlamaModel, tokenizer: Tokenizer, task: PreparedTask, config: TrimRunConfig, options: MeasureOptions = {},
