@@ -4,7 +4,8 @@
  * with an Ollama Modelfile beside it. Exports are written with the user's umask: they are meant to leave the app
  * and are not encrypted.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { makeFolder } from '../../engine/io/folders.ts';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { exportHfFolder } from '../../engine/io/export.ts';
@@ -120,7 +121,7 @@ export async function exportLoadedModel(
     throw new Error(`${request.destination} is a file, not a folder`);
   }
   return withUserUmask(async () => {
-    mkdirSync(dirname(file), { recursive: true });
+    makeFolder(dirname(file));
     const result = await exportGguf(loaded.model, loaded.tokenizer!, tokenizerSource, file, {
       dtype: dtype as GgufDtype, name, onProgress,
     });

@@ -4,7 +4,8 @@
  * file shrinks with the model), generation_config.json, and the tokenizer files. The folder is written under a
  * temporary name and renamed at the end, so an interrupted export never leaves a half-written model.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { makeFolder } from './folders.ts';
 import { basename, dirname, join } from 'node:path';
 import { hfConfigFromLlama } from './hf-config.ts';
 import { keepMaskFields } from './keep-mask-config.ts';
@@ -60,7 +61,7 @@ export async function exportHfFolder(
   const dtype = options.dtype ?? 'F32';
   const temp = `${outDir}.partial-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
-  mkdirSync(temp, { recursive: true });
+  makeFolder(temp);
   try {
     const keep = model.keepMask;
     const tensors = [];

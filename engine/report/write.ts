@@ -3,7 +3,8 @@
  * layer-map.svg and frontier.svg. Each file is written to a temporary name in the same folder, flushed, then
  * renamed over the final name, so a reader never sees a half-written file.
  */
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { makeFolder } from '../io/folders.ts';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { validateReport, type TrimReport } from './types.ts';
@@ -60,11 +61,12 @@ export function renderReport(report: TrimReport): Record<(typeof REPORT_FILES)[n
 /**
  * Writes the report files into `dir` (created when missing).
  * @returns the absolute-or-relative paths written (as joined with dir)
- * @throws Error when the report is invalid (nothing is written), or the file system's error
+ * @throws Error when the report is invalid (nothing is written), naming the folder when it cannot be created
+ *   (makeFolder), or the file system's error
  */
 export async function writeReport(dir: string, report: TrimReport): Promise<string[]> {
   const files = renderReport(report);
-  await mkdir(dir, { recursive: true });
+  makeFolder(dir);
   const written: string[] = [];
   for (const name of REPORT_FILES) {
     const path = join(dir, name);

@@ -6,7 +6,8 @@
  *   speed-up next to the ideal one (FLOPs) and the matvec ceiling;
  * - with --model M or --checkpoint ID: that model, full vs trimmed (its keep mask and/or --drop), side by side.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeFolder } from '../../../engine/io/folders.ts';
 import { dirname } from 'node:path';
 import { benchmarkThroughput } from '../../../engine/eval/throughput.ts';
 import { DEFAULT_BENCH_SETTINGS, QUICK_BENCH_SETTINGS, type BenchSettings } from '../../../engine/bench/measure.ts';
@@ -86,7 +87,7 @@ async function runSuite(argv: string[]): Promise<number> {
   console.log(`total ${result.seconds.toFixed(0)} s`);
   for (const f of result.failures) console.error(`bench ${f.shape} failed: ${f.message}`);
   if (values.json) {
-    mkdirSync(dirname(values.json), { recursive: true });
+    makeFolder(dirname(values.json));
     writeFileSync(values.json, `${JSON.stringify({ settings, seconds: result.seconds, load: result.load, rows: result.rows }, null, 2)}\n`);
     console.log(`rows written to ${values.json}`);
   }
@@ -105,7 +106,7 @@ async function runThreads(values: { shapes?: string; runs?: string; threads?: st
       `scan ${r.scanSeconds.toFixed(2)} s (${(100 * r.scanRooflineFraction).toFixed(1)}%)  decode ${r.decodeTokensPerSecond?.toFixed(1) ?? '-'} tok/s  load ${r.load1.toFixed(1)}`);
   }
   if (values.json) {
-    mkdirSync(dirname(values.json), { recursive: true });
+    makeFolder(dirname(values.json));
     writeFileSync(values.json, `${JSON.stringify({ settings, rows }, null, 2)}\n`);
     console.log(`rows written to ${values.json}`);
   }

@@ -5,7 +5,8 @@
  * (--json) or the matrix (models as rows, datasets as columns, `acc ± stderr`); --output-lm-eval DIR writes one
  * lm-evaluation-harness results file per model.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeFolder } from '../../../engine/io/folders.ts';
 import { join } from 'node:path';
 import { parseBackendName, selectBackend } from '../../../engine/backend/select.ts';
 import { closeDatabase, SPLITS, type Split } from '../../store/index.ts';
@@ -122,7 +123,7 @@ export async function runMatrix(values: MatrixFlags): Promise<number> {
 
 /** Writes one harness results file per model row: DIR/<model label>.json. */
 function writeLmEval(dir: string, cells: readonly PlannedCell[], device: string): void {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   for (const label of new Set(cells.map((c) => c.modelLabel))) {
     const file = join(dir, `${lmEvalTaskName(label)}.json`);
     writeFileSync(file, `${JSON.stringify(toLmEvalResults(cells.filter((c) => c.modelLabel === label), device), null, 2)}\n`);

@@ -4,6 +4,7 @@ import { renderSeedComparison } from '../../../engine/report/seeds.ts';
 import type { TrimReport } from '../../../engine/report/types.ts';
 import { join, resolve } from 'node:path';
 import { selectBackend, parseBackendName } from '../../../engine/backend/select.ts';
+import { checkFolderCreatable } from '../../../engine/io/folders.ts';
 import { THREADS_ENV } from '../../../engine/parallel/threads.ts';
 import { closeDatabase, storageError, type Database } from '../../store/index.ts';
 import { createQueuedRun } from '../../app/run-jobs.ts';
@@ -85,19 +86,27 @@ export const TRIM_OPTIONS = {
  */
 export function configFromFlags(values: Record<string, unknown>): StoredRunConfig {
   const dir = values['report-dir'];
-  return toRunConfig(settingsFromFlags(values), typeof dir === 'string' && dir !== '' ? resolve(dir) : null);
+  if (dir === '') throw new UsageError('--report-dir needs a folder');
+  return toRunConfig(settingsFromFlags(values), typeof dir === 'string' ? resolve(dir) : null);
 }
 
 /**
  * Parses the flags of `trim` (also taken by `plan`) into the run's stored config; --threads sets TRIMLLM_THREADS
  * (the machine's worker count, not a setting of the run).
- * @throws UsageError on a bad or missing flag
+ * @throws UsageError on a bad or missing flag, or a --report-dir that cannot be created
  */
 export function parseTrimArgs(argv: string[]) {
   const { values } = parse(argv, TRIM_OPTIONS);
   if (values.threads !== undefined) process.env[THREADS_ENV] = String(threadsFlag(values.threads));
   const config = configFromFlags(values);
   checkTaskFlags(values);
+  if (config.reportDir) {
+    try {
+      checkFolderCreatable(config.reportDir); // before hours of training, not when the report is written
+    } catch (e) {
+      throw new UsageError(`--report-dir ${(e as Error).message}`);
+    }
+  }
   const modelPath = required(values.model, 'model');
   const dataPath = required(values.data, 'data');
   return { values, config, modelPath, dataPath };
