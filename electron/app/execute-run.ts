@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { loadModel } from '../../engine/io/load-model.ts';
 import { resolveThreads } from '../../engine/parallel/threads.ts';
-import { resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
+import { DatasetSplitError, resolveTemplates, type NormalisedRecord, type TaskType } from '../../engine/data/index.ts';
 import { prepareTask, type PreparedTask } from '../../engine/trim/prepare.ts';
 import { measureSpeedsSideBySide, runTrimLLM, type ResumePoint, type ScanInfo } from '../../engine/trim/pipeline.ts';
 import { runBaselines } from '../../engine/trim/baseline-runs.ts';
@@ -126,16 +126,22 @@ export interface RunTask {
 
 /**
  * The tokenizer and prepared task of a run's model and dataset, as the run uses them (also `trimllm plan`).
- * @throws Error when the model has no tokenizer; the data errors of prepareTask
+ * @throws Error when the model has no tokenizer; the data errors of prepareTask (DatasetSplitError naming the dataset)
  */
 export async function prepareRunTask(db: Database, modelRow: ModelRow, dataset: DatasetRow, config: StoredRunConfig): Promise<RunTask> {
   const tokenizerPath = (modelRow.config as { tokenizer?: string | null }).tokenizer ?? undefined;
   const probe = await loadModel(modelRow.source, tokenizerPath ? { tokenizer: tokenizerPath } : {});
   probe.model.dispose();
   if (!probe.tokenizer) throw new Error(`model ${modelRow.source} has no tokenizer; re-import it with --tokenizer`);
-  const task = prepareTask(probe.tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
-    maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits, templates: resolveTemplates(config.templates ?? {}),
-  });
+  let task: PreparedTask;
+  try {
+    task = prepareTask(probe.tokenizer, dataset.taskType as TaskType, loadRecords(db, dataset.id), {
+      maxSeqLen: probe.model.config.maxSeqLen, seed: config.seed, ...config.limits, templates: resolveTemplates(config.templates ?? {}),
+    });
+  } catch (e) {
+    if (e instanceof DatasetSplitError) throw new DatasetSplitError(`dataset "${dataset.name}": ${e.message}`);
+    throw e;
+  }
   return { tokenizer: probe.tokenizer, task, ...(config.reportDir ? { ggufTokenizer: probe.tokenizerPath ?? probe.path } : {}) };
 }
 

@@ -14,6 +14,6 @@ export function statusOf(error: unknown): number {
   const name = error instanceof Error ? error.name : '';
   if (name === 'NotFoundError') return 404;
   if (name === 'ConflictError' || name === 'JobBusyError') return 409;
-  if (['UsageError', 'DatasetMappingError', 'DatasetRecordError', 'InputFileError'].includes(name)) return 400;
+  if (['UsageError', 'DatasetMappingError', 'DatasetRecordError', 'DatasetSplitError', 'InputFileError'].includes(name)) return 400;
   return 500;
 }

@@ -31,6 +31,11 @@ export class DatasetRecordError extends InputFileError {
   }
 }
 
+/** A dataset too small for a run: a split it needs has no usable example (the message names the split). */
+export class DatasetSplitError extends Error {
+  override readonly name = 'DatasetSplitError';
+}
+
 /** A mapping (task type + field mapping) that is invalid or cannot be applied to a dataset. */
 export class DatasetMappingError extends Error {
   override readonly name = 'DatasetMappingError';

@@ -1,6 +1,6 @@
 /**
  * Durations in words, one helper for every face: `trimllm plan`'s phase lines, the app's estimate before a run,
- * and the report's "predicted X ± U, took Y (Z% off)" line.
+ * and the report's "predicted X ± U, took Y (the estimate was Z% high)" line.
  */
 
 /** Seconds as `2.4 h`, `12.5 min` or `42 s` (one decimal above a minute). */
@@ -19,12 +19,13 @@ export interface RunTiming {
 }
 
 /**
- * The timing in words: `predicted 2.4 h ± 20.0 min, took 2.1 h (13% off)`, or `took 2.1 h` without a prediction.
- * "% off" is |actual − predicted| / actual.
+ * The timing in words: `predicted 2.4 h ± 20.0 min, took 2.1 h (the estimate was 13% high)`, or `took 2.1 h`
+ * without a prediction. The share is (predicted − actual) / actual: high when the run took less than predicted.
  */
 export function describeTiming(t: RunTiming): string {
   const took = `took ${formatDuration(t.actualSeconds)}`;
   if (!t.predicted) return took;
-  const off = t.actualSeconds > 0 ? Math.abs(t.actualSeconds - t.predicted.seconds) / t.actualSeconds : 0;
-  return `predicted ${formatDuration(t.predicted.seconds)} ± ${formatDuration(t.predicted.uncertainty)}, ${took} (${(100 * off).toFixed(0)}% off)`;
+  const off = t.actualSeconds > 0 ? (t.predicted.seconds - t.actualSeconds) / t.actualSeconds : 0;
+  return `predicted ${formatDuration(t.predicted.seconds)} ± ${formatDuration(t.predicted.uncertainty)}, ${took} ` +
+    `(the estimate was ${(100 * Math.abs(off)).toFixed(0)}% ${off >= 0 ? 'high' : 'low'})`;
 }

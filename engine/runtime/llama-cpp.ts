@@ -14,8 +14,11 @@ import type { ContinuationScore } from '../eval/loglikelihood.ts';
 import type { TargetRow, TargetScores } from '../eval/target-scores.ts';
 
 let llamaPromise: Promise<Llama> | null = null;
-/** The process's one llama.cpp instance (CPU only, errors logged only). */
-function llama(): Promise<Llama> {
+/**
+ * The process's one llama.cpp instance (CPU only, errors logged only), started on the first call: about a second
+ * (node-llama-cpp tests its binary in a child process), paid once per process.
+ */
+export function llamaCppInstance(): Promise<Llama> {
   llamaPromise ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   return llamaPromise;
 }
@@ -41,7 +44,7 @@ export class LlamaCppModel {
    * @throws Error from llama.cpp when the file is not a model it can load (message names the file)
    */
   static async open(path: string, options: LlamaCppOptions = {}): Promise<LlamaCppModel> {
-    const model = await (await llama()).loadModel({ modelPath: path }).catch((e: unknown) => {
+    const model = await (await llamaCppInstance()).loadModel({ modelPath: path }).catch((e: unknown) => {
       throw new Error(`llama.cpp cannot load ${path}: ${e instanceof Error ? e.message : String(e)}`);
     });
     const context = await model.createContext({

@@ -18,7 +18,7 @@
  *   report       = masks · (runs + 2) · decode   (speeds re-measured side by side, pipeline.ts
  *                  measureSpeedsSideBySide: a warm-up of two runs per mask, then `runs` rounds; masks = the
  *                  full model, each drop checkpoint, each rule baseline)
- *   GGUF files   = dtypes · (1 + [E > 0]) · ggufFile   (runs that write a report: the base model and the last
+ *   GGUF files   = ggufStart + dtypes · (1 + [E > 0]) · ggufFile   (runs that write a report: the base model and the last
  *                  TrimLLM checkpoint exported in each dtype and measured in llama.cpp, runtime/quantized-eval.ts;
  *                  each file costs what the full model's F32 file cost when plan measured it)
  *
@@ -58,6 +58,8 @@ export interface UnitTimings {
    * timed; absent when the run measures no GGUF file (no report).
    */
   ggufFile?: Timing;
+  /** Starting llama.cpp, once per run before its first GGUF file; absent with ggufFile. */
+  ggufStart?: Timing;
 }
 
 /** The run's shape, from its settings and its data. */
@@ -134,7 +136,7 @@ export function estimateRun(t: UnitTimings, r: RunShape): RunEstimate {
   for (const b of r.baselines) baselineSeconds += baselineEpochs * trainEpoch * (FINE_TUNED.has(b) ? 1 : r.keptFraction) + measure;
   const ruleBaselines = r.baselines.filter((b) => !FINE_TUNED.has(b)).length;
   const report = (1 + E + ruleBaselines) * (r.benchmarkRuns + 2) * t.decode.seconds;
-  const gguf = t.ggufFile ? r.ggufDtypes * (E > 0 ? 2 : 1) * t.ggufFile.seconds : 0;
+  const gguf = t.ggufFile && r.ggufDtypes > 0 ? (t.ggufStart?.seconds ?? 0) + r.ggufDtypes * (E > 0 ? 2 : 1) * t.ggufFile.seconds : 0;
   const err = (x: Timing) => Math.hypot(x.spread, MODEL_ERROR);
   const measureErr = Math.hypot(err(t.evalBatch), err(t.decode)) / Math.SQRT2;
   const phases: PhaseEstimate[] = [

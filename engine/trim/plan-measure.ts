@@ -18,6 +18,7 @@ import { spreadMask } from '../train/memory.ts';
 import { Trainer } from '../train/trainer.ts';
 import { WorkerPool } from '../parallel/pool.ts';
 import { calibrationPerformance, evaluationCounts, subset } from '../parallel/scan.ts';
+import { llamaCppInstance } from '../runtime/llama-cpp.ts';
 import { measureGgufFile, QUANTIZED_DTYPES, scoringWork, type ScoringWork } from '../runtime/quantized-eval.ts';
 import { EVAL_BATCH, type RunShape, type Timing, type UnitTimings } from './estimate.ts';
 import { calibrationSample } from './measure.ts';
@@ -86,12 +87,18 @@ export function fitScoringCost(samples: readonly ScoringSample[]): { perPosition
 }
 
 /**
- * One GGUF file of the run's report, timed: the full model exported in F32 and loaded in llama.cpp,
+ * One GGUF file of the run's report, timed after llama.cpp has started (its start is timed apart, once per
+ * run): the full model exported in F32 and loaded in llama.cpp,
  * GGUF_PLAN_RECORDS test records spread over the split scored one by one and the decode timed; the scoring of the
  * whole split predicted from the records' work (fitScoringCost). Measured once (a file's export and load are not
  * repeated): its spread is 0 and the formula's error covers it.
  */
-async function timeGgufFile(model: LlamaModel, tokenizer: Tokenizer, tokenizerSource: string, test: Evaluable): Promise<Timing> {
+async function timeGgufFile(
+  model: LlamaModel, tokenizer: Tokenizer, tokenizerSource: string, test: Evaluable,
+): Promise<{ ggufStart: Timing; ggufFile: Timing }> {
+  const start = globalThis.performance.now();
+  await llamaCppInstance(); // once per process: not part of each file
+  const ggufStart: Timing = { seconds: (globalThis.performance.now() - start) / 1000, spread: 0 };
   const dir = mkdtempSync(join(tmpdir(), 'trimllm-plan-'));
   try {
     const n = evalSize(test);
@@ -107,7 +114,7 @@ async function timeGgufFile(model: LlamaModel, tokenizer: Tokenizer, tokenizerSo
       const w = scoringWork(tokenizer, test, i);
       score += perPosition * w.positions + perToken * w.tokens;
     }
-    return { seconds: s.export + s.open + score + s.decode, spread: 0 };
+    return { ggufStart, ggufFile: { seconds: s.export + s.open + score + s.decode, spread: 0 } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -140,13 +147,13 @@ export async function measureUnits(
     const scanCandidate = await time(repeats, () => calibrationPerformance(model, tokenizer, calibration, full, pool));
     const evalBatch = await time(repeats, () => evaluationCounts(model, tokenizer, head(task.test, EVAL_BATCH), full, pool));
     const decode = await time(repeats, () => benchmarkThroughput(model, { ...config.benchmark, runs: 1, warmup: 0, keep: full }));
-    const ggufFile = options.ggufTokenizer === undefined ? undefined
+    const gguf = options.ggufTokenizer === undefined ? undefined
       : await timeGgufFile(model, tokenizer, options.ggufTokenizer, task.test).catch((e: unknown) => {
         // the run skips its GGUF measurement on the same error (electron/app/execute-run.ts)
         onMessage(`GGUF files not timed, and the run's report will skip them: ${(e as Error).message}`);
         return undefined;
       });
-    return { trainStep, scanCandidate, evalBatch, decode, ...(ggufFile ? { ggufFile } : {}) };
+    return { trainStep, scanCandidate, evalBatch, decode, ...gguf };
   } finally {
     trainer.dispose();
     await pool?.dispose();

@@ -6,7 +6,7 @@
  */
 import type { Tokenizer } from '../io/tokenizer.ts';
 import {
-  carveValidation, encodeTrainingExample, toScoringExample, toTrainingExample, DEFAULT_TEMPLATES, type PromptTemplates,
+  carveValidation, DatasetSplitError, encodeTrainingExample, toScoringExample, toTrainingExample, DEFAULT_TEMPLATES, type PromptTemplates,
   type NormalisedRecord, type ScoringExample, type Split, type TaskType,
 } from '../data/index.ts';
 import { fromEncoded, type TrainingExample } from '../train/example.ts';
@@ -84,7 +84,7 @@ export function prepareEvaluable(tokenizer: Tokenizer, taskType: TaskType, recor
 /**
  * Prepares a dataset's records (with their splits) for a trim run. A dataset without validation records gets
  * some carved from its test (or train) split, seeded by `seed` (carveValidation; said in `notes`).
- * @throws Error naming the split when a split needed for training or evaluation is empty
+ * @throws DatasetSplitError naming the split, and why, when a split needed for training or evaluation is empty
  */
 export function prepareTask(tokenizer: Tokenizer, taskType: TaskType, records: NormalisedRecord[], options: PrepareOptions): PreparedTask {
   const seed = options.seed ?? 0;
@@ -101,7 +101,13 @@ export function prepareTask(tokenizer: Tokenizer, taskType: TaskType, records: N
     notes: carved.note ? [carved.note] : [],
   };
   for (const [name, size] of [['train', train.length], ['validation', evalSize(prepared.validation)], ['test', evalSize(prepared.test)]] as const) {
-    if (size === 0) throw new Error(`the ${name} split has no usable examples; import more records or change the split`);
+    if (size > 0) continue;
+    const records = bySplit(name).length;
+    const why = records === 0 ? 'it has no record'
+      : taskType === 'text' && name === 'train' ? `its text is shorter than one training window of ${options.windowTokens ?? 128} tokens`
+        : `none of its ${records} record${records === 1 ? '' : 's'} fits the task and the model's ${options.maxSeqLen}-token context`;
+    throw new DatasetSplitError(`the ${name} split has no usable example (${why}); a run needs at least one in each of train, validation ` +
+      'and test: import a dataset with more records');
   }
   return prepared;
 }

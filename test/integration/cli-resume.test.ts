@@ -89,9 +89,9 @@ test('a run that fails before training is marked failed with the reason (shown b
   }
   const r = runCli(['trim', '--model', STORIES_BIN, '--data', data, '--data-dir', work, '--baselines', 'none']);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /the train split has no usable examples/);
+  assert.match(r.stderr, /the train split has no usable example/);
   const runs = runCli(['runs', '--data-dir', work]);
-  assert.match(runs.stdout, /run 1 {2}failed .*\n {3}failed: the train split has no usable examples/);
+  assert.match(runs.stdout, /run 1 {2}failed .*\n {3}failed: dataset "[^"]+": the train split has no usable example \(/);
 
   const db = openDatabase(join(work, 'trimllm.db'), { key: TEST_DB_KEY });
   try {

@@ -30,9 +30,10 @@ test('a run with a report: one GGUF file timed, dtypes × (base + last checkpoin
   const file = plan.units.ggufFile?.seconds ?? 0;
   assert.ok(file > 0, 'one GGUF file timed');
   assert.equal(plan.estimate.dropEpochs, 1);
-  assert.equal(ggufPhase(plan), QUANTIZED_DTYPES.length * 2 * file);
+  assert.equal(ggufPhase(plan), plan.units.ggufStart!.seconds + QUANTIZED_DTYPES.length * 2 * file, "llama.cpp's start once, then six files");
   const without = await planRun(base.model, base.tokenizer!, task, config, { repeats: 1 });
   assert.equal(without.units.ggufFile, undefined);
+  assert.equal(without.units.ggufStart, undefined);
   assert.equal(ggufPhase(without), 0, 'no report, no GGUF files');
 });
 

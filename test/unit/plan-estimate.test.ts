@@ -15,7 +15,7 @@ const exact = (seconds: number) => ({ seconds, spread: 0 });
 
 test('plan arithmetic on a hand-computed case', () => {
   // 4 sub-layers, keep 50% (2), k = 1 → E = 2 drop epochs, H = 2 heal epochs; 10 examples / (2 · 1) → S = 5.
-  const t: UnitTimings = { trainStep: exact(2), scanCandidate: exact(1), evalBatch: exact(0.5), decode: exact(1), ggufFile: exact(5) };
+  const t: UnitTimings = { trainStep: exact(2), scanCandidate: exact(1), evalBatch: exact(0.5), decode: exact(1), ggufFile: exact(5), ggufStart: exact(2) };
   const shape = {
     nSubLayers: 4, trainExamples: 10, validationItems: 20, testItems: 32, microBatchSize: 2, accumulationSteps: 1,
     dropsPerEpoch: 1, keptFraction: 0.5, maxEpochs: 10, baselines: ['full-finetune', 'random'], benchmarkRuns: 2, ggufDtypes: 3,
@@ -37,14 +37,14 @@ test('plan arithmetic on a hand-computed case', () => {
   // base 4 + full-finetune (E+H = 4 epochs · 10 s + 4) + random (4 · 10 · 0.5 + 4) = 4 + 44 + 24 = 72
   near(by.baselines!, 72);
   near(by.report!, (1 + 2 + 1) * 4); // masks: full, 2 drop checkpoints, random; warm-up 2 + 2 runs of 1 s = 16
-  near(by['GGUF files']!, 3 * 2 * 5); // 3 dtypes × (base + last checkpoint) × 5 s = 30
-  near(e.seconds, 2.6 + 4.0625 + 20 + 2 + 16 + 20 + 72 + 16 + 30);
+  near(by['GGUF files']!, 2 + 3 * 2 * 5); // llama.cpp's start + 3 dtypes × (base + last checkpoint) × 5 s = 32
+  near(e.seconds, 2.6 + 4.0625 + 20 + 2 + 16 + 20 + 72 + 16 + 32);
   assert.equal(e.dominant, 'baselines');
   // exact timings: the uncertainty is the formula's own error, MODEL_ERROR of every phase
   near(e.uncertainty, e.seconds * MODEL_ERROR);
   // a run without a report measures no GGUF file; one that never drops exports the base model only
   assert.equal(estimateRun(t, { ...shape, ggufDtypes: 0 }).phases.find((p) => p.name === 'GGUF files')!.seconds, 0);
-  assert.equal(estimateRun(t, { ...shape, keptFraction: 1 }).phases.find((p) => p.name === 'GGUF files')!.seconds, 3 * 5);
+  assert.equal(estimateRun(t, { ...shape, keptFraction: 1 }).phases.find((p) => p.name === 'GGUF files')!.seconds, 2 + 3 * 5);
   assert.throws(() => estimateRun(t, { ...shape, nSubLayers: 0 }), RangeError);
   assert.throws(() => estimateRun(t, { ...shape, keptFraction: 0 }), RangeError);
 });

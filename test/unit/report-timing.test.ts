@@ -17,8 +17,8 @@ const report = (timing?: TrimReport['timing']): TrimReport => ({
 
 test('durations and the prediction beside the time taken, in words', () => {
   assert.deepEqual([42, 90, 750, 8640].map(formatDuration), ['42 s', '1.5 min', '12.5 min', '2.4 h']);
-  // |150 − 120| / 150 = 20% off
-  assert.equal(describeTiming({ predicted: { seconds: 120, uncertainty: 12 }, actualSeconds: 150 }), 'predicted 2.0 min ± 12 s, took 2.5 min (20% off)');
+  // (120 − 150) / 150 = −20%: the estimate was low
+  assert.equal(describeTiming({ predicted: { seconds: 120, uncertainty: 12 }, actualSeconds: 150 }), 'predicted 2.0 min ± 12 s, took 2.5 min (the estimate was 20% low)');
   assert.equal(describeTiming({ actualSeconds: 8640 }), 'took 2.4 h');
 });
 
@@ -34,8 +34,8 @@ test('a stored prediction appears in the report with the run\'s actual time (ear
     const timing = runTiming(db, runId, 1000);
     assert.deepEqual(timing, { predicted: { seconds: 3600, uncertainty: 600 }, actualSeconds: 3000 });
     const md = renderMarkdown(report(timing));
-    // |3000 − 3600| / 3000 = 20% off
-    assert.ok(md.includes('\n- Time: predicted 1.0 h ± 10.0 min, took 50.0 min (20% off)\n'), md);
+    // (3600 − 3000) / 3000 = +20%: the estimate was high
+    assert.ok(md.includes('\n- Time: predicted 1.0 h ± 10.0 min, took 50.0 min (the estimate was 20% high)\n'), md);
     assert.ok(!renderMarkdown(report()).includes('- Time:'), 'an older report without timing has no line');
   } finally {
     closeDatabase(db);
