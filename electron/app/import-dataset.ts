@@ -83,7 +83,7 @@ export async function registerDataset(
   announcePhase('import-done', `${result.records.length} records`);
   const c = result.splits.counts;
   events.onMessage?.(
-    `dataset ${id}: ${result.records.length} ${result.taskType} records (train ${c.train}, validation ${c.validation}, test ${c.test}); ` +
+    `dataset ${id}: ${result.records.length} ${result.taskType} record${result.records.length === 1 ? '' : 's'} (train ${c.train}, validation ${c.validation}, test ${c.test}); ` +
       `${result.skipped.length} skipped`,
   );
   for (const n of result.notes) events.onMessage?.(`note: ${n}`);

@@ -35,13 +35,25 @@ export function settingsHelp(): string {
  * @throws UsageError naming the file when it is not JSON or a template is invalid
  */
 function readTemplates(path: string): Record<string, string> {
+  let text: string;
   try {
-    const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--templates ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a JSON file' : (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--templates ${path}: not valid JSON (${(e as Error).message.replace(/\s+/g, ' ')}); expected e.g. {"mcq": "Q: {question}\\nA:"}`);
+  }
+  try {
     resolveTemplates(json);
-    return json as Record<string, string>;
   } catch (e) {
     throw new UsageError(`--templates ${path}: ${(e as Error).message}`);
   }
+  return json as Record<string, string>;
 }
 
 /**

@@ -49,7 +49,8 @@ export async function run(argv: string[]): Promise<number> {
       `training step ${units.trainStep.seconds.toFixed(2)} s, scan candidate ${units.scanCandidate.seconds.toFixed(2)} s, ` +
       `evaluation batch ${units.evalBatch.seconds.toFixed(2)} s, decode run ${units.decode.seconds.toFixed(2)} s` +
       (units.ggufFile ? `, one GGUF file ${units.ggufFile.seconds.toFixed(1)} s (export, llama.cpp test split and decode)` : ''));
-    console.log(`data: ${shape.trainExamples} training examples, ${shape.validationItems} validation and ${shape.testItems} test items`);
+    console.log(`data: ${count(shape.trainExamples, 'training example')}, ${count(shape.validationItems, 'validation item')} and ` +
+      `${count(shape.testItems, 'test item')}`);
     console.log(formatPlan(estimate));
     const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
     console.log(`memory of the largest training step (${step.batch} × ${step.seq} tokens, every sub-layer trainable): ${gib(fit.memory.total)} accounted ` +
