@@ -15,7 +15,7 @@
  *                  + H · (S · step + measure)
  *   baselines    = measure (base) + Σ_baseline [epochsB · S · step · f + measure]  (f = the kept fraction of a
  *                  rule-based baseline, 1 for fine-tuned ones; epochsB = baselineEpochs ?? E + H)
- *   report       = masks · (runs + 2) · decode   (speeds re-measured side by side, pipeline.ts
+ *   speed comparison = masks · (runs + 2) · decode   (speeds re-measured side by side, pipeline.ts
  *                  measureSpeedsSideBySide: a warm-up of two runs per mask, then `runs` rounds; masks = the
  *                  full model, each drop checkpoint, each rule baseline)
  *   GGUF files   = ggufStart + dtypes · (1 + [E > 0]) · ggufFile   (runs that write a report: the base model and the last
@@ -85,7 +85,7 @@ export interface RunShape {
 
 /** One phase of the prediction. */
 export interface PhaseEstimate {
-  name: 'initial scan' | 'training' | 'scans' | 'validation' | 'checkpoint measurements' | 'healing' | 'baselines' | 'report'
+  name: 'initial scan' | 'training' | 'scans' | 'validation' | 'checkpoint measurements' | 'healing' | 'baselines' | 'speed comparison'
     | 'GGUF files';
   seconds: number;
   /** ± seconds (one spread). */
@@ -135,7 +135,7 @@ export function estimateRun(t: UnitTimings, r: RunShape): RunEstimate {
   let baselineSeconds = measure;
   for (const b of r.baselines) baselineSeconds += baselineEpochs * trainEpoch * (FINE_TUNED.has(b) ? 1 : r.keptFraction) + measure;
   const ruleBaselines = r.baselines.filter((b) => !FINE_TUNED.has(b)).length;
-  const report = (1 + E + ruleBaselines) * (r.benchmarkRuns + 2) * t.decode.seconds;
+  const speeds = (1 + E + ruleBaselines) * (r.benchmarkRuns + 2) * t.decode.seconds;
   const gguf = t.ggufFile && r.ggufDtypes > 0 ? (t.ggufStart?.seconds ?? 0) + r.ggufDtypes * (E > 0 ? 2 : 1) * t.ggufFile.seconds : 0;
   const err = (x: Timing) => Math.hypot(x.spread, MODEL_ERROR);
   const measureErr = Math.hypot(err(t.evalBatch), err(t.decode)) / Math.SQRT2;
@@ -147,7 +147,7 @@ export function estimateRun(t: UnitTimings, r: RunShape): RunEstimate {
     { name: 'checkpoint measurements', seconds: (E + H) * measure, uncertainty: (E + H) * measure * measureErr },
     { name: 'healing', seconds: H * trainEpoch, uncertainty: H * trainEpoch * err(t.trainStep) },
     { name: 'baselines', seconds: baselineSeconds, uncertainty: baselineSeconds * Math.hypot(err(t.trainStep), measureErr) / Math.SQRT2 },
-    { name: 'report', seconds: report, uncertainty: report * err(t.decode) },
+    { name: 'speed comparison', seconds: speeds, uncertainty: speeds * err(t.decode) },
     { name: 'GGUF files', seconds: gguf, uncertainty: t.ggufFile ? gguf * err(t.ggufFile) : 0 },
   ];
   const seconds = phases.reduce((a, p) => a + p.seconds, 0);

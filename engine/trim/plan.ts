@@ -59,7 +59,7 @@ export const PHASE_WORDS: Record<PhaseEstimate['name'], string> = {
   'checkpoint measurements': 'testing every saved version',
   healing: 'fine-tuning the trimmed model to recover quality',
   baselines: 'the comparison models',
-  report: 'the final speed comparison',
+  'speed comparison': 'the final speed comparison',
   'GGUF files': 'the files for Ollama and LM Studio, each size measured',
 };
 

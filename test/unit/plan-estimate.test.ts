@@ -36,7 +36,7 @@ test('plan arithmetic on a hand-computed case', () => {
   near(by.healing!, 2 * 5 * 2); // 20
   // base 4 + full-finetune (E+H = 4 epochs · 10 s + 4) + random (4 · 10 · 0.5 + 4) = 4 + 44 + 24 = 72
   near(by.baselines!, 72);
-  near(by.report!, (1 + 2 + 1) * 4); // masks: full, 2 drop checkpoints, random; warm-up 2 + 2 runs of 1 s = 16
+  near(by['speed comparison']!, (1 + 2 + 1) * 4); // masks: full, 2 drop checkpoints, random; warm-up 2 + 2 runs of 1 s = 16
   near(by['GGUF files']!, 2 + 3 * 2 * 5); // llama.cpp's start + 3 dtypes × (base + last checkpoint) × 5 s = 32
   near(e.seconds, 2.6 + 4.0625 + 20 + 2 + 16 + 20 + 72 + 16 + 32);
   assert.equal(e.dominant, 'baselines');

@@ -29,7 +29,7 @@ export function formatPlan(e: RunEstimate): string {
   const lines = [
     `predicted time: ${duration(e.seconds)} ± ${duration(e.uncertainty)} (${count(e.dropEpochs, 'drop epoch')}, ` +
       `${count(e.healEpochs, 'healing epoch')}, ${count(e.stepsPerEpoch, 'step')} per epoch)`,
-    ...e.phases.map((p) => `  ${p.name.padEnd(24)} ${duration(p.seconds).padStart(9)} ± ${duration(p.uncertainty)}`),
+    ...e.phases.filter((p) => p.seconds > 0).map((p) => `  ${p.name.padEnd(24)} ${duration(p.seconds).padStart(9)} ± ${duration(p.uncertainty)}`),
     `most of the time goes to: ${e.dominant}`,
   ];
   return lines.join('\n');
