@@ -1,6 +1,6 @@
 /** Upkeep of the workspace database: giving deleted records' space back to the disk (vacuum), and backups. */
 import { statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { makeFolder } from '../../engine/io/folders.ts';
 import { join } from 'node:path';
 import { backupDatabase, compactDatabase, type Database } from '../store/index.ts';
 import { ConflictError } from './errors.ts';
@@ -40,7 +40,7 @@ export async function backupWorkspace(db: Database, dataDir: string, path?: stri
   let out = path;
   if (out === undefined) {
     const dir = join(dataDir, 'backups');
-    await mkdir(dir, { recursive: true });
+    makeFolder(dir);
     out = join(dir, backupFileName(new Date()));
   }
   const { pages } = await backupDatabase(db, out);

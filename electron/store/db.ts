@@ -5,7 +5,8 @@
  * job runner writes it), `foreign_keys = ON` (cascading deletes), a busy timeout (two processes may write) and
  * `synchronous = NORMAL` (durable at every WAL checkpoint; a power cut may lose the last commits, never corrupt).
  */
-import { accessSync, constants, existsSync, mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { makeFolder } from '../../engine/io/folders.ts';
 import { dirname, join } from 'node:path';
 import { connect, type Database } from './driver.ts';
 import { backupEncrypted, fileState, isEncrypted, missingKeyError, truncatedError, unlock, type DbKey } from './encryption.ts';
@@ -42,7 +43,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   const memory = path === ':memory:' || path === '';
   const onDisk = !memory && !path.startsWith('file:');
   if (onDisk) {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolder(dirname(path));
     const state = fileState(path);
     if (state === 'truncated') throw truncatedError(path);
     if (state === 'encrypted' && options.key === undefined) throw missingKeyError(path);

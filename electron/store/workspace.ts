@@ -15,7 +15,8 @@
  * Private files: the data directory is made 0700 and the database, its WAL and shared-memory files 0600
  * (new files get that from the 077 umask the CLI and the app set at start; older ones are fixed here).
  */
-import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, statSync } from 'node:fs';
+import { makeFolder } from '../../engine/io/folders.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { closeDatabase, openDatabase, type Database } from './db.ts';
@@ -84,7 +85,7 @@ export function makeWorkspacePrivate(dataDir: string): void {
  * @throws WorkspaceAccessError (nothing changed on disk) as the policy says; whatever openDatabase throws.
  */
 export function openWorkspaceDatabase(dataDir: string, access: WorkspaceAccess): Database {
-  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  makeFolder(dataDir, PRIVATE_DIR_MODE);
   const path = databasePath(dataDir);
   const state = fileState(path);
   const options = access.busyTimeoutSeconds !== undefined ? { busyTimeoutSeconds: access.busyTimeoutSeconds } : {};
